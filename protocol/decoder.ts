@@ -1,0 +1,208 @@
+/**
+ * Streaming decoder: bytes in, in whatever chunks the network gives, frames out.
+ * @module
+ */
+
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type Frame,
+  HEADER_BYTES,
+  MAX_USERNAME_BYTES,
+  ProtocolError,
+} from "./frame.ts";
+import { decodeUtf8Strict } from "./utf8.ts";
+
+/** Which part of a frame an error is about. */
+export type FrameField = "username" | "message";
+
+/**
+ * A header declared a length over the limit. Fatal: the stream cannot be trusted past it, and the
+ * declared body is never buffered.
+ */
+export class FrameTooLargeError extends ProtocolError {
+  /** The field whose declared length is too large. */
+  readonly field: FrameField;
+  /** The length the header declared, in bytes. */
+  readonly declared: number;
+  /** The limit it broke, in bytes. */
+  readonly limit: number;
+  constructor(field: FrameField, declared: number, limit: number) {
+    super(
+      field === "username" ? "username-too-long" : "message-too-long",
+      `${field} length ${declared} bytes exceeds the limit of ${limit} bytes`,
+    );
+    this.field = field;
+    this.declared = declared;
+    this.limit = limit;
+  }
+}
+
+/**
+ * A field was not valid UTF-8. Not fatal to the stream: the frame's length was known, so the
+ * decoder skips exactly that frame and goes on.
+ */
+export class InvalidUtf8Error extends ProtocolError {
+  /** The field that held the invalid bytes. */
+  readonly field: FrameField;
+  constructor(field: FrameField) {
+    super(`invalid-utf8-${field}`, `${field} is not valid UTF-8`);
+    this.field = field;
+  }
+}
+
+/** Every error the decoder reports. */
+export type DecodeError = FrameTooLargeError | InvalidUtf8Error;
+
+/** One decoder output: a frame, or the error that took its place. */
+export type DecodeResult = { ok: true; frame: Frame } | { ok: false; error: DecodeError };
+
+/** Length limits the decoder enforces from the header, before any body is buffered. */
+export interface DecoderLimits {
+  /** Largest username accepted, in bytes (default 32). */
+  maxUsernameBytes: number;
+  /** Largest message accepted, in bytes (default 65536). */
+  maxMessageBytes: number;
+}
+
+/**
+ * Decodes a byte stream into frames.
+ *
+ * Feed it every chunk read from the socket with {@link FrameDecoder.push}; it returns the frames
+ * (or errors) completed by that chunk. A frame may span many chunks and a chunk may hold many
+ * frames. Complete frames inside one chunk are decoded in place; only a partial frame is copied,
+ * once, into a buffer of its exact size, so a 64 KiB body arriving one byte at a time costs
+ * linear time. The decoder never keeps a reference to a pushed chunk, so the caller may reuse its
+ * read buffer.
+ *
+ * @example
+ * ```ts
+ * import { FrameDecoder } from "./mod.ts";
+ * const decoder = new FrameDecoder();
+ * decoder.push(new Uint8Array([0, 2, 0, 0, 0, 3, 0x61, 0x6c])); // [] (incomplete)
+ * decoder.push(new Uint8Array([0x68, 0x69, 0x21])); // [{ ok: true, frame: { username: "al", message: "hi!" } }]
+ * ```
+ */
+export class FrameDecoder {
+  readonly #maxUsername: number;
+  readonly #maxMessage: number;
+  readonly #header = new Uint8Array(HEADER_BYTES);
+  #headerFill = 0;
+  #body: Uint8Array | null = null;
+  #bodyFill = 0;
+  #nameLength = 0;
+  #failed: DecodeError | null = null;
+
+  constructor(limits: Partial<DecoderLimits> = {}) {
+    this.#maxUsername = limits.maxUsernameBytes ?? MAX_USERNAME_BYTES;
+    this.#maxMessage = limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  /** The fatal error that stopped this decoder, if any; once set, pushes return nothing. */
+  get failure(): DecodeError | null {
+    return this.#failed;
+  }
+
+  /** Bytes held for a frame not yet complete (0 between frames): a stream that ends with more
+   * than 0 here ended mid-frame. */
+  get pendingBytes(): number {
+    return this.#body === null ? this.#headerFill : HEADER_BYTES + this.#bodyFill;
+  }
+
+  /** Feeds one chunk; returns every frame (or error) it completes, in stream order. */
+  push(chunk: Uint8Array): DecodeResult[] {
+    const out: DecodeResult[] = [];
+    if (this.#failed !== null) return out;
+    let pos = 0;
+    const end = chunk.length;
+    while (pos < end) {
+      if (this.#body !== null) {
+        // Continue a partial body.
+        const body = this.#body;
+        const take = Math.min(body.length - this.#bodyFill, end - pos);
+        body.set(chunk.subarray(pos, pos + take), this.#bodyFill);
+        this.#bodyFill += take;
+        pos += take;
+        if (this.#bodyFill < body.length) break;
+        this.#body = null;
+        out.push(this.#decodeBody(body, 0, this.#nameLength, body.length));
+        continue;
+      }
+      let nameLength: number;
+      let messageLength: number;
+      if (this.#headerFill === 0 && end - pos >= HEADER_BYTES) {
+        nameLength = (chunk[pos] << 8) | chunk[pos + 1];
+        messageLength = readUint32(chunk, pos + 2);
+        pos += HEADER_BYTES;
+      } else {
+        const take = Math.min(HEADER_BYTES - this.#headerFill, end - pos);
+        this.#header.set(chunk.subarray(pos, pos + take), this.#headerFill);
+        this.#headerFill += take;
+        pos += take;
+        if (this.#headerFill < HEADER_BYTES) break;
+        this.#headerFill = 0;
+        nameLength = (this.#header[0] << 8) | this.#header[1];
+        messageLength = readUint32(this.#header, 2);
+      }
+      const tooLarge = this.#checkLimits(nameLength, messageLength);
+      if (tooLarge !== null) {
+        this.#failed = tooLarge;
+        out.push({ ok: false, error: tooLarge });
+        return out;
+      }
+      const total = nameLength + messageLength;
+      if (end - pos >= total) {
+        out.push(this.#decodeBody(chunk, pos, nameLength, total));
+        pos += total;
+      } else {
+        const body = new Uint8Array(total);
+        const take = end - pos;
+        body.set(chunk.subarray(pos, end), 0);
+        pos = end;
+        this.#body = body;
+        this.#bodyFill = take;
+        this.#nameLength = nameLength;
+      }
+    }
+    return out;
+  }
+
+  #checkLimits(nameLength: number, messageLength: number): FrameTooLargeError | null {
+    if (nameLength > this.#maxUsername) {
+      return new FrameTooLargeError("username", nameLength, this.#maxUsername);
+    }
+    if (messageLength > this.#maxMessage) {
+      return new FrameTooLargeError("message", messageLength, this.#maxMessage);
+    }
+    return null;
+  }
+
+  #decodeBody(bytes: Uint8Array, start: number, nameLength: number, total: number): DecodeResult {
+    const username = decodeUtf8Strict(bytes.subarray(start, start + nameLength));
+    if (username === undefined) return { ok: false, error: new InvalidUtf8Error("username") };
+    const message = decodeUtf8Strict(bytes.subarray(start + nameLength, start + total));
+    if (message === undefined) return { ok: false, error: new InvalidUtf8Error("message") };
+    return { ok: true, frame: { username, message } };
+  }
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 24) >>> 0) + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]);
+}
+
+/**
+ * Decodes a buffer that must hold exactly one frame; throws the decoder's typed error otherwise
+ * (a `ProtocolError` with code `incomplete-frame` or `trailing-bytes` for a wrong length).
+ */
+export function decodeFrame(bytes: Uint8Array, limits: Partial<DecoderLimits> = {}): Frame {
+  const decoder = new FrameDecoder(limits);
+  const results = decoder.push(bytes);
+  const first = results[0];
+  if (first === undefined) {
+    throw new ProtocolError("incomplete-frame", `incomplete frame: ${bytes.length} bytes`);
+  }
+  if (!first.ok) throw first.error;
+  if (results.length > 1 || decoder.pendingBytes > 0) {
+    throw new ProtocolError("trailing-bytes", "bytes follow the frame");
+  }
+  return first.frame;
+}

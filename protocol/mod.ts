@@ -1,0 +1,52 @@
+/**
+ * The chat wire protocol, version 1: frames, their encoding, a streaming decoder, the username
+ * rules and the commands. Import this module to write a client or a server that interoperates
+ * with `chat`. The full specification is in PROTOCOL.md.
+ *
+ * @example
+ * ```ts
+ * import { encodeFrame, FrameDecoder } from "./mod.ts";
+ * const bytes = encodeFrame({ username: "al", message: "hi!" });
+ * const [result] = new FrameDecoder().push(bytes);
+ * if (result.ok) console.log(result.frame.message); // "hi!"
+ * ```
+ * @module
+ */
+
+export {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type Frame,
+  HEADER_BYTES,
+  HEADER_MAX_MESSAGE_BYTES,
+  HEADER_MAX_USERNAME_BYTES,
+  isNotice,
+  MAX_USERNAME_BYTES,
+  notice,
+  ProtocolError,
+} from "./frame.ts";
+export { encodeFrame, FrameEncodeError } from "./encoder.ts";
+export {
+  type DecodeError,
+  decodeFrame,
+  type DecodeResult,
+  type DecoderLimits,
+  FrameDecoder,
+  type FrameField,
+  FrameTooLargeError,
+  InvalidUtf8Error,
+} from "./decoder.ts";
+export {
+  checkUsername,
+  InvalidUsernameError,
+  type UsernameCheck,
+  usernameKey,
+  type UsernameProblem,
+} from "./username.ts";
+export {
+  type CommandInfo,
+  commandList,
+  type ParsedMessage,
+  parseMessage,
+  SERVER_COMMANDS,
+} from "./commands.ts";
+export { utf8ByteLength } from "./utf8.ts";

@@ -1,0 +1,69 @@
+/**
+ * Username rules, shared by client and server so that both judge a name the same way.
+ * @module
+ */
+
+import { MAX_USERNAME_BYTES, ProtocolError } from "./frame.ts";
+import { utf8ByteLength } from "./utf8.ts";
+
+/** Why a name was refused. */
+export type UsernameProblem =
+  | "empty"
+  | "too-long"
+  | "control-character"
+  | "whitespace"
+  | "leading-slash";
+
+const PROBLEM_TEXT: Record<UsernameProblem, string> = {
+  "empty": "a name must not be empty",
+  "too-long": `a name must be at most ${MAX_USERNAME_BYTES} bytes of UTF-8`,
+  "control-character": "a name must not contain control or invisible formatting characters",
+  "whitespace": "a name must not contain whitespace",
+  "leading-slash": "a name must not begin with '/'",
+};
+
+/** A name broke the username rules. */
+export class InvalidUsernameError extends ProtocolError {
+  /** Which rule it broke. */
+  readonly problem: UsernameProblem;
+  constructor(problem: UsernameProblem) {
+    super(`invalid-username-${problem}`, `invalid name: ${PROBLEM_TEXT[problem]}`);
+    this.problem = problem;
+  }
+}
+
+// Control characters (Cc), unpaired surrogates (Cs), and the bidirectional overrides and
+// isolates, which let a name display as another name.
+const FORBIDDEN = /[\p{Cc}\p{Cs}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const WHITESPACE = /[\s\p{Z}]/u;
+
+/** The result of checking a name: the normalized name, or why it is refused. */
+export type UsernameCheck =
+  | { ok: true; name: string; key: string }
+  | { ok: false; error: InvalidUsernameError };
+
+/**
+ * Normalizes a name to NFC and checks it against the rules: 1 to 32 bytes of UTF-8, no control
+ * characters, no whitespace, no leading `/`. Returns the normalized name and its uniqueness key.
+ */
+export function checkUsername(raw: string): UsernameCheck {
+  const name = raw.normalize("NFC");
+  const fail = (problem: UsernameProblem): UsernameCheck => ({
+    ok: false,
+    error: new InvalidUsernameError(problem),
+  });
+  if (name.length === 0) return fail("empty");
+  if (utf8ByteLength(name) > MAX_USERNAME_BYTES) return fail("too-long");
+  if (FORBIDDEN.test(name)) return fail("control-character");
+  if (WHITESPACE.test(name)) return fail("whitespace");
+  if (name.startsWith("/")) return fail("leading-slash");
+  return { ok: true, name, key: usernameKey(name) };
+}
+
+/**
+ * The key under which a name is unique: NFC, then lower case, so `Alice` and `alice` (and the
+ * composed and decomposed forms of `José`) cannot both be online.
+ */
+export function usernameKey(name: string): string {
+  return name.normalize("NFC").toLowerCase();
+}

@@ -1,0 +1,55 @@
+/**
+ * UTF-8 helpers shared by the encoder, the decoder and name validation.
+ * @module
+ */
+
+/**
+ * Number of bytes `TextEncoder` will produce for `text`, computed without encoding, so a frame
+ * can be allocated once at its exact size. Lone surrogates count 3 bytes, as U+FFFD replaces them.
+ */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Encodes text as UTF-8 (lone surrogates become U+FFFD). */
+export function encodeUtf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Writes `text` into `target` at `offset`; returns the number of bytes written. */
+export function encodeUtf8Into(text: string, target: Uint8Array, offset: number): number {
+  if (text.length === 0) return 0;
+  return encoder.encodeInto(text, target.subarray(offset)).written;
+}
+
+/**
+ * Decodes strict UTF-8, or returns `undefined` when the bytes are not valid UTF-8, so that the
+ * caller can raise the error that names the right field. A leading BOM is kept as U+FEFF.
+ */
+export function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0) return "";
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
