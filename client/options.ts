@@ -3,6 +3,9 @@
  * @module
  */
 
+/** When to color the output: `auto` colors a terminal unless `NO_COLOR` is set. */
+export type ColorMode = "auto" | "always" | "never";
+
 /** Everything `chat client` can be told; the CLI fills it, tests build it directly. */
 export interface ClientOptions {
   /** Server host (default 127.0.0.1). */
@@ -11,6 +14,14 @@ export interface ClientOptions {
   port: number;
   /** The name to log in with; undefined means ask on a terminal (a usage error otherwise). */
   name: string | undefined;
+  /** Scripting mode prints one JSON object a line instead of plain text (default false). */
+  json: boolean;
+  /** Log in, send this one message, wait until it is written, exit (default undefined). */
+  once: string | undefined;
+  /** Connect again with backoff when the connection drops (default false). */
+  reconnect: boolean;
+  /** Colors: `--color auto|always|never`; `--no-color` is `never` (default auto). */
+  color: ColorMode;
 }
 
 /** Defaults for the client's connection. */
@@ -18,4 +29,8 @@ export const DEFAULT_CLIENT_OPTIONS: Readonly<ClientOptions> = {
   host: "127.0.0.1",
   port: 5000,
   name: undefined,
+  json: false,
+  once: undefined,
+  reconnect: false,
+  color: "auto",
 };

@@ -92,9 +92,14 @@ export class FrameDecoder {
   #nameLength = 0;
   #failed: DecodeError | null = null;
 
+  /** Throws a `RangeError` for a limit that is not a non-negative integer: NaN would disable it. */
   constructor(limits: Partial<DecoderLimits> = {}) {
-    this.#maxUsername = limits.maxUsernameBytes ?? MAX_USERNAME_BYTES;
-    this.#maxMessage = limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#maxUsername = checkLimit("maxUsernameBytes", limits.maxUsernameBytes, MAX_USERNAME_BYTES);
+    this.#maxMessage = checkLimit(
+      "maxMessageBytes",
+      limits.maxMessageBytes,
+      DEFAULT_MAX_MESSAGE_BYTES,
+    );
   }
 
   /** The fatal error that stopped this decoder, if any; once set, pushes return nothing. */
@@ -185,24 +190,55 @@ export class FrameDecoder {
   }
 }
 
+function checkLimit(
+  name: keyof DecoderLimits,
+  value: number | undefined,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  }
+  return value;
+}
+
 function readUint32(bytes: Uint8Array, at: number): number {
   return ((bytes[at] << 24) >>> 0) + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]);
 }
 
+/** How a buffer given to {@link decodeFrame} failed to be exactly one frame. */
+export type FrameBoundaryProblem = "incomplete-frame" | "trailing-bytes";
+
 /**
- * Decodes a buffer that must hold exactly one frame; throws the decoder's typed error otherwise
- * (a `ProtocolError` with code `incomplete-frame` or `trailing-bytes` for a wrong length).
+ * A buffer given to {@link decodeFrame} ended before its frame did, or held bytes after it.
+ * Only `decodeFrame` raises it: a stream decoder simply waits for more bytes.
+ */
+export class FrameBoundaryError extends ProtocolError {
+  /** Whether the frame was cut short or followed by more bytes. */
+  readonly problem: FrameBoundaryProblem;
+  constructor(problem: FrameBoundaryProblem, length: number) {
+    super(
+      problem,
+      problem === "incomplete-frame"
+        ? `incomplete frame: ${length} bytes do not hold a whole frame`
+        : `${length} bytes hold more than one frame`,
+    );
+    this.problem = problem;
+  }
+}
+
+/**
+ * Decodes a buffer that must hold exactly one frame (test vectors, stored frames); throws the
+ * decoder's typed error, or a {@link FrameBoundaryError} when the buffer is not exactly one frame.
  */
 export function decodeFrame(bytes: Uint8Array, limits: Partial<DecoderLimits> = {}): Frame {
   const decoder = new FrameDecoder(limits);
   const results = decoder.push(bytes);
   const first = results[0];
-  if (first === undefined) {
-    throw new ProtocolError("incomplete-frame", `incomplete frame: ${bytes.length} bytes`);
-  }
+  if (first === undefined) throw new FrameBoundaryError("incomplete-frame", bytes.length);
   if (!first.ok) throw first.error;
   if (results.length > 1 || decoder.pendingBytes > 0) {
-    throw new ProtocolError("trailing-bytes", "bytes follow the frame");
+    throw new FrameBoundaryError("trailing-bytes", bytes.length);
   }
   return first.frame;
 }

@@ -44,7 +44,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
   const view = new DataView(out.buffer);
   view.setUint16(0, nameBytes);
   view.setUint32(2, messageBytes);
-  encodeUtf8Into(frame.username, out, HEADER_BYTES);
-  encodeUtf8Into(frame.message, out, HEADER_BYTES + nameBytes);
+  encodeUtf8Into(frame.username, nameBytes, out, HEADER_BYTES);
+  encodeUtf8Into(frame.message, messageBytes, out, HEADER_BYTES + nameBytes);
   return out;
 }

@@ -30,6 +30,8 @@ export {
   decodeFrame,
   type DecodeResult,
   type DecoderLimits,
+  FrameBoundaryError,
+  type FrameBoundaryProblem,
   FrameDecoder,
   type FrameField,
   FrameTooLargeError,

@@ -32,9 +32,9 @@ export class InvalidUsernameError extends ProtocolError {
   }
 }
 
-// Control characters (Cc), unpaired surrogates (Cs), and the bidirectional overrides and
-// isolates, which let a name display as another name.
-const FORBIDDEN = /[\p{Cc}\p{Cs}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+// Control characters (Cc), unpaired surrogates (Cs), and the bidirectional marks, embeddings,
+// overrides and isolates, which let a name display as another name.
+const FORBIDDEN = /[\p{Cc}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const WHITESPACE = /[\s\p{Z}]/u;
 
 /** The result of checking a name: the normalized name, or why it is refused. */
@@ -44,7 +44,8 @@ export type UsernameCheck =
 
 /**
  * Normalizes a name to NFC and checks it against the rules: 1 to 32 bytes of UTF-8, no control
- * characters, no whitespace, no leading `/`. Returns the normalized name and its uniqueness key.
+ * characters (nor bidi marks, overrides or isolates), no whitespace, no leading `/`. Returns the
+ * normalized name and its uniqueness key.
  */
 export function checkUsername(raw: string): UsernameCheck {
   const name = raw.normalize("NFC");

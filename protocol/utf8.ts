@@ -35,10 +35,29 @@ export function encodeUtf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-/** Writes `text` into `target` at `offset`; returns the number of bytes written. */
-export function encodeUtf8Into(text: string, target: Uint8Array, offset: number): number {
-  if (text.length === 0) return 0;
-  return encoder.encodeInto(text, target.subarray(offset)).written;
+/**
+ * Up to this many bytes, plain JavaScript beats a call into the runtime's UTF-8 codec for ASCII
+ * text (names, short chat lines); `bench/codec_bench.ts` measures it.
+ */
+const SHORT_ASCII_BYTES = 32;
+
+/**
+ * Writes `text` into `target` at `offset`; returns the number of bytes written. `byteLength` is
+ * `utf8ByteLength(text)`, already known to the caller: equal to `text.length` means pure ASCII.
+ */
+export function encodeUtf8Into(
+  text: string,
+  byteLength: number,
+  target: Uint8Array,
+  offset: number,
+): number {
+  const n = text.length;
+  if (n === 0) return 0;
+  if (byteLength === n && n <= SHORT_ASCII_BYTES) {
+    for (let i = 0; i < n; i++) target[offset + i] = text.charCodeAt(i);
+    return n;
+  }
+  return encoder.encodeInto(text, target.subarray(offset, offset + byteLength)).written;
 }
 
 /**
@@ -47,9 +66,24 @@ export function encodeUtf8Into(text: string, target: Uint8Array, offset: number)
  */
 export function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
   if (bytes.length === 0) return "";
+  if (bytes.length <= SHORT_ASCII_BYTES) {
+    const ascii = decodeShortAscii(bytes);
+    if (ascii !== undefined) return ascii;
+  }
   try {
     return strictDecoder.decode(bytes);
   } catch {
     return undefined;
   }
+}
+
+/** Decodes bytes that are all ASCII (each byte is one UTF-16 unit); `undefined` if one is not. */
+function decodeShortAscii(bytes: Uint8Array): string | undefined {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte > 0x7f) return undefined;
+    text += String.fromCharCode(byte);
+  }
+  return text;
 }

@@ -1,0 +1,110 @@
+/**
+ * Issue 5's targets, checked against the medians of an invocation: our server against the better
+ * of the IRC servers measured in the same run. A goal whose profile or targets were not run is
+ * reported as not measured, never as met.
+ * @module
+ */
+
+import type { IdleResult, ReportRow, TrafficResult } from "./results.ts";
+import { medianOf } from "./table.ts";
+
+/** One goal's verdict. */
+export interface GoalVerdict {
+  goal: string;
+  /** "met", "missed", or "not measured". */
+  status: "met" | "missed" | "not measured";
+  detail: string;
+}
+
+/** Checks every goal of the issue against the rows. */
+export function checkGoals(rows: ReportRow[]): GoalVerdict[] {
+  const traffic = (profile: string, target: string) => {
+    const m = medianFor(rows, profile, target);
+    return m?.kind === "traffic" ? m : null;
+  };
+  const idle = (target: string) => {
+    const m = medianFor(rows, "idle-10k", target);
+    return m?.kind === "idle" ? m : null;
+  };
+  const verdicts: GoalVerdict[] = [];
+
+  const sat = traffic("saturate", "chat");
+  const satIrc = [traffic("saturate", "ngircd"), traffic("saturate", "inspircd")]
+    .filter((r): r is TrafficResult => r !== null);
+  if (sat === null || satIrc.length === 0) {
+    verdicts.push(notMeasured("saturate: deliveries/s at least 2x the better IRC server"));
+  } else {
+    const best = Math.max(...satIrc.map((r) => r.deliveriesPerSecond));
+    const ratio = sat.deliveriesPerSecond / best;
+    verdicts.push({
+      goal: "saturate: deliveries/s at least 2x the better IRC server",
+      status: ratio >= 2 ? "met" : "missed",
+      detail: `${round(sat.deliveriesPerSecond)} vs ${round(best)} = ${ratio.toFixed(2)}x`,
+    });
+  }
+
+  const big = traffic("fanout-big", "chat");
+  verdicts.push(
+    big === null ? notMeasured("fanout-big: 0 lost, p99 under 50 ms") : {
+      goal: "fanout-big: 0 lost, p99 under 50 ms",
+      status: big.lost === 0 && big.p99Micros < 50_000 ? "met" : "missed",
+      detail: `lost ${big.lost}, p99 ${(big.p99Micros / 1000).toFixed(2)} ms`,
+    },
+  );
+  verdicts.push(
+    big === null ? notMeasured("fanout-big: server CPU at most 1.2 µs per delivery") : {
+      goal: "fanout-big: server CPU at most 1.2 µs per delivery",
+      status: big.serverCpuMicrosPerDelivery <= 1.2 ? "met" : "missed",
+      detail: `${big.serverCpuMicrosPerDelivery.toFixed(2)} µs`,
+    },
+  );
+
+  const small = traffic("fanout-small", "chat");
+  verdicts.push(
+    small === null ? notMeasured("fanout-small: p50 latency at most 2 ms") : {
+      goal: "fanout-small: p50 latency at most 2 ms",
+      status: small.p50Micros <= 2000 ? "met" : "missed",
+      detail: `p50 ${(small.p50Micros / 1000).toFixed(2)} ms`,
+    },
+  );
+
+  const idleChat: IdleResult | null = idle("chat");
+  verdicts.push(
+    idleChat === null
+      ? notMeasured("idle-10k: all 10,000 logged in within 30 s, join notices on")
+      : {
+        goal: "idle-10k: all 10,000 logged in within 30 s, join notices on",
+        status: idleChat.loggedIn === idleChat.clients && idleChat.loginSeconds <= 30 &&
+            idleChat.joinNotices === idleChat.expectedJoinNotices
+          ? "met"
+          : "missed",
+        detail: `${idleChat.loggedIn}/${idleChat.clients} in ${
+          idleChat.loginSeconds.toFixed(1)
+        } s, join notices ${idleChat.joinNotices}/${idleChat.expectedJoinNotices}`,
+      },
+  );
+  verdicts.push(
+    idleChat === null ? notMeasured("idle-10k: at most 8 KiB per idle connection") : {
+      goal: "idle-10k: at most 8 KiB per idle connection",
+      status: idleChat.bytesPerIdleConnection <= 8192 ? "met" : "missed",
+      detail: `${(idleChat.bytesPerIdleConnection / 1024).toFixed(2)} KiB`,
+    },
+  );
+  return verdicts;
+}
+
+function medianFor(rows: ReportRow[], profile: string, target: string) {
+  const row = rows.find((r) => r.profile === profile && r.target === target);
+  if (row === undefined) return null;
+  return medianOf(
+    row.runs.filter((r): r is TrafficResult | IdleResult => r.kind !== "failed"),
+  );
+}
+
+function notMeasured(goal: string): GoalVerdict {
+  return { goal, status: "not measured", detail: "profile or targets not in this run" };
+}
+
+function round(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}

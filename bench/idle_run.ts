@@ -1,0 +1,73 @@
+/**
+ * One run of the idle profile: read the server's memory with no clients, log N clients in at a
+ * bounded rate (everyone sees everyone's join), wait for the join storm to end, hold idle, and
+ * read the memory again.
+ * @module
+ */
+
+import { Crowd, type Protocol, sleep } from "./crowd.ts";
+import { cpuSeconds, memory, ownCpuSeconds } from "./proc_stats.ts";
+import type { Profile } from "./profiles.ts";
+import type { IdleResult } from "./results.ts";
+import type { RunningServer } from "./targets/target.ts";
+import { describeFailures, type RunSettings } from "./traffic_run.ts";
+
+/** Longest wait for the join storm to end after the last login. */
+const STORM_MAX_MS = 180_000;
+
+/** Runs the idle profile against `server`, speaking `protocol`. */
+export async function runIdle(
+  server: RunningServer,
+  protocol: Protocol,
+  profile: Profile,
+  settings: RunSettings,
+): Promise<IdleResult> {
+  const crowd = new Crowd({
+    host: server.host,
+    port: server.port,
+    protocol,
+    clients: profile.clients,
+    senders: 0,
+    payloadBytes: 0,
+    connectRate: settings.connectRate,
+    maxPendingLogins: settings.maxPendingLogins,
+    bufferBytes: profile.clients > 2000 ? 8 * 1024 : 16 * 1024,
+  });
+  try {
+    await sleep(500);
+    const baseline = (await memory(server.pid)).rssBytes;
+    const serverCpu0 = await cpuSeconds(server.pid, settings.ticksPerSecond);
+    const selfCpu0 = ownCpuSeconds();
+    const t0 = performance.now();
+    await crowd.open(120_000 + (profile.clients * 1000) / settings.connectRate);
+    const notes: string[] = [];
+    if (!await crowd.quiet(1000, STORM_MAX_MS)) {
+      notes.push(`join notices still arriving ${STORM_MAX_MS / 1000} s after the logins`);
+    }
+    const serverCpu1 = await cpuSeconds(server.pid, settings.ticksPerSecond);
+    const selfCpu1 = ownCpuSeconds();
+    const t1 = performance.now();
+    await sleep(profile.durationSeconds * 1000);
+    const mem = await memory(server.pid);
+    const loggedIn = crowd.loggedInCount;
+    return {
+      kind: "idle",
+      clients: profile.clients,
+      loggedIn,
+      loginSeconds: crowd.loginSpanMicros / 1e6,
+      joinNotices: crowd.joinNoticeCount,
+      expectedJoinNotices: (loggedIn * (loggedIn - 1)) / 2,
+      baselineRssBytes: baseline,
+      idleRssBytes: mem.rssBytes,
+      bytesPerIdleConnection: loggedIn === 0 ? 0 : (mem.rssBytes - baseline) / loggedIn,
+      serverCpuSeconds: serverCpu1 - serverCpu0,
+      generatorCpuPercent: ((selfCpu1 - selfCpu0) / ((t1 - t0) / 1000)) * 100,
+      serverPeakRssBytes: mem.peakBytes,
+      loginFailures: profile.clients - loggedIn,
+      drops: crowd.droppedCount,
+      notes: [...notes, ...describeFailures(crowd.loginFailures, crowd.drops)],
+    };
+  } finally {
+    await crowd.close();
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * What one run measures, for the traffic profiles and for the idle profile, and the report of a
+ * whole invocation.
+ * @module
+ */
+
+import type { ProfileName } from "./profiles.ts";
+import type { TargetName } from "./targets/target.ts";
+
+/** Figures shared by every kind of run. */
+interface RunBase {
+  /** The server's peak resident memory (VmHWM) at the end of the run, bytes. */
+  serverPeakRssBytes: number;
+  /** Clients that could not log in. */
+  loginFailures: number;
+  /** Clients dropped by the server after logging in. */
+  drops: number;
+  /** Why logins failed or clients were dropped, for the notes under the table. */
+  notes: string[];
+}
+
+/** One run of a traffic profile. */
+export interface TrafficResult extends RunBase {
+  kind: "traffic";
+  /** Deliveries received in the window per second, summed over all receivers. */
+  deliveriesPerSecond: number;
+  /** Deliveries received in the window. */
+  windowDeliveries: number;
+  windowSeconds: number;
+  p50Micros: number;
+  p99Micros: number;
+  maxMicros: number;
+  /** Messages sent over the whole run (warm-up, window). */
+  sent: number;
+  /** Deliveries expected for them: each to every client but its sender. */
+  expected: number;
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
+  corrupt: number;
+  /** Server CPU seconds (user + system) during the window. */
+  serverCpuSeconds: number;
+  /** Server CPU microseconds per delivery in the window. */
+  serverCpuMicrosPerDelivery: number;
+  /** The load generator's own CPU use during the window, in percent of one core. */
+  generatorCpuPercent: number;
+}
+
+/** One run of the idle profile. */
+export interface IdleResult extends RunBase {
+  kind: "idle";
+  clients: number;
+  loggedIn: number;
+  /** From the first connect to the last successful login. */
+  loginSeconds: number;
+  /** Users announced as joining, summed over receivers. */
+  joinNotices: number;
+  /** What every client seeing every later login adds up to: L(L-1)/2. */
+  expectedJoinNotices: number;
+  /** Server VmRSS before any client connected. */
+  baselineRssBytes: number;
+  /** Server VmRSS with every client logged in and idle. */
+  idleRssBytes: number;
+  /** (idle RSS - baseline RSS) / logged-in clients. */
+  bytesPerIdleConnection: number;
+  /** Server CPU seconds from the first connect until the join storm was over. */
+  serverCpuSeconds: number;
+  generatorCpuPercent: number;
+}
+
+/** A run that could not complete (the server failed to start, crashed, ...). */
+export interface FailedRun {
+  kind: "failed";
+  error: string;
+}
+
+/** Any run's outcome. */
+export type RunResult = TrafficResult | IdleResult | FailedRun;
+
+/** All runs of one profile against one target. */
+export interface ReportRow {
+  profile: ProfileName;
+  target: TargetName;
+  runs: RunResult[];
+}
+
+/** One invocation's results. */
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  machine: { cores: number; cpu: string; kernel: string; memoryGiB: number };
+  command: string;
+  rows: ReportRow[];
+}

@@ -1,0 +1,139 @@
+/**
+ * ngIRCd and InspIRCd from Debian as benchmark targets: installed with apt-get when missing,
+ * started in the foreground on 127.0.0.1 with the configs in bench/irc/ (flood limits raised),
+ * each in its own temporary directory that is removed when it stops.
+ * @module
+ */
+
+import { isRoot } from "../proc_stats.ts";
+import { freePort, ServerProcess, waitForPort } from "./process.ts";
+import {
+  type RunningServer,
+  type Target,
+  type TargetName,
+  TargetUnavailableError,
+} from "./target.ts";
+
+const CONFIG_DIR = new URL("../irc/", import.meta.url);
+
+interface IrcServerSpec {
+  name: TargetName;
+  /** The Debian package. */
+  packageName: string;
+  /** The executable the package installs. */
+  binary: string;
+  /** The config template in bench/irc/. */
+  configFile: string;
+  /** Command-line arguments, given the written config's path. */
+  args(configPath: string): string[];
+}
+
+const NGIRCD: IrcServerSpec = {
+  name: "ngircd",
+  packageName: "ngircd",
+  binary: "/usr/sbin/ngircd",
+  configFile: "ngircd.conf",
+  args: (config) => ["--nodaemon", "--config", config],
+};
+
+const INSPIRCD: IrcServerSpec = {
+  name: "inspircd",
+  packageName: "inspircd",
+  binary: "/usr/sbin/inspircd",
+  configFile: "inspircd.conf",
+  args: (config) => ["--config", config, "--nofork", "--runasroot", "--nopid"],
+};
+
+/** The `ngircd` target. */
+export function ngircdTarget(install: boolean): Target {
+  return ircTarget(NGIRCD, install);
+}
+
+/** The `inspircd` target. */
+export function inspircdTarget(install: boolean): Target {
+  return ircTarget(INSPIRCD, install);
+}
+
+function ircTarget(spec: IrcServerSpec, install: boolean): Target {
+  return {
+    name: spec.name,
+    protocol: "irc",
+    async prepare(): Promise<void> {
+      if (await exists(spec.binary)) return;
+      if (!install) {
+        throw new TargetUnavailableError(spec.name, `${spec.binary} not installed (--no-install)`);
+      }
+      await aptInstall(spec);
+    },
+    async start(_maxClients: number): Promise<RunningServer> {
+      const dir = await Deno.makeTempDir({ prefix: `bench-${spec.name}-` });
+      // ngIRCd drops root privileges to "nobody", which must still reach its pid file.
+      await Deno.chmod(dir, 0o755);
+      await Deno.mkdir(`${dir}/conf.d`);
+      await Deno.writeTextFile(`${dir}/motd.txt`, "chat benchmark\n");
+      const port = freePort();
+      const template = await Deno.readTextFile(new URL(spec.configFile, CONFIG_DIR));
+      const configPath = `${dir}/${spec.configFile}`;
+      await Deno.writeTextFile(
+        configPath,
+        template.replaceAll("{{PORT}}", String(port)).replaceAll("{{DIR}}", dir),
+      );
+      const proc = new ServerProcess(spec.binary, spec.args(configPath), { cwd: dir });
+      const stop = async () => {
+        await proc.stop();
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      };
+      if (!await waitForPort("127.0.0.1", port, 15_000, proc.status)) {
+        const tail = proc.tail();
+        await stop();
+        throw new TargetUnavailableError(spec.name, `did not start listening; output:\n${tail}`);
+      }
+      return { pid: proc.pid, host: "127.0.0.1", port, stop };
+    },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function aptInstall(spec: IrcServerSpec): Promise<void> {
+  if (!await isRoot()) {
+    throw new TargetUnavailableError(
+      spec.name,
+      `${spec.binary} missing; install it with: sudo apt-get install ${spec.packageName}`,
+    );
+  }
+  console.error(`bench: installing ${spec.packageName} with apt-get ...`);
+  const install = () =>
+    run("apt-get", ["install", "-y", "--no-install-recommends", spec.packageName]);
+  let result = await install();
+  if (!result.ok) {
+    await run("apt-get", ["update"]);
+    result = await install();
+  }
+  if (!result.ok || !await exists(spec.binary)) {
+    throw new TargetUnavailableError(spec.name, `apt-get install failed:\n${result.output}`);
+  }
+}
+
+async function run(command: string, args: string[]): Promise<{ ok: boolean; output: string }> {
+  try {
+    const out = await new Deno.Command(command, {
+      args,
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stderr).split("\n").slice(-10).join("\n");
+    return { ok: out.success, output: text };
+  } catch (error) {
+    return { ok: false, output: error instanceof Error ? error.message : String(error) };
+  }
+}

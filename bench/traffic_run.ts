@@ -1,0 +1,125 @@
+/**
+ * One run of a traffic profile against a started server: log everyone in, let the join notices
+ * settle, send for the warm-up, measure for D seconds, stop sending, drain, and score.
+ * @module
+ */
+
+import { Crowd, type FailureCounts, type Protocol, sleep } from "./crowd.ts";
+import { cpuSeconds, memory, ownCpuSeconds } from "./proc_stats.ts";
+import type { Profile } from "./profiles.ts";
+import type { TrafficResult } from "./results.ts";
+import { SendLoop } from "./send_loop.ts";
+import type { RunningServer } from "./targets/target.ts";
+
+/** Generator settings that are not part of the workload. */
+export interface RunSettings {
+  connectRate: number;
+  maxPendingLogins: number;
+  inFlight: number;
+  /** Clock ticks per second for /proc CPU times. */
+  ticksPerSecond: number;
+}
+
+/** Longest wait for the last deliveries after sending stops. */
+const DRAIN_MAX_MS = 15_000;
+/** The drain ends early when nothing new arrives for this long. */
+const DRAIN_STALL_MS = 2_000;
+
+/** Runs `profile` against `server`, speaking `protocol`. */
+export async function runTraffic(
+  server: RunningServer,
+  protocol: Protocol,
+  profile: Profile,
+  settings: RunSettings,
+): Promise<TrafficResult> {
+  const crowd = new Crowd({
+    host: server.host,
+    port: server.port,
+    protocol,
+    clients: profile.clients,
+    senders: profile.senders,
+    payloadBytes: profile.payloadBytes,
+    connectRate: settings.connectRate,
+    maxPendingLogins: settings.maxPendingLogins,
+    bufferBytes: 16 * 1024,
+  });
+  try {
+    await crowd.open(30_000 + (profile.clients * 1000) / settings.connectRate);
+    await crowd.quiet(500, 30_000);
+    const loop = new SendLoop(crowd, {
+      rate: profile.rate,
+      inFlight: settings.inFlight,
+      payloadBytes: profile.payloadBytes,
+    });
+    loop.start();
+    await sleep(profile.warmupSeconds * 1000);
+
+    const ledger = crowd.ledger;
+    const serverCpu0 = await cpuSeconds(server.pid, settings.ticksPerSecond);
+    const selfCpu0 = ownCpuSeconds();
+    const t0 = performance.now();
+    ledger.openWindow();
+    await sleep(profile.durationSeconds * 1000);
+    ledger.closeWindow();
+    const t1 = performance.now();
+    const serverCpu1 = await cpuSeconds(server.pid, settings.ticksPerSecond);
+    const selfCpu1 = ownCpuSeconds();
+    loop.stop();
+
+    await drain(crowd);
+    const peak = (await memory(server.pid)).peakBytes;
+    const totals = ledger.totals();
+    const windowSeconds = (t1 - t0) / 1000;
+    const deliveries = ledger.windowDeliveries;
+    const serverCpu = serverCpu1 - serverCpu0;
+    return {
+      kind: "traffic",
+      deliveriesPerSecond: deliveries / windowSeconds,
+      windowDeliveries: deliveries,
+      windowSeconds,
+      p50Micros: ledger.latency.percentile(0.5),
+      p99Micros: ledger.latency.percentile(0.99),
+      maxMicros: ledger.latency.maxMicros,
+      sent: totals.sent,
+      expected: totals.expected,
+      lost: totals.lost,
+      duplicated: totals.duplicated,
+      outOfOrder: totals.outOfOrder,
+      corrupt: totals.corrupt,
+      serverCpuSeconds: serverCpu,
+      serverCpuMicrosPerDelivery: deliveries === 0 ? 0 : (serverCpu * 1e6) / deliveries,
+      generatorCpuPercent: ((selfCpu1 - selfCpu0) / windowSeconds) * 100,
+      serverPeakRssBytes: peak,
+      loginFailures: profile.clients - crowd.loggedInCount,
+      drops: crowd.droppedCount,
+      notes: describeFailures(crowd.loginFailures, crowd.drops),
+    };
+  } finally {
+    await crowd.close();
+  }
+}
+
+/** Waits until every expected delivery arrived, or nothing arrives for a while. */
+async function drain(crowd: Crowd): Promise<void> {
+  const ledger = crowd.ledger;
+  const deadline = performance.now() + DRAIN_MAX_MS;
+  let last = ledger.uniqueDeliveries;
+  let lastChange = performance.now();
+  while (ledger.uniqueDeliveries < ledger.expectedDeliveries) {
+    const now = performance.now();
+    if (now >= deadline || now - lastChange >= DRAIN_STALL_MS) return;
+    await sleep(20);
+    if (ledger.uniqueDeliveries !== last) {
+      last = ledger.uniqueDeliveries;
+      lastChange = performance.now();
+    }
+  }
+}
+
+/** Failure reasons as note lines: `3 logins failed: closed by the server`. */
+export function describeFailures(logins: FailureCounts, drops: FailureCounts): string[] {
+  const notes: string[] = [];
+  for (const [reason, n] of logins) notes.push(`${n} login(s) failed: ${reason}`);
+  for (const [reason, n] of drops) notes.push(`${n} client(s) dropped: ${reason}`);
+  return notes;
+}

@@ -1,0 +1,93 @@
+/**
+ * `chat server` command line: flags to ServerOptions, strictly.
+ * @module
+ */
+
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "../server/options.ts";
+import { type Parsed, parseIntegerOption, parseStrict, UsageError } from "./usage.ts";
+
+const D = DEFAULT_SERVER_OPTIONS;
+
+/** `chat server --help`. */
+export const SERVER_USAGE = `Usage: chat server [options]
+
+Runs the chat server: one room for every client that connects.
+
+Options:
+  --host HOST              address to listen on (default ${D.host})
+  --port PORT              TCP port, 0 picks a free one (default ${D.port})
+  --list-interval SECONDS  print who is online every SECONDS, 0 turns it off (default ${D.listIntervalSeconds})
+  --max-clients N          most clients connected at once (default ${D.maxClients})
+  --max-message-bytes N    largest message accepted, in bytes (default ${D.maxMessageBytes})
+  --sendq-bytes N          unsent bytes a client may have queued before it is dropped
+                           as too slow (default ${D.sendqBytes})
+  --login-timeout SECONDS  time a new connection has to log in, 0 turns it off (default ${D.loginTimeoutSeconds})
+  --flood-rate N           messages per second a client may send, 0 turns flood control
+                           off (default ${D.floodRate})
+  --flood-burst N          messages a client may send in a burst (default ${D.floodBurst})
+  -h, --help               show this help
+
+SIGINT or SIGTERM tells every client the server is shutting down and exits 0.`;
+
+/** Largest message the 4-byte header can declare. */
+const MAX_MESSAGE_LIMIT = 0xffffffff;
+/** Bounds for counts and durations: non-negative and representable exactly. */
+const COUNT = { min: 0, max: Number.MAX_SAFE_INTEGER };
+/** Bounds for durations in seconds: the runtime's timers cannot wait longer (2^31 - 1 ms). */
+const SECONDS = { min: 0, max: 2_147_483 };
+
+const OPTIONS = {
+  "host": { type: "string" },
+  "port": { type: "string" },
+  "list-interval": { type: "string" },
+  "max-clients": { type: "string" },
+  "max-message-bytes": { type: "string" },
+  "sendq-bytes": { type: "string" },
+  "login-timeout": { type: "string" },
+  "flood-rate": { type: "string" },
+  "flood-burst": { type: "string" },
+  "help": { type: "boolean", short: "h" },
+} as const;
+
+/**
+ * Parses `chat server`'s arguments (after the word `server`). Anything wrong (unknown flag,
+ * positional, non-numeric or out-of-range value) is a UsageError naming the problem.
+ */
+export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
+  const { values, positionals } = parseStrict(args, OPTIONS, SERVER_USAGE);
+  if (values.help === true) return { kind: "help" };
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument '${positionals[0]}'`, SERVER_USAGE);
+  }
+  const text = (name: keyof typeof OPTIONS): string | undefined => {
+    const value = values[name];
+    return typeof value === "string" ? value : undefined;
+  };
+  const integer = (
+    name: keyof typeof OPTIONS,
+    fallback: number,
+    bounds: { min: number; max: number } = COUNT,
+  ): number => {
+    const value = text(name);
+    return value === undefined ? fallback : parseIntegerOption(name, value, bounds, SERVER_USAGE);
+  };
+  const host = text("host") ?? D.host;
+  if (host.length === 0) throw new UsageError("--host must not be empty", SERVER_USAGE);
+  return {
+    kind: "run",
+    options: {
+      host,
+      port: integer("port", D.port, { min: 0, max: 65535 }),
+      listIntervalSeconds: integer("list-interval", D.listIntervalSeconds, SECONDS),
+      maxClients: integer("max-clients", D.maxClients),
+      maxMessageBytes: integer("max-message-bytes", D.maxMessageBytes, {
+        min: 0,
+        max: MAX_MESSAGE_LIMIT,
+      }),
+      sendqBytes: integer("sendq-bytes", D.sendqBytes),
+      loginTimeoutSeconds: integer("login-timeout", D.loginTimeoutSeconds, SECONDS),
+      floodRate: integer("flood-rate", D.floodRate),
+      floodBurst: integer("flood-burst", D.floodBurst),
+    },
+  };
+}

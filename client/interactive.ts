@@ -1,0 +1,293 @@
+/**
+ * The interactive client (stdin and stdout are terminals): the raw-mode line editor at the
+ * bottom, the conversation above it, colors, client-side commands (`/help`, `/clear`, `/quit`),
+ * and the session (`client/session.ts`: login, reconnect, offline queue) underneath. Where raw
+ * mode is not available it says so in one line and falls back to the plain line mode.
+ *
+ * The terminal is always restored (raw mode off, cursor shown, bracketed paste off): on
+ * `/quit`, Ctrl-C or Ctrl-D, when the server drops us, on errors (finally), on SIGINT, SIGTERM
+ * and SIGHUP, and on `Deno.exit` (see `ui/terminal.ts`).
+ *
+ * Note: a pending read of stdin cannot be cancelled; `main.ts` ends the process with
+ * `Deno.exit` after `runInteractive` returns.
+ * @module
+ */
+
+import { checkUsername } from "../protocol/mod.ts";
+import { MessageTooLongError } from "./connection.ts";
+import type { ClientOptions } from "./options.ts";
+import { runScripting, stdio } from "./scripting.ts";
+import {
+  type ChatSession,
+  describeSessionEnd,
+  type SessionEnd,
+  type SessionEvent,
+  startSession,
+} from "./session.ts";
+import { shouldUseColor, type Styles, styles } from "./ui/colors.ts";
+import { type ChatLine, formatLine } from "./ui/format.ts";
+import { clientCommand, helpLines } from "./ui/help.ts";
+import { type Key, KeyParser } from "./ui/keys.ts";
+import { type EditorAction, LineEditor, type Prompt } from "./ui/line_editor.ts";
+import { sessionEventLine } from "./ui/session_lines.ts";
+import { RawModeUnavailableError, RawTerminal } from "./ui/terminal.ts";
+
+/** How long a lone ESC waits for the rest of an escape sequence before it is the Escape key. */
+const ESCAPE_TIMEOUT_MS = 50;
+
+/**
+ * Runs the interactive client until the user quits or the session ends; returns the exit code:
+ * 0 after a clean quit, 1 when the login was refused, the server could not be reached, or the
+ * connection was lost (without `--reconnect`).
+ */
+export async function runInteractive(options: ClientOptions): Promise<number> {
+  let terminal: RawTerminal;
+  try {
+    terminal = RawTerminal.open();
+  } catch (error) {
+    if (!(error instanceof RawModeUnavailableError)) throw error;
+    return await runLineMode(options, error);
+  }
+  const colors = shouldUseColor({
+    mode: options.color,
+    noColor: readNoColor(),
+    isTerminal: Deno.stdout.isTerminal(),
+  });
+  try {
+    return await new InteractiveClient(terminal, options, styles(colors)).run();
+  } finally {
+    terminal.close();
+  }
+}
+
+/**
+ * `NO_COLOR`, read only when env access to it is granted: asking would pop a permission prompt
+ * on the very terminal we are about to take over. Run with `--allow-env=NO_COLOR`.
+ */
+function readNoColor(): string | undefined {
+  try {
+    const status = Deno.permissions.querySync({ name: "env", variable: "NO_COLOR" });
+    return status.state === "granted" ? Deno.env.get("NO_COLOR") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fallback where raw mode is not available: the plain line mode, after one notice. */
+async function runLineMode(options: ClientOptions, why: RawModeUnavailableError): Promise<number> {
+  console.error(`chat: ${why.message}; using the plain line mode`);
+  if (options.name === undefined) {
+    console.error("chat: missing NAME: give it as the third argument or with --name");
+    return 2;
+  }
+  return await runScripting(
+    { ...options, name: options.name, json: false, once: undefined },
+    stdio(),
+  );
+}
+
+/** One interactive run; see the module documentation. */
+class InteractiveClient {
+  readonly #terminal: RawTerminal;
+  readonly #options: ClientOptions;
+  readonly #style: Styles;
+  readonly #editor: LineEditor;
+  readonly #parser = new KeyParser();
+  #session: ChatSession | null = null;
+  /** Set while a name is being asked for: the next submitted line answers it. */
+  #lineRequest: ((line: string | undefined) => void) | null = null;
+  #escapeTimer: ReturnType<typeof setTimeout> | undefined;
+  #quitRequested = false;
+
+  constructor(terminal: RawTerminal, options: ClientOptions, style: Styles) {
+    this.#terminal = terminal;
+    this.#options = options;
+    this.#style = style;
+    this.#editor = new LineEditor({
+      prompt: this.#namePrompt(options.name),
+      columns: terminal.columns(),
+    });
+  }
+
+  async run(): Promise<number> {
+    this.#terminal.write(this.#editor.render());
+    this.#terminal.onResize((columns) => this.#terminal.write(this.#editor.resize(columns)));
+    this.#terminal.onExitSignal(() => this.#requestQuit());
+    this.#readInput();
+    try {
+      const name = this.#options.name ?? await this.#askName("choose a name to log in with", false);
+      if (name === undefined) return 0;
+      this.#terminal.write(this.#editor.setPrompt(this.#namePrompt(name)));
+      this.#info(`connecting to ${this.#options.host}:${this.#options.port} as ${name}`);
+      const session = startSession({
+        host: this.#options.host,
+        port: this.#options.port,
+        name,
+        reconnect: this.#options.reconnect,
+        // The refusal itself was shown as the server's error notice.
+        onRefused: () => this.#askName("choose another name to log in with", false),
+      });
+      this.#session = session;
+      if (this.#quitRequested) void session.quit();
+      for await (const event of session.events()) this.#show(event);
+      const end = await session.done;
+      return this.#finish(end);
+    } finally {
+      clearTimeout(this.#escapeTimer);
+      this.#terminal.write(this.#editor.erase());
+    }
+  }
+
+  /** Shows how the session ended; returns the exit code. */
+  #finish(end: SessionEnd): number {
+    const unsent = this.#editor.text;
+    if (unsent.length > 0 && end.kind !== "quit") this.#info(`not sent: ${unsent}`, true);
+    if (end.kind === "quit") {
+      if (end.unsent > 0) this.#info(describeSessionEnd(end), true);
+      return 0;
+    }
+    this.#info(describeSessionEnd(end), true);
+    return 1;
+  }
+
+  /** Reads stdin until it ends or the client quits; keys go to the editor. */
+  async #readInput(): Promise<void> {
+    const buffer = new Uint8Array(4096);
+    while (true) {
+      let n: number | null;
+      try {
+        n = await Deno.stdin.read(buffer);
+      } catch {
+        n = null; // the terminal went away
+      }
+      if (n === null) {
+        this.#requestQuit();
+        return;
+      }
+      clearTimeout(this.#escapeTimer);
+      this.#handleKeys(this.#parser.push(buffer.subarray(0, n)));
+      if (this.#parser.pending) {
+        this.#escapeTimer = setTimeout(
+          () => this.#handleKeys(this.#parser.flush()),
+          ESCAPE_TIMEOUT_MS,
+        );
+      }
+    }
+  }
+
+  #handleKeys(keys: Key[]): void {
+    for (const key of keys) {
+      const update = this.#editor.handleKey(key);
+      this.#terminal.write(update.output);
+      for (const action of update.actions) this.#act(action);
+    }
+  }
+
+  #act(action: EditorAction): void {
+    if (action.kind === "quit") {
+      this.#requestQuit();
+      return;
+    }
+    const line = action.line;
+    if (this.#lineRequest !== null) {
+      const answer = this.#lineRequest;
+      this.#lineRequest = null;
+      answer(line);
+      return;
+    }
+    if (line.length === 0) return;
+    switch (clientCommand(line)) {
+      case "help":
+        this.#own(line);
+        this.#print(helpLines());
+        return;
+      case "clear":
+        this.#terminal.write(this.#editor.clearScreen());
+        return;
+      case "quit":
+        this.#own(line);
+        this.#requestQuit();
+        return;
+      case undefined:
+        this.#send(line);
+    }
+  }
+
+  #send(line: string): void {
+    const session = this.#session;
+    if (session === null) return;
+    try {
+      if (!session.send(line)) {
+        this.#info("not sent: the session has ended", true);
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof MessageTooLongError)) throw error;
+      this.#info(`${error.message} (Up recalls it)`, true);
+      return;
+    }
+    this.#own(line);
+    if (!session.online) this.#info("not connected: the line will be sent after the login");
+  }
+
+  #requestQuit(): void {
+    if (this.#lineRequest !== null) {
+      const answer = this.#lineRequest;
+      this.#lineRequest = null;
+      answer(undefined);
+    }
+    if (this.#quitRequested) return;
+    this.#quitRequested = true;
+    void this.#session?.quit();
+  }
+
+  /** Asks for a name on the prompt line until a valid one is typed; undefined if the user quits. */
+  async #askName(reason: string, isError: boolean): Promise<string | undefined> {
+    this.#info(reason, isError);
+    this.#terminal.write(this.#editor.setPrompt({ plain: "name: " }));
+    while (!this.#quitRequested) {
+      const answer = await new Promise<string | undefined>((resolve) => {
+        this.#lineRequest = resolve;
+      });
+      if (answer === undefined) return undefined;
+      const check = checkUsername(answer.trim());
+      if (check.ok) {
+        this.#terminal.write(this.#editor.setPrompt(this.#namePrompt(check.name)));
+        return check.name;
+      }
+      this.#info(check.error.message, true);
+    }
+    return undefined;
+  }
+
+  #show(event: SessionEvent): void {
+    if (event.type === "online") {
+      this.#terminal.write(this.#editor.setPrompt(this.#namePrompt(event.name)));
+    }
+    const line = sessionEventLine(event, new Date());
+    if (line !== undefined) this.#line(line);
+  }
+
+  #namePrompt(name: string | undefined): Prompt {
+    if (name === undefined) return { plain: "name: " };
+    const plain = `${name}> `;
+    return { plain, styled: this.#style.bold(this.#style.name(name, name)) + "> " };
+  }
+
+  #own(text: string): void {
+    const from = this.#session?.name ?? this.#options.name ?? "";
+    this.#line({ kind: "own", time: new Date(), from, text });
+  }
+
+  #info(text: string, error = false): void {
+    this.#line({ kind: "info", time: new Date(), text, error });
+  }
+
+  #line(line: ChatLine): void {
+    this.#print([formatLine(line, this.#style)]);
+  }
+
+  #print(lines: string[]): void {
+    this.#terminal.write(this.#editor.printAbove(lines));
+  }
+}

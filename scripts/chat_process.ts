@@ -1,0 +1,119 @@
+/**
+ * Runs `chat` as a child process (from source with `deno run`, or a compiled binary) and talks
+ * to it through its pipes: what the smoke test, the release workflow and the CLI tests share.
+ * @module
+ */
+
+import { COMPILE_PERMISSIONS, ENTRY_POINT } from "./build_targets.ts";
+import { LineReader } from "./line_reader.ts";
+
+/**
+ * The command that runs chat from source with exactly the permissions the binary has, so a
+ * test through `deno run` checks what the compiled program would do.
+ */
+export function sourceCommand(): string[] {
+  const main = new URL(`../${ENTRY_POINT}`, import.meta.url).href;
+  return [Deno.execPath(), "run", ...COMPILE_PERMISSIONS, main];
+}
+
+/** A running chat process with its output collected line by line. */
+export class ChatProcess {
+  readonly child: Deno.ChildProcess;
+  readonly stdout: LineReader;
+  readonly stderr: LineReader;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
+
+  /** Starts `command args...`; with stdin "piped" the caller writes lines and must close it. */
+  constructor(command: readonly string[], args: readonly string[], stdin: "piped" | "null") {
+    const [program, ...prefix] = command;
+    this.child = new Deno.Command(program, {
+      args: [...prefix, ...args],
+      stdin,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    this.stdout = new LineReader(this.child.stdout);
+    this.stderr = new LineReader(this.child.stderr);
+    this.#stdin = stdin === "piped" ? this.child.stdin.getWriter() : undefined;
+  }
+
+  /** Writes text to the process's stdin. */
+  async write(text: string): Promise<void> {
+    if (this.#stdin === undefined) throw new Error("stdin is not piped");
+    await this.#stdin.write(new TextEncoder().encode(text));
+  }
+
+  /** Ends the process's input (end of file), as a pipe that is done does. */
+  async closeStdin(): Promise<void> {
+    await this.#stdin?.close().catch(() => {});
+  }
+
+  /** Waits for the process to exit and for all its output; returns the exit code. */
+  async exited(): Promise<number> {
+    const [status] = await Promise.all([
+      this.child.status,
+      this.stdout.finished,
+      this.stderr.finished,
+    ]);
+    return status.code;
+  }
+
+  /**
+   * Asks the process to stop the way a user would (Ctrl-C; Windows, which has no signals to
+   * send, terminates it) and returns its exit code.
+   */
+  async interrupt(): Promise<number> {
+    try {
+      this.child.kill(Deno.build.os === "windows" ? "SIGTERM" : "SIGINT");
+    } catch {
+      // Already exited.
+    }
+    await this.closeStdin();
+    return await this.exited();
+  }
+
+  /** Stops the process whatever state it is in, for cleanup after a failure. */
+  async kill(): Promise<void> {
+    try {
+      this.child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+    await this.closeStdin();
+    await this.exited();
+  }
+}
+
+/** A chat server started on 127.0.0.1 with a free port. */
+export interface RunningServer {
+  process: ChatProcess;
+  port: number;
+}
+
+/** The start line `chat server listening on HOST:PORT`; the port is what clients need. */
+const START_LINE = /listening on (.+):(\d+)\s*$/;
+
+/**
+ * Starts `chat server` on 127.0.0.1, port 0, and waits for its start line to learn the real
+ * port. Extra server options are appended.
+ */
+export async function startServer(
+  command: readonly string[],
+  extraArgs: readonly string[] = [],
+): Promise<RunningServer> {
+  const process = new ChatProcess(
+    command,
+    ["server", "--host", "127.0.0.1", "--port", "0", "--list-interval", "0", ...extraArgs],
+    "null",
+  );
+  try {
+    const line = await process.stdout.waitFor((l) => START_LINE.test(l), "the start line");
+    const port = Number(START_LINE.exec(line)?.[2]);
+    return { process, port };
+  } catch (error) {
+    await process.kill();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`chat server did not start: ${reason}; stderr: ${process.stderr.text}`);
+  }
+}

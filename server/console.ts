@@ -1,0 +1,81 @@
+/**
+ * The server's console: the start line, a timestamped line per join and leave, the periodic
+ * list of who is online, and accept-loop problems.
+ * @module
+ */
+
+import type { Clock } from "./clock.ts";
+import { onlineList } from "./notices.ts";
+
+/** Where console lines go: stdout and stderr in production, an array in tests. */
+export interface ConsoleSink {
+  /** One line of normal output. */
+  log(line: string): void;
+  /** One line about a problem. */
+  error(line: string): void;
+}
+
+/** Writes lines to the process's stdout and stderr. */
+export const stdConsole: ConsoleSink = {
+  log: (line) => console.log(line),
+  error: (line) => console.error(line),
+};
+
+/** `HH:MM:SS` in local time. */
+export function formatClockTime(epochMs: number): string {
+  const date = new Date(epochMs);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+}
+
+/** `host:port`, with brackets around an IPv6 host. */
+export function formatAddress(addr: Deno.NetAddr): string {
+  return addr.hostname.includes(":")
+    ? `[${addr.hostname}]:${addr.port}`
+    : `${addr.hostname}:${addr.port}`;
+}
+
+/** Formats the server's console lines and stamps them with the injected clock's time. */
+export class ServerConsole {
+  readonly #sink: ConsoleSink;
+  readonly #clock: Clock;
+
+  constructor(sink: ConsoleSink, clock: Clock) {
+    this.#sink = sink;
+    this.#clock = clock;
+  }
+
+  /** The first line: `chat server listening on HOST:PORT` (other programs parse it). */
+  started(addr: Deno.NetAddr): void {
+    this.#sink.log(`chat server listening on ${formatAddress(addr)}`);
+  }
+
+  /** `[HH:MM:SS] alice joined from 127.0.0.1:40000`. */
+  joined(name: string, remote: string): void {
+    this.#stamped(`${name} joined from ${remote}`);
+  }
+
+  /** `[HH:MM:SS] alice left (reason)`. */
+  left(name: string, reason: string): void {
+    this.#stamped(`${name} left (${reason})`);
+  }
+
+  /** `[HH:MM:SS] Online (N): a, b`. */
+  online(total: number, names: readonly string[]): void {
+    this.#stamped(onlineList(total, names));
+  }
+
+  /** A stamped informational line (shutdown, refused connections). */
+  info(text: string): void {
+    this.#stamped(text);
+  }
+
+  /** A stamped line on the error stream. */
+  problem(text: string): void {
+    this.#sink.error(`[${formatClockTime(this.#clock.now())}] ${text}`);
+  }
+
+  #stamped(text: string): void {
+    this.#sink.log(`[${formatClockTime(this.#clock.now())}] ${text}`);
+  }
+}

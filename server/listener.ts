@@ -1,0 +1,89 @@
+/**
+ * Binding and accepting: the accept loop that never dies while the server runs.
+ * @module
+ */
+
+/** Binding failed: port in use, permission denied, no such address. */
+export class ListenError extends Error {
+  /** The address that could not be bound, `host:port`. */
+  readonly address: string;
+  /** What went wrong, in lower case, without the OS error number. */
+  readonly reason: string;
+  constructor(address: string, reason: string, options?: ErrorOptions) {
+    super(`cannot listen on ${address}: ${reason}`, options);
+    this.name = "ListenError";
+    this.address = address;
+    this.reason = reason;
+  }
+}
+
+/** Binds a TCP listener, turning the runtime's errors into one clear ListenError. */
+export function listenTcp(hostname: string, port: number): Deno.TcpListener {
+  const address = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+  try {
+    return Deno.listen({ hostname, port, transport: "tcp" });
+  } catch (error) {
+    throw new ListenError(address, describeListenFailure(error), { cause: error });
+  }
+}
+
+/** A short, lower-case description of why binding failed. */
+export function describeListenFailure(error: unknown): string {
+  if (error instanceof Deno.errors.AddrInUse) return "address already in use";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.AddrNotAvailable) return "address not available";
+  if (error instanceof Deno.errors.NotCapable) return "network access not granted (--allow-net)";
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\(os error \d+\)$/, "").replace(/^./, (c) => c.toLowerCase());
+}
+
+/** What the accept loop does with each connection and each failure. */
+export interface AcceptHandlers {
+  /** A new connection; must not throw and must not block the loop. */
+  onConnection(conn: Deno.TcpConn): void;
+  /** accept() failed but the listener is still open: logged, and the loop goes on. */
+  onAcceptError(error: unknown): void;
+  /** Waits before accepting again after an error (so a persistent failure cannot spin). */
+  pause(ms: number): Promise<void>;
+}
+
+/** Pause after an accept() failure that is not a peer's reset (e.g. out of file handles). */
+export const ACCEPT_ERROR_PAUSE_MS = 50;
+
+/**
+ * Accepts until the listener is closed. accept() can throw for one bad connection (a peer that
+ * reset before it was accepted gives NotConnected or ConnectionReset): those are reported and
+ * the loop goes on; only a closed listener ends it.
+ */
+export async function acceptLoop(
+  listener: Deno.TcpListener,
+  isClosing: () => boolean,
+  handlers: AcceptHandlers,
+): Promise<void> {
+  while (!isClosing()) {
+    let conn: Deno.TcpConn;
+    try {
+      conn = await listener.accept();
+    } catch (error) {
+      if (isClosing() || error instanceof Deno.errors.BadResource) return;
+      handlers.onAcceptError(error);
+      if (!isPeerFault(error)) await handlers.pause(ACCEPT_ERROR_PAUSE_MS);
+      continue;
+    }
+    if (isClosing()) {
+      try {
+        conn.close();
+      } catch {
+        // The peer is gone already.
+      }
+      return;
+    }
+    handlers.onConnection(conn);
+  }
+}
+
+function isPeerFault(error: unknown): boolean {
+  return error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted;
+}

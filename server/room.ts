@@ -1,0 +1,165 @@
+/**
+ * The chat room: who is online under which unique name, and the fan-out of messages and
+ * notices. It knows members only as things that take bytes, never sockets, and it publishes
+ * what happens as events so a cluster bus can mirror the room elsewhere.
+ * @module
+ */
+
+import { encodeFrame, notice } from "../protocol/mod.ts";
+import {
+  joinNotice,
+  leaveNotice,
+  onlineList,
+  privateNotice,
+  WELCOME_NAME_LIMIT,
+  welcomeNotice,
+} from "./notices.ts";
+
+/** Someone in the room: a local session today, perhaps a remote user later. */
+export interface Member {
+  /** The registered name, NFC-normalized, as others see it. */
+  readonly name: string;
+  /** The uniqueness key (usernameKey of the name). */
+  readonly key: string;
+  /** Hands over one or more encoded frames; must not block and must not modify the bytes. */
+  deliver(bytes: Uint8Array): void;
+}
+
+/** What happened in the room, for listeners such as the console or a cluster bus. */
+export type RoomEvent =
+  | { kind: "joined"; name: string }
+  | { kind: "left"; name: string; reason: string }
+  | { kind: "message"; from: string; text: string }
+  | { kind: "private"; from: string; to: string; text: string };
+
+/** Receives room events, synchronously, in order. */
+export type RoomListener = (event: RoomEvent) => void;
+
+/** How leaving is announced. */
+export interface LeaveOptions {
+  /** Tell the remaining members (default true; false during shutdown, where all are told once). */
+  announce?: boolean;
+}
+
+/**
+ * The set of members keyed by name, kept sorted case-insensitively so that welcome, /users and
+ * the console list need no sort. Every broadcast encodes its frame once and hands the same bytes
+ * to each recipient.
+ */
+export class Room {
+  readonly #members = new Map<string, Member>();
+  /** Member keys in display order (key order, which is case-insensitive name order). */
+  readonly #sortedKeys: string[] = [];
+  readonly #listeners = new Set<RoomListener>();
+
+  /** How many members are online. */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /** The member registered under this name (compared case-insensitively), if any. */
+  find(key: string): Member | undefined {
+    return this.#members.get(key);
+  }
+
+  /** True if this exact member is in the room. */
+  contains(member: Member): boolean {
+    return this.#members.get(member.key) === member;
+  }
+
+  /** Names in display order; `limit` takes only the first ones. */
+  names(limit = Infinity): string[] {
+    const count = Math.min(limit, this.#sortedKeys.length);
+    const out = new Array<string>(count);
+    for (let i = 0; i < count; i++) {
+      out[i] = this.#members.get(this.#sortedKeys[i])?.name ?? "";
+    }
+    return out;
+  }
+
+  /** Subscribes to room events; returns the unsubscribe function. */
+  subscribe(listener: RoomListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Adds a member unless its key is taken. The newcomer gets the welcome, the others the join
+   * notice. Returns false (and changes nothing) when the name is taken.
+   */
+  join(member: Member): boolean {
+    if (this.#members.has(member.key)) return false;
+    this.#members.set(member.key, member);
+    this.#sortedKeys.splice(this.#insertionPoint(member.key), 0, member.key);
+    const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
+    member.deliver(encodeFrame(notice(welcome)));
+    this.#fanOut(encodeFrame(notice(joinNotice(member.name))), member);
+    this.#emit({ kind: "joined", name: member.name });
+    return true;
+  }
+
+  /** Removes a member, once; the others are told why. Returns false if it was not in the room. */
+  leave(member: Member, reason: string, options: LeaveOptions = {}): boolean {
+    if (!this.contains(member)) return false;
+    this.#members.delete(member.key);
+    const at = this.#indexOf(member.key);
+    if (at >= 0) this.#sortedKeys.splice(at, 1);
+    if (options.announce ?? true) {
+      this.#fanOut(encodeFrame(notice(leaveNotice(member.name, reason))), null);
+    }
+    this.#emit({ kind: "left", name: member.name, reason });
+    return true;
+  }
+
+  /** Sends a chat message to everyone but its sender, stamped with the sender's name. */
+  broadcast(from: Member, text: string): void {
+    this.#fanOut(encodeFrame({ username: from.name, message: text }), from);
+    this.#emit({ kind: "message", from: from.name, text });
+  }
+
+  /** Sends a notice to every member (except `except`, if given). */
+  announce(text: string, except: Member | null = null): void {
+    this.#fanOut(encodeFrame(notice(text)), except);
+  }
+
+  /** Delivers a private message as a notice to `targetKey`'s member; false if not online. */
+  sendPrivate(from: Member, targetKey: string, text: string): boolean {
+    const target = this.#members.get(targetKey);
+    if (target === undefined) return false;
+    target.deliver(encodeFrame(notice(privateNotice(from.name, text))));
+    this.#emit({ kind: "private", from: from.name, to: target.name, text });
+    return true;
+  }
+
+  /** The `/users` reply: everyone online. */
+  userList(): string {
+    return onlineList(this.size, this.names());
+  }
+
+  #fanOut(bytes: Uint8Array, except: Member | null): void {
+    for (const member of this.#members.values()) {
+      if (member !== except) member.deliver(bytes);
+    }
+  }
+
+  #emit(event: RoomEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  #insertionPoint(key: string): number {
+    const keys = this.#sortedKeys;
+    let low = 0;
+    let high = keys.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (keys[mid] < key) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  #indexOf(key: string): number {
+    const at = this.#insertionPoint(key);
+    return this.#sortedKeys[at] === key ? at : -1;
+  }
+}

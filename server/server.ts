@@ -1,0 +1,191 @@
+/**
+ * The chat server: a listener, the room, one session per connection, the console, and an
+ * orderly shutdown.
+ * @module
+ */
+
+import { encodeFrame, notice } from "../protocol/mod.ts";
+import { type Clock, systemClock, type Timer } from "./clock.ts";
+import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
+import { acceptLoop, listenTcp } from "./listener.ts";
+import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
+import type { ServerOptions } from "./options.ts";
+import { Room } from "./room.ts";
+import { Session, type SessionContext } from "./session.ts";
+
+/** What the server can be given instead of the real world, mainly by tests. */
+export interface ServerDeps {
+  /** Time for the login timeout, flood control and the periodic list (default: real time). */
+  clock?: Clock;
+  /** Where console lines go (default: stdout and stderr). */
+  console?: ConsoleSink;
+  /** The room to serve (default: a new one); lets a cluster bus share it. */
+  room?: Room;
+}
+
+/** A running server. */
+export interface ChatServer {
+  /** The bound address, with the real port when port 0 was asked for. */
+  readonly addr: Deno.NetAddr;
+  /** The room, for listeners such as a cluster bus. */
+  readonly room: Room;
+  /** Resolves once the server has shut down and released everything. */
+  readonly finished: Promise<void>;
+  /** Names online, in display order (case-insensitive). */
+  onlineNames(): string[];
+  /** Open connections, logged in or not. */
+  connectionCount(): number;
+  /**
+   * Sends everyone the shutdown notice, closes every connection and the listener, and cancels
+   * every timer. Idempotent: later calls return the same promise.
+   */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Binds and starts accepting; resolves once listening. Prints the start line. Throws
+ * ListenError when the address cannot be bound.
+ */
+export function startServer(options: ServerOptions, deps: ServerDeps = {}): Promise<ChatServer> {
+  try {
+    return Promise.resolve(new RunningServer(options, deps));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+const SERVER_FULL_FRAME = encodeFrame(notice(SERVER_FULL_NOTICE));
+
+class RunningServer implements ChatServer {
+  readonly addr: Deno.NetAddr;
+  readonly room: Room;
+  readonly finished: Promise<void>;
+  readonly #listener: Deno.TcpListener;
+  readonly #options: Readonly<ServerOptions>;
+  readonly #clock: Clock;
+  readonly #console: ServerConsole;
+  readonly #context: SessionContext;
+  readonly #sessions = new Set<Session>();
+  readonly #tasks = new Set<Promise<void>>();
+  readonly #acceptDone: Promise<void>;
+  readonly #listTimer: Timer | null;
+  #pauseTimer: Timer | null = null;
+  #wakePause: (() => void) | null = null;
+  #closing = false;
+  #shutdown: Promise<void> | null = null;
+  #resolveFinished: () => void = () => {};
+
+  constructor(options: ServerOptions, deps: ServerDeps) {
+    this.#options = { ...options };
+    this.#clock = deps.clock ?? systemClock;
+    this.#console = new ServerConsole(deps.console ?? stdConsole, this.#clock);
+    this.room = deps.room ?? new Room();
+    this.#listener = listenTcp(options.host, options.port);
+    this.addr = this.#listener.addr;
+    this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
+    this.#context = {
+      room: this.room,
+      options: this.#options,
+      clock: this.#clock,
+      console: this.#console,
+    };
+    this.#console.started(this.addr);
+    this.#listTimer = options.listIntervalSeconds > 0
+      ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
+      : null;
+    this.#acceptDone = acceptLoop(this.#listener, () => this.#closing, {
+      onConnection: (conn) => this.#onConnection(conn),
+      onAcceptError: (error) => this.#console.problem(`accept failed: ${describe(error)}`),
+      pause: (ms) => this.#pause(ms),
+    });
+  }
+
+  onlineNames(): string[] {
+    return this.room.names();
+  }
+
+  connectionCount(): number {
+    return this.#sessions.size;
+  }
+
+  shutdown(): Promise<void> {
+    this.#shutdown ??= this.#doShutdown();
+    return this.#shutdown;
+  }
+
+  async #doShutdown(): Promise<void> {
+    this.#closing = true;
+    this.#listTimer?.cancel();
+    this.#pauseTimer?.cancel();
+    this.#wakePause?.();
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+    await this.#acceptDone;
+    const count = this.#sessions.size;
+    if (count > 0) this.#console.info(`shutting down: closing ${count} connection(s)`);
+    await Promise.all([...this.#sessions].map((session) => session.shutdown(SHUTDOWN_NOTICE)));
+    await Promise.all(this.#tasks);
+    this.#resolveFinished();
+  }
+
+  #onConnection(conn: Deno.TcpConn): void {
+    try {
+      conn.setNoDelay(true);
+      conn.setKeepAlive(true);
+    } catch {
+      // The socket may be gone already; its first read will say so.
+    }
+    if (this.#sessions.size >= this.#options.maxClients) {
+      this.#track(refuse(conn));
+      return;
+    }
+    const session = new Session(conn, this.#context);
+    this.#sessions.add(session);
+    this.#track(
+      session.run()
+        .catch((error) => this.#console.problem(`session failed: ${describe(error)}`))
+        .finally(() => this.#sessions.delete(session)),
+    );
+  }
+
+  #track(task: Promise<void>): void {
+    this.#tasks.add(task);
+    task.finally(() => this.#tasks.delete(task));
+  }
+
+  #printList(): void {
+    this.#console.online(this.room.size, this.room.names());
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wakePause = resolve;
+      this.#pauseTimer = this.#clock.after(ms, resolve);
+    });
+  }
+}
+
+/** Tells a connection the server is full, then closes it. */
+async function refuse(conn: Deno.TcpConn): Promise<void> {
+  try {
+    let offset = 0;
+    while (offset < SERVER_FULL_FRAME.length) {
+      offset += await conn.write(SERVER_FULL_FRAME.subarray(offset));
+    }
+  } catch {
+    // The peer is gone; nothing to tell it.
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

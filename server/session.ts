@@ -1,0 +1,320 @@
+/**
+ * One connection's life: the login (first frame, name rules, timeout), reading frames, commands,
+ * flood control, and why it ended. A session is the room's member for its connection.
+ * @module
+ */
+
+import {
+  checkUsername,
+  type DecodeResult,
+  encodeFrame,
+  type Frame,
+  FrameDecoder,
+  FrameTooLargeError,
+  MAX_USERNAME_BYTES,
+  notice,
+  parseMessage,
+  usernameKey,
+} from "../protocol/mod.ts";
+import { type Clock, systemClock, type Timer } from "./clock.ts";
+import { formatAddress, type ServerConsole } from "./console.ts";
+import { FloodGate } from "./flood.ts";
+import {
+  errorNotice,
+  floodNotice,
+  LeaveReason,
+  nameTakenNotice,
+  notOnlineNotice,
+  protocolErrorReason,
+  unknownCommandNotice,
+  usageNotice,
+} from "./notices.ts";
+import type { ServerOptions } from "./options.ts";
+import { Outbox, type OutboxFailure } from "./outbox.ts";
+import type { Member, Room } from "./room.ts";
+
+/** The socket side a session needs; Deno.Conn has it, tests may fake it. */
+export interface Connection {
+  /** Reads into `buffer`; resolves with the byte count, or null at end of stream. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes a prefix of `bytes`; resolves with how many were taken. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Closes the connection; pending reads and writes fail. */
+  close(): void;
+  /** The peer's address. */
+  readonly remoteAddr: Deno.Addr;
+}
+
+/** What every session shares: the room, the settings, time and the console. */
+export interface SessionContext {
+  /** The room sessions join. */
+  readonly room: Room;
+  /** The server's settings. */
+  readonly options: Readonly<ServerOptions>;
+  /** Time for the login timeout and flood control. */
+  readonly clock: Clock;
+  /** Join and leave lines. */
+  readonly console: ServerConsole;
+}
+
+/** How long closing waits for a final notice to reach a client that is not reading. */
+export const CLOSE_FLUSH_MS = 2000;
+/** A session reads into a small buffer while it is idle... */
+export const SMALL_READ_BYTES = 2048;
+/** ...and into a larger one once a read fills the small one (a busy sender). */
+export const LARGE_READ_BYTES = 16384;
+
+interface EndOptions {
+  /** A notice to send before closing. */
+  notice?: string;
+  /** Wait (bounded) for queued bytes to be written before closing (default: if a notice). */
+  flush?: boolean;
+  /** Tell the room why (default true). */
+  announce?: boolean;
+}
+
+/**
+ * Serves one connection until it ends. The session reads with a buffer it reuses, decodes frames,
+ * and writes only through its outbox. Every way of ending (EOF, reset, /quit, protocol error,
+ * timeout, too slow, shutdown) goes through one place, so a departure is announced exactly once.
+ */
+export class Session implements Member {
+  readonly #conn: Connection;
+  readonly #ctx: SessionContext;
+  readonly #outbox: Outbox;
+  readonly #decoder: FrameDecoder;
+  readonly #flood: FloodGate;
+  readonly #remote: string;
+  #name = "";
+  #key = "";
+  #loggedIn = false;
+  #ended = false;
+  #endReason = "";
+  #loginTimer: Timer | null = null;
+  #closing: Promise<void> = Promise.resolve();
+
+  constructor(conn: Connection, ctx: SessionContext) {
+    this.#conn = conn;
+    this.#ctx = ctx;
+    const { options, clock } = ctx;
+    this.#outbox = new Outbox(
+      conn,
+      options.sendqBytes,
+      (failure) => this.#onOutboxFailure(failure),
+    );
+    this.#decoder = new FrameDecoder({
+      maxUsernameBytes: MAX_USERNAME_BYTES,
+      maxMessageBytes: options.maxMessageBytes,
+    });
+    this.#flood = new FloodGate(
+      options.floodRate,
+      options.floodBurst,
+      clock,
+      (dropped) => this.#sendNotice(floodNotice(dropped)),
+    );
+    const addr = conn.remoteAddr;
+    this.#remote = addr.transport === "tcp" || addr.transport === "udp"
+      ? formatAddress(addr)
+      : addr.transport;
+  }
+
+  /** The registered name (empty before login). */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** The registered name's key (empty before login). */
+  get key(): string {
+    return this.#key;
+  }
+
+  /** The peer's address, `host:port`. */
+  get remote(): string {
+    return this.#remote;
+  }
+
+  /** True once logged in and until the session ends. */
+  get loggedIn(): boolean {
+    return this.#loggedIn && !this.#ended;
+  }
+
+  /** Why the session ended (empty while it runs). */
+  get endReason(): string {
+    return this.#endReason;
+  }
+
+  /** Hands encoded frames to the outbox (the room calls this). */
+  deliver(bytes: Uint8Array): void {
+    this.#outbox.enqueue(bytes);
+  }
+
+  /** Serves the connection; resolves when it is closed and every resource is released. */
+  async run(): Promise<void> {
+    const seconds = this.#ctx.options.loginTimeoutSeconds;
+    if (seconds > 0) {
+      this.#loginTimer = this.#ctx.clock.after(seconds * 1000, () => {
+        if (!this.#loggedIn) this.#end(LeaveReason.timedOut, { flush: false });
+      });
+    }
+    await this.#readLoop();
+    await this.#closing;
+  }
+
+  /** Ends the session for a server shutdown: the notice, a bounded flush, no leave broadcast. */
+  shutdown(text: string): Promise<void> {
+    this.#end(LeaveReason.shutdown, { notice: text, announce: false });
+    return this.#closing;
+  }
+
+  async #readLoop(): Promise<void> {
+    let buffer = new Uint8Array(SMALL_READ_BYTES);
+    while (!this.#ended) {
+      let count: number | null;
+      try {
+        count = await this.#conn.read(buffer);
+      } catch (error) {
+        this.#end(connectionFailureReason(error), { flush: false });
+        return;
+      }
+      if (count === null) {
+        this.#end(LeaveReason.closed, { flush: false });
+        return;
+      }
+      if (this.#ended) return;
+      const results = this.#decoder.push(buffer.subarray(0, count));
+      for (const result of results) {
+        if (this.#ended) return;
+        this.#handle(result);
+      }
+      if (this.#ended) return;
+      this.#flood.endOfBatch();
+      if (count === buffer.length && buffer.length < LARGE_READ_BYTES) {
+        buffer = new Uint8Array(LARGE_READ_BYTES);
+      }
+    }
+  }
+
+  #handle(result: DecodeResult): void {
+    if (!result.ok) {
+      const error = result.error;
+      const text = errorNotice(error.message);
+      if (error instanceof FrameTooLargeError || !this.#loggedIn) {
+        this.#end(protocolErrorReason(error.message), { notice: text });
+      } else {
+        this.#sendNotice(text);
+      }
+      return;
+    }
+    if (this.#loggedIn) this.#handleMessage(result.frame.message);
+    else this.#login(result.frame);
+  }
+
+  #login(frame: Frame): void {
+    const check = checkUsername(frame.username);
+    if (!check.ok) {
+      this.#end("invalid name", { notice: errorNotice(check.error.message) });
+      return;
+    }
+    this.#name = check.name;
+    this.#key = check.key;
+    if (!this.#ctx.room.join(this)) {
+      const taken = this.#ctx.room.find(check.key)?.name ?? check.name;
+      this.#end("name taken", { notice: nameTakenNotice(taken) });
+      return;
+    }
+    this.#loggedIn = true;
+    this.#loginTimer?.cancel();
+    this.#loginTimer = null;
+    this.#ctx.console.joined(this.#name, this.#remote);
+    if (frame.message.length > 0) this.#handleMessage(frame.message);
+  }
+
+  #handleMessage(message: string): void {
+    const parsed = parseMessage(message);
+    if (parsed.kind === "keepalive") return;
+    if (parsed.kind === "quit") {
+      this.#end(LeaveReason.quit, { flush: true });
+      return;
+    }
+    if (!this.#flood.allow()) return;
+    const room = this.#ctx.room;
+    switch (parsed.kind) {
+      case "chat":
+        room.broadcast(this, parsed.text);
+        return;
+      case "users":
+        this.#sendNotice(room.userList());
+        return;
+      case "msg":
+        if (!room.sendPrivate(this, usernameKey(parsed.target), parsed.text)) {
+          this.#sendNotice(notOnlineNotice(parsed.target));
+        }
+        return;
+      case "usage":
+        this.#sendNotice(usageNotice(parsed.command));
+        return;
+      case "unknown":
+        this.#sendNotice(unknownCommandNotice(parsed.command));
+        return;
+    }
+  }
+
+  #sendNotice(text: string): void {
+    this.#outbox.enqueue(encodeFrame(notice(text)));
+  }
+
+  #onOutboxFailure(failure: OutboxFailure): void {
+    const reason = failure.kind === "overflow"
+      ? LeaveReason.tooSlow
+      : connectionFailureReason(failure.error);
+    // Deferred: an overflow is found inside a room fan-out, which must finish first.
+    queueMicrotask(() => this.#end(reason, { flush: false }));
+  }
+
+  /** The one way a session ends. */
+  #end(reason: string, options: EndOptions): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#endReason = reason;
+    this.#loginTimer?.cancel();
+    this.#loginTimer = null;
+    this.#flood.dispose();
+    if (this.#loggedIn) {
+      this.#ctx.room.leave(this, reason, { announce: options.announce ?? true });
+      this.#ctx.console.left(this.#name, reason);
+    }
+    if (options.notice !== undefined) this.#sendNotice(options.notice);
+    this.#closing = this.#close(options.flush ?? options.notice !== undefined);
+  }
+
+  async #close(flush: boolean): Promise<void> {
+    if (flush && !this.#outbox.stopped && this.#outbox.pendingBytes > 0) {
+      let timer: Timer | null = null;
+      const timeout = new Promise<void>((resolve) => {
+        timer = systemClock.after(CLOSE_FLUSH_MS, resolve);
+      });
+      await Promise.race([this.#outbox.drained(), timeout]);
+      (timer as Timer | null)?.cancel();
+    }
+    this.#outbox.stop();
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the peer's reset: nothing left to release.
+    }
+  }
+}
+
+/** A leave reason for a failed read or write. */
+export function connectionFailureReason(error: unknown): string {
+  if (
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.NotConnected
+  ) {
+    return LeaveReason.reset;
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return `connection error: ${text.replace(/\s*\(os error \d+\)$/, "")}`;
+}

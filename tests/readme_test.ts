@@ -1,0 +1,77 @@
+/**
+ * The README stays true to the code: every server option with its default as `chat server
+ * --help` prints it, the commands it tells newcomers to run, and the exit codes.
+ */
+
+import assert from "node:assert/strict";
+import config from "../deno.json" with { type: "json" };
+import { SERVER_USAGE } from "../cli/server_args.ts";
+import { binaryName, COMPILE_TARGETS } from "../scripts/build_targets.ts";
+
+const README = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+
+/** `--name VALUE ... (default X)` blocks of a usage text, continuation lines joined. */
+function optionDefaults(usage: string): Map<string, string | undefined> {
+  const options = new Map<string, string | undefined>();
+  let current: string | undefined;
+  let text = "";
+  const flush = () => {
+    if (current !== undefined) options.set(current, /\(default ([^)]+)\)/.exec(text)?.[1]);
+  };
+  for (const line of usage.split("\n")) {
+    const start = /^\s{2}(?:-\w, )?--([a-z][a-z-]*)/.exec(line);
+    if (start) {
+      flush();
+      current = start[1];
+      text = line;
+    } else if (current !== undefined && /^\s{6,}\S/.test(line)) {
+      text += ` ${line.trim()}`;
+    } else {
+      flush();
+      current = undefined;
+    }
+  }
+  flush();
+  return options;
+}
+
+/** The README table row of an option (`| \`--name ...\` | ... |`). */
+function readmeRow(option: string): string | undefined {
+  return README.split("\n").find((line) => line.startsWith(`| \`--${option}`));
+}
+
+Deno.test("the README lists every server option with the default --help shows", () => {
+  const options = optionDefaults(SERVER_USAGE);
+  assert.ok(options.size >= 9, `parsed ${options.size} options from SERVER_USAGE`);
+  for (const [option, defaultValue] of options) {
+    if (option === "help") continue;
+    const row = readmeRow(option);
+    assert.ok(row, `README has a row for --${option}`);
+    assert.ok(defaultValue, `SERVER_USAGE gives a default for --${option}`);
+    assert.ok(
+      row.includes(`\`${defaultValue}\``),
+      `README's --${option} default is ${defaultValue}`,
+    );
+  }
+});
+
+Deno.test("the README's commands exist: the tasks it names and its test command", () => {
+  const tasks = Object.keys(config.tasks);
+  for (const [, task] of README.matchAll(/deno task ([a-z:]+)/g)) {
+    assert.ok(tasks.includes(task), `deno.json has the task '${task}' the README names`);
+  }
+  assert.ok(README.includes("deno task serve") && README.includes("deno task test"));
+});
+
+Deno.test("the README's Download section comes first and names every release file", () => {
+  const headings = [...README.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+  assert.deepEqual(headings.slice(0, 2), ["Download", "From source"]);
+  for (const target of COMPILE_TARGETS) {
+    assert.ok(README.includes(`\`${binaryName(target)}\``), `README names ${binaryName(target)}`);
+  }
+  assert.match(README, /sha256sum -c/);
+});
+
+Deno.test("the README documents the exit codes 0, 1 and 2", () => {
+  for (const code of ["0", "1", "2"]) assert.match(README, new RegExp(`^\\| ${code} +\\|`, "m"));
+});
