@@ -26,8 +26,8 @@ export interface BenchOptions {
   runs: number;
   /** New connections per second at most. */
   connectRate: number;
-  /** Logins that may be in progress at once. */
-  maxPendingLogins: number;
+  /** Logins that may be in progress at once; null = each target's own bound. */
+  maxPendingLogins: number | null;
   /** With R = 0: messages in flight per sender. */
   inFlight: number;
   /** Install missing IRC servers with apt-get. */
@@ -54,7 +54,8 @@ Options:
   -D, --duration SECS   measured seconds (idle-10k: seconds held idle); decimals allowed
   --warmup SECS         seconds of sending before measuring; decimals allowed
   --connect-rate N      new connections per second at most (default 2000)
-  --pending-logins N    logins in progress at once at most (default 200)
+  --pending-logins N    logins in progress at once at most (default: per target, about
+                        its listen backlog: chat 256, ngircd 8, inspircd 2000)
   --in-flight N         with rate 0, messages in flight per sender (default 32)
   --no-install          do not apt-get install missing IRC servers
   --json FILE           also write every figure as JSON to FILE
@@ -133,7 +134,7 @@ export function parseBenchArgs(args: string[]): Parsed<BenchOptions> {
       targets: list("targets", str("targets"), TARGET_NAMES),
       runs: int("runs", 1, 100, 3),
       connectRate: int("connect-rate", 1, 100_000, 2000),
-      maxPendingLogins: int("pending-logins", 1, 100_000, 200),
+      maxPendingLogins: optionalInt("pending-logins", 1, 100_000) ?? null,
       inFlight: int("in-flight", 1, 100_000, 32),
       install: values["no-install"] !== true,
       jsonPath: str("json") ?? null,

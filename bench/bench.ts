@@ -43,7 +43,7 @@ export async function runBench(
   const startedAt = new Date().toISOString();
   const settings: RunSettings = {
     connectRate: options.connectRate,
-    maxPendingLogins: options.maxPendingLogins,
+    maxPendingLogins: 0,
     inFlight: options.inFlight,
     ticksPerSecond: await clockTicksPerSecond(),
   };
@@ -79,7 +79,10 @@ export async function runBench(
       for (let run = 1; run <= options.runs; run++) {
         for (const target of targets) {
           log(`bench: ${profile.name} run ${run}/${options.runs} against ${target.name} ...`);
-          const result = await runOnce(target, profile, settings);
+          const result = await runOnce(target, profile, {
+            ...settings,
+            maxPendingLogins: options.maxPendingLogins ?? target.maxPendingLogins,
+          });
           log(`bench:   ${summary(result)}`);
           byTarget.get(target.name)?.push(result);
         }
@@ -125,9 +128,10 @@ function summary(result: RunResult): string {
     case "failed":
       return `failed: ${result.error.split("\n")[0]}`;
     case "traffic":
-      return `${Math.round(result.deliveriesPerSecond)} deliveries/s, p50 ${
-        (result.p50Micros / 1000).toFixed(2)
-      } ms, p99 ${(result.p99Micros / 1000).toFixed(2)} ms, lost ${result.lost}, ` +
+      return `logins ${result.loginSeconds.toFixed(1)} s; ` +
+        `${Math.round(result.deliveriesPerSecond)} deliveries/s, p50 ${
+          (result.p50Micros / 1000).toFixed(2)
+        } ms, p99 ${(result.p99Micros / 1000).toFixed(2)} ms, lost ${result.lost}, ` +
         `${result.serverCpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery, generator CPU ${
           Math.round(result.generatorCpuPercent)
         }%`;

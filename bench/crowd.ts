@@ -146,7 +146,7 @@ export class Crowd implements ClientSink {
       while (this.#pending >= o.maxPendingLogins && performance.now() < deadline) await sleep(1);
       now = performance.now();
       if (now >= deadline) {
-        count(this.loginFailures, "not attempted: login phase timed out");
+        this.loginFailures.set("not attempted: login phase timed out", o.clients - i);
         this.#failedLogins += o.clients - i;
         break;
       }

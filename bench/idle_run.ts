@@ -6,7 +6,7 @@
  */
 
 import { Crowd, type Protocol, sleep } from "./crowd.ts";
-import { cpuSeconds, memory, ownCpuSeconds } from "./proc_stats.ts";
+import { cpuSeconds, listenOverflows, memory, ownCpuSeconds } from "./proc_stats.ts";
 import type { Profile } from "./profiles.ts";
 import type { IdleResult } from "./results.ts";
 import type { RunningServer } from "./targets/target.ts";
@@ -39,7 +39,9 @@ export async function runIdle(
     const serverCpu0 = await cpuSeconds(server.pid, settings.ticksPerSecond);
     const selfCpu0 = ownCpuSeconds();
     const t0 = performance.now();
+    const overflows0 = await listenOverflows();
     await crowd.open(120_000 + (profile.clients * 1000) / settings.connectRate);
+    const synDrops = (await listenOverflows()) - overflows0;
     const notes: string[] = [];
     if (!await crowd.quiet(1000, STORM_MAX_MS)) {
       notes.push(`join notices still arriving ${STORM_MAX_MS / 1000} s after the logins`);
@@ -65,7 +67,8 @@ export async function runIdle(
       serverPeakRssBytes: mem.peakBytes,
       loginFailures: profile.clients - loggedIn,
       drops: crowd.droppedCount,
-      notes: [...notes, ...describeFailures(crowd.loginFailures, crowd.drops)],
+      synDrops,
+      notes: [...notes, ...describeFailures(crowd.loginFailures, crowd.drops, synDrops)],
     };
   } finally {
     await crowd.close();

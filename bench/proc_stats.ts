@@ -87,6 +87,21 @@ export async function procText(file: string): Promise<string> {
   }
 }
 
+/**
+ * The kernel's count of connections refused because a listen queue was full (ListenOverflows in
+ * /proc/net/netstat; system-wide). A rise during a login phase means SYNs were dropped.
+ */
+export async function listenOverflows(): Promise<number> {
+  const lines = (await procText("net/netstat")).split("\n");
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const names = lines[i].split(/\s+/);
+    const values = lines[i + 1].split(/\s+/);
+    const at = names.indexOf("ListenOverflows");
+    if (names[0] === "TcpExt:" && at > 0) return Number(values[at]) || 0;
+  }
+  return 0;
+}
+
 function statusKiB(text: string, key: string): number {
   const match = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text);
   return match === null ? 0 : Number(match[1]);

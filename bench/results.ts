@@ -15,6 +15,10 @@ interface RunBase {
   loginFailures: number;
   /** Clients dropped by the server after logging in. */
   drops: number;
+  /** From the first connect to the last successful login, seconds. */
+  loginSeconds: number;
+  /** Rise of the kernel's ListenOverflows counter during the logins (SYNs dropped). */
+  synDrops: number;
   /** Why logins failed or clients were dropped, for the notes under the table. */
   notes: string[];
 }
@@ -51,8 +55,6 @@ export interface IdleResult extends RunBase {
   kind: "idle";
   clients: number;
   loggedIn: number;
-  /** From the first connect to the last successful login. */
-  loginSeconds: number;
   /** Users announced as joining, summed over receivers. */
   joinNotices: number;
   /** What every client seeing every later login adds up to: L(L-1)/2. */

@@ -5,7 +5,7 @@
  */
 
 import { Crowd, type FailureCounts, type Protocol, sleep } from "./crowd.ts";
-import { cpuSeconds, memory, ownCpuSeconds } from "./proc_stats.ts";
+import { cpuSeconds, listenOverflows, memory, ownCpuSeconds } from "./proc_stats.ts";
 import type { Profile } from "./profiles.ts";
 import type { TrafficResult } from "./results.ts";
 import { SendLoop } from "./send_loop.ts";
@@ -14,6 +14,7 @@ import type { RunningServer } from "./targets/target.ts";
 /** Generator settings that are not part of the workload. */
 export interface RunSettings {
   connectRate: number;
+  /** Logins in progress at once at most (the target's bound unless overridden). */
   maxPendingLogins: number;
   inFlight: number;
   /** Clock ticks per second for /proc CPU times. */
@@ -44,7 +45,9 @@ export async function runTraffic(
     bufferBytes: 16 * 1024,
   });
   try {
+    const overflows0 = await listenOverflows();
     await crowd.open(30_000 + (profile.clients * 1000) / settings.connectRate);
+    const synDrops = (await listenOverflows()) - overflows0;
     await crowd.quiet(500, 30_000);
     const loop = new SendLoop(crowd, {
       rate: profile.rate,
@@ -92,7 +95,9 @@ export async function runTraffic(
       serverPeakRssBytes: peak,
       loginFailures: profile.clients - crowd.loggedInCount,
       drops: crowd.droppedCount,
-      notes: describeFailures(crowd.loginFailures, crowd.drops),
+      loginSeconds: crowd.loginSpanMicros / 1e6,
+      synDrops,
+      notes: describeFailures(crowd.loginFailures, crowd.drops, synDrops),
     };
   } finally {
     await crowd.close();
@@ -117,8 +122,15 @@ async function drain(crowd: Crowd): Promise<void> {
 }
 
 /** Failure reasons as note lines: `3 logins failed: closed by the server`. */
-export function describeFailures(logins: FailureCounts, drops: FailureCounts): string[] {
+export function describeFailures(
+  logins: FailureCounts,
+  drops: FailureCounts,
+  synDrops: number,
+): string[] {
   const notes: string[] = [];
+  if (synDrops > 0) {
+    notes.push(`${synDrops} connection attempt(s) overflowed a listen queue (SYN dropped)`);
+  }
   for (const [reason, n] of logins) notes.push(`${n} login(s) failed: ${reason}`);
   for (const [reason, n] of drops) notes.push(`${n} client(s) dropped: ${reason}`);
   return notes;

@@ -32,6 +32,9 @@ Options (they win over the positional arguments):
   --color WHEN           auto, always or never (default auto: off when NO_COLOR is set or
                          stdout is not a terminal)
   --no-color             the same as --color never
+  --tls                  connect with TLS and verify the server's certificate
+  --ca FILE              also trust the CA certificate(s) in this PEM file (needs --tls),
+                         for a server with a self-signed certificate
   -h, --help             show this text
 
 Commands while chatting: /users, /msg NAME TEXT, /quit (and //text to send "/text").
@@ -46,6 +49,8 @@ const OPTIONS: OptionSpec = {
   reconnect: { type: "boolean" },
   color: { type: "string" },
   "no-color": { type: "boolean" },
+  tls: { type: "boolean" },
+  ca: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -78,6 +83,11 @@ export function parseClientArgs(args: string[]): Parsed<ClientOptions> {
     if (!check.ok) throw new UsageError(`--name: ${check.error.message}`, CLIENT_USAGE);
     name = check.name;
   }
+  const caFile = stringValue(values.ca);
+  if (caFile !== undefined && values.tls !== true) {
+    throw new UsageError("--ca needs --tls", CLIENT_USAGE);
+  }
+  if (caFile === "") throw new UsageError("--ca must not be empty", CLIENT_USAGE);
   const once = stringValue(values.once);
   if (once !== undefined && once.length === 0) {
     throw new UsageError("--once needs a message to send, got an empty one", CLIENT_USAGE);
@@ -92,6 +102,7 @@ export function parseClientArgs(args: string[]): Parsed<ClientOptions> {
       once,
       reconnect: values.reconnect === true,
       color: colorMode(values),
+      ...(values.tls === true ? { tls: caFile === undefined ? {} : { caFile } } : {}),
     },
   };
 }

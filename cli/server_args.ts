@@ -25,6 +25,10 @@ Options:
   --flood-rate N           messages per second a client may send, 0 turns flood control
                            off (default ${D.floodRate})
   --flood-burst N          messages a client may send in a burst (default ${D.floodBurst})
+  --max-clients-per-ip N   most connections at once from one IP address, 0 for no
+                           limit (default ${D.maxClientsPerIp})
+  --tls-cert FILE          serve TLS with this PEM certificate chain (needs --tls-key)
+  --tls-key FILE           the PEM private key of --tls-cert
   -h, --help               show this help
 
 SIGINT or SIGTERM tells every client the server is shutting down and exits 0.`;
@@ -46,6 +50,9 @@ const OPTIONS = {
   "login-timeout": { type: "string" },
   "flood-rate": { type: "string" },
   "flood-burst": { type: "string" },
+  "max-clients-per-ip": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
   "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -73,6 +80,15 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
   };
   const host = text("host") ?? D.host;
   if (host.length === 0) throw new UsageError("--host must not be empty", SERVER_USAGE);
+  const tlsCert = text("tls-cert");
+  const tlsKey = text("tls-key");
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    const [given, missing] = tlsCert === undefined ? ["key", "cert"] : ["cert", "key"];
+    throw new UsageError(`--tls-${given} needs --tls-${missing} too`, SERVER_USAGE);
+  }
+  if (tlsCert === "" || tlsKey === "") {
+    throw new UsageError("--tls-cert and --tls-key must not be empty", SERVER_USAGE);
+  }
   return {
     kind: "run",
     options: {
@@ -88,6 +104,8 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       loginTimeoutSeconds: integer("login-timeout", D.loginTimeoutSeconds, SECONDS),
       floodRate: integer("flood-rate", D.floodRate),
       floodBurst: integer("flood-burst", D.floodBurst),
+      maxClientsPerIp: integer("max-clients-per-ip", D.maxClientsPerIp),
+      ...(tlsCert === undefined ? {} : { tlsCert, tlsKey }),
     },
   };
 }

@@ -37,6 +37,7 @@ import {
   utf8ByteLength,
 } from "../protocol/mod.ts";
 import { EventQueue } from "./event_queue.ts";
+import { type ClientTls, connectTls, looksLikeTls, PLAINTEXT_TO_TLS_MESSAGE } from "./tls.ts";
 
 /** Why a connection ended. */
 export type CloseReason =
@@ -82,6 +83,8 @@ export interface ConnectOptions {
   loginTimeoutMs?: number;
   /** The clock for `receivedAt` (injected by tests). */
   now?: () => Date;
+  /** Connect with TLS, verifying the server's certificate (default: plain TCP). */
+  tls?: ClientTls;
 }
 
 /** The server could not be reached (refused, unknown host, unreachable). */
@@ -135,6 +138,8 @@ export class ChatConnection {
   readonly #maxSendBytes: number;
   readonly #quitTimeoutMs: number;
   readonly #now: () => Date;
+  readonly #tls: boolean;
+  #receivedAny = false;
   #loggedIn = false;
   #lastNotice: string | undefined;
   #loginError: string | undefined;
@@ -159,6 +164,7 @@ export class ChatConnection {
     this.#maxSendBytes = options.maxSendBytes ?? CLIENT_MAX_SEND_BYTES;
     this.#quitTimeoutMs = options.quitTimeoutMs ?? 5000;
     this.#now = options.now ?? (() => new Date());
+    this.#tls = options.tls !== undefined;
     this.login = new Promise((resolve) => this.#resolveLogin = resolve);
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
   }
@@ -170,14 +176,16 @@ export class ChatConnection {
   static async connect(options: ConnectOptions): Promise<ChatConnection> {
     const check = checkUsername(options.name);
     if (!check.ok) throw check.error;
-    let conn: Deno.TcpConn;
+    let conn: Deno.TcpConn | Deno.TlsConn;
     try {
-      conn = await Deno.connect({ hostname: options.host, port: options.port });
+      conn = options.tls === undefined
+        ? await Deno.connect({ hostname: options.host, port: options.port })
+        : await connectTls(options.host, options.port, options.tls);
     } catch (error) {
       throw new ConnectError(options.host, options.port, error);
     }
     try {
-      conn.setNoDelay(true);
+      if ("setNoDelay" in conn) conn.setNoDelay(true);
     } catch {
       // The socket may already be gone; the read loop will report it.
     }
@@ -299,6 +307,11 @@ export class ChatConnection {
 
   #onBytes(chunk: Uint8Array): void {
     const receivedAt = this.#now();
+    if (!this.#receivedAny && !this.#tls && looksLikeTls(chunk)) {
+      this.#finish({ kind: "protocol-error", message: PLAINTEXT_TO_TLS_MESSAGE, loggedIn: false });
+      return;
+    }
+    this.#receivedAny = true;
     for (const result of this.#decoder.push(chunk)) {
       if (this.#reason !== null) return;
       if (result.ok) {

@@ -113,7 +113,10 @@ class InteractiveClient {
     this.#terminal.write(this.#editor.render());
     this.#terminal.onResize((columns) => this.#terminal.write(this.#editor.resize(columns)));
     this.#terminal.onExitSignal(() => this.#requestQuit());
-    this.#readInput();
+    this.#readInput().catch((error) => {
+      this.#info(`input failed: ${error instanceof Error ? error.message : String(error)}`, true);
+      this.#requestQuit();
+    });
     try {
       const name = this.#options.name ?? await this.#askName("choose a name to log in with", false);
       if (name === undefined) return 0;
@@ -124,6 +127,7 @@ class InteractiveClient {
         port: this.#options.port,
         name,
         reconnect: this.#options.reconnect,
+        tls: this.#options.tls,
         // The refusal itself was shown as the server's error notice.
         onRefused: () => this.#askName("choose another name to log in with", false),
       });

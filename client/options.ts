@@ -3,6 +3,8 @@
  * @module
  */
 
+import type { ClientTls } from "./tls.ts";
+
 /** When to color the output: `auto` colors a terminal unless `NO_COLOR` is set. */
 export type ColorMode = "auto" | "always" | "never";
 
@@ -22,6 +24,8 @@ export interface ClientOptions {
   reconnect: boolean;
   /** Colors: `--color auto|always|never`; `--no-color` is `never` (default auto). */
   color: ColorMode;
+  /** `--tls [--ca FILE]`: connect with TLS, verifying the certificate (default: plain TCP). */
+  tls?: ClientTls;
 }
 
 /** Defaults for the client's connection. */

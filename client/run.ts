@@ -10,6 +10,7 @@ import { UsageError } from "../cli/usage.ts";
 import { runInteractive } from "./interactive.ts";
 import type { ClientOptions } from "./options.ts";
 import { runScripting, stdio } from "./scripting.ts";
+import { readCaCerts } from "./tls.ts";
 
 /**
  * Runs the client and returns its exit code (0 clean, 1 refused, unreachable or lost). With
@@ -18,6 +19,8 @@ import { runScripting, stdio } from "./scripting.ts";
  * and with piped stdin it is a UsageError (exit 2), thrown before any connection is made.
  */
 export async function runClient(options: ClientOptions): Promise<number> {
+  // A bad --ca file is reported once, before connecting (TlsSetupError: exit 1).
+  if (options.tls !== undefined) readCaCerts(options.tls);
   if (Deno.stdin.isTerminal() && Deno.stdout.isTerminal()) return await runInteractive(options);
   const name = options.name ?? await askName();
   return await runScripting(
@@ -28,6 +31,7 @@ export async function runClient(options: ClientOptions): Promise<number> {
       json: options.json,
       once: options.once,
       reconnect: options.reconnect,
+      tls: options.tls,
     },
     stdio(),
   );

@@ -19,6 +19,7 @@ import {
 } from "./session.ts";
 import { describeCloseReason } from "./connection.ts";
 import { sanitize } from "./ui/sanitize.ts";
+import type { ClientTls } from "./tls.ts";
 
 /** What scripting mode needs to know. */
 export interface ScriptOptions {
@@ -31,6 +32,8 @@ export interface ScriptOptions {
   once: string | undefined;
   /** Connect again after a drop. */
   reconnect: boolean;
+  /** Connect with TLS (default: plain TCP). */
+  tls?: ClientTls;
 }
 
 /** Where scripting mode reads and writes; the real one is {@link stdio}, tests pass pipes. */
@@ -76,6 +79,7 @@ export async function runScripting(
     port: options.port,
     name: options.name,
     reconnect: options.reconnect,
+    tls: options.tls,
     maxSendBytes: MAX_LINE_BYTES,
     sleep: deps.sleep,
     clock: deps.clock,

@@ -32,6 +32,7 @@ import {
   MessageTooLongError,
 } from "./connection.ts";
 import { EventQueue } from "./event_queue.ts";
+import type { ClientTls } from "./tls.ts";
 import { DEFAULT_SEND_BURST, DEFAULT_SEND_RATE, SendPacer } from "./pacer.ts";
 import { backoffDelay, realSleep, type Sleep } from "./reconnect.ts";
 
@@ -79,6 +80,8 @@ export interface SessionOptions {
   quitTimeoutMs?: number;
   /** The clock for received frames. */
   now?: () => Date;
+  /** Connect with TLS (default: plain TCP). */
+  tls?: ClientTls;
 }
 
 /** The default bound of the offline queue. */
@@ -228,6 +231,7 @@ export class ChatSession {
           maxSendBytes: this.#maxSendBytes,
           quitTimeoutMs: options.quitTimeoutMs,
           now: options.now,
+          tls: options.tls,
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

@@ -19,10 +19,12 @@ export const COMPILE_TARGETS = [
 export type CompileTarget = typeof COMPILE_TARGETS[number];
 
 /**
- * The permissions baked into the binary: the least chat needs. It only opens sockets; it reads no
- * files and no environment (NO_COLOR is read through Deno.noColor, which needs no permission).
+ * The permissions baked into the binary: the least chat needs. `--allow-net` for its sockets;
+ * `--allow-read` only so that the TLS files a user names (`--tls-cert`, `--tls-key`, `--ca`) can
+ * be read: those paths are the user's choice, so the permission cannot be narrowed to a folder.
+ * No environment (NO_COLOR needs none through Deno.noColor), no subprocesses, no writes.
  */
-export const COMPILE_PERMISSIONS: readonly string[] = ["--allow-net"];
+export const COMPILE_PERMISSIONS: readonly string[] = ["--allow-net", "--allow-read"];
 
 /** The program a binary is compiled from. */
 export const ENTRY_POINT = "main.ts";

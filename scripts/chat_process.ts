@@ -5,7 +5,7 @@
  */
 
 import { COMPILE_PERMISSIONS, ENTRY_POINT } from "./build_targets.ts";
-import { LineReader } from "./line_reader.ts";
+import { LineReader } from "./output_lines.ts";
 
 /**
  * The command that runs chat from source with exactly the permissions the binary has, so a
@@ -16,9 +16,18 @@ export function sourceCommand(): string[] {
   return [Deno.execPath(), "run", ...COMPILE_PERMISSIONS, main];
 }
 
+/** A process did not exit in time; it has been killed. */
+export class ProcessTimeoutError extends Error {
+  constructor(label: string, timeoutMs: number, stderr: string) {
+    super(`'${label}' still running after ${timeoutMs} ms (killed); stderr: ${stderr}`);
+    this.name = "ProcessTimeoutError";
+  }
+}
+
 /** A running chat process with its output collected line by line. */
 export class ChatProcess {
   readonly child: Deno.ChildProcess;
+  readonly #label: string;
   readonly stdout: LineReader;
   readonly stderr: LineReader;
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array> | undefined;
@@ -26,6 +35,7 @@ export class ChatProcess {
   /** Starts `command args...`; with stdin "piped" the caller writes lines and must close it. */
   constructor(command: readonly string[], args: readonly string[], stdin: "piped" | "null") {
     const [program, ...prefix] = command;
+    this.#label = ["chat", ...args].join(" ");
     this.child = new Deno.Command(program, {
       args: [...prefix, ...args],
       stdin,
@@ -49,8 +59,24 @@ export class ChatProcess {
     await this.#stdin?.close().catch(() => {});
   }
 
-  /** Waits for the process to exit and for all its output; returns the exit code. */
-  async exited(): Promise<number> {
+  /**
+   * Waits for the process to exit and for all its output; returns the exit code. A process still
+   * running after timeoutMs is killed and this throws ProcessTimeoutError, so a test never hangs.
+   */
+  async exited(timeoutMs = 20_000): Promise<number> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    try {
+      const first = await Promise.race([this.child.status, deadline]);
+      if (first === "timeout") {
+        await this.kill();
+        throw new ProcessTimeoutError(this.#label, timeoutMs, this.stderr.text);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
     const [status] = await Promise.all([
       this.child.status,
       this.stdout.finished,
@@ -81,7 +107,7 @@ export class ChatProcess {
       // Already exited.
     }
     await this.closeStdin();
-    await this.exited();
+    await Promise.all([this.child.status, this.stdout.finished, this.stderr.finished]);
   }
 }
 

@@ -38,9 +38,9 @@ export function describeListenFailure(error: unknown): string {
 }
 
 /** What the accept loop does with each connection and each failure. */
-export interface AcceptHandlers {
+export interface AcceptHandlers<C extends { close(): void } = Deno.TcpConn> {
   /** A new connection; must not throw and must not block the loop. */
-  onConnection(conn: Deno.TcpConn): void;
+  onConnection(conn: C): void;
   /** accept() failed but the listener is still open: logged, and the loop goes on. */
   onAcceptError(error: unknown): void;
   /** Waits before accepting again after an error (so a persistent failure cannot spin). */
@@ -49,27 +49,34 @@ export interface AcceptHandlers {
 
 /** Pause after an accept() failure that is not a peer's reset (e.g. out of file handles). */
 export const ACCEPT_ERROR_PAUSE_MS = 50;
+/** The pause doubles while accept() keeps failing (EMFILE lasts), up to this. */
+export const ACCEPT_ERROR_MAX_PAUSE_MS = 1000;
 
 /**
  * Accepts until the listener is closed. accept() can throw for one bad connection (a peer that
  * reset before it was accepted gives NotConnected or ConnectionReset): those are reported and
  * the loop goes on; only a closed listener ends it.
  */
-export async function acceptLoop(
-  listener: Deno.TcpListener,
+export async function acceptLoop<C extends { close(): void }>(
+  listener: { accept(): Promise<C> },
   isClosing: () => boolean,
-  handlers: AcceptHandlers,
+  handlers: AcceptHandlers<C>,
 ): Promise<void> {
+  let pauseMs = ACCEPT_ERROR_PAUSE_MS;
   while (!isClosing()) {
-    let conn: Deno.TcpConn;
+    let conn: C;
     try {
       conn = await listener.accept();
     } catch (error) {
       if (isClosing() || error instanceof Deno.errors.BadResource) return;
       handlers.onAcceptError(error);
-      if (!isPeerFault(error)) await handlers.pause(ACCEPT_ERROR_PAUSE_MS);
+      if (!isPeerFault(error)) {
+        await handlers.pause(pauseMs);
+        pauseMs = Math.min(pauseMs * 2, ACCEPT_ERROR_MAX_PAUSE_MS);
+      }
       continue;
     }
+    pauseMs = ACCEPT_ERROR_PAUSE_MS;
     if (isClosing()) {
       try {
         conn.close();

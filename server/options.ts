@@ -23,6 +23,12 @@ export interface ServerOptions {
   floodRate: number;
   /** Messages a client may send in a burst above the rate (default 30). */
   floodBurst: number;
+  /** Most connections at once from one IP address; 0 means no limit (default 20). */
+  maxClientsPerIp: number;
+  /** PEM certificate chain file: with `tlsKey`, the server speaks TLS (default: plain TCP). */
+  tlsCert?: string;
+  /** PEM private key file for `tlsCert`. */
+  tlsKey?: string;
 }
 
 /** The defaults of protocol-v1. */
@@ -36,4 +42,5 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   loginTimeoutSeconds: 10,
   floodRate: 10,
   floodBurst: 30,
+  maxClientsPerIp: 20,
 };

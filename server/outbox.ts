@@ -66,9 +66,32 @@ export class Outbox {
     this.#pending += bytes.length;
     if (!this.#writing) {
       this.#writing = true;
-      void this.#drain();
+      Outbox.#schedule(this);
     }
     return true;
+  }
+
+  /** Outboxes with bytes and no writer yet, started together once the current work is done. */
+  static #due: Outbox[] = [];
+  static #scheduled = false;
+
+  /**
+   * Defers starting the writer to a microtask shared by every outbox: frames enqueued by all the
+   * reads completed in the same event-loop turn (a burst of logins, many senders at once) then go
+   * out in one write per recipient instead of one write per frame.
+   */
+  static #schedule(outbox: Outbox): void {
+    Outbox.#due.push(outbox);
+    if (Outbox.#scheduled) return;
+    Outbox.#scheduled = true;
+    queueMicrotask(Outbox.#startDue);
+  }
+
+  static #startDue(): void {
+    const due = Outbox.#due;
+    Outbox.#due = [];
+    Outbox.#scheduled = false;
+    for (const outbox of due) void outbox.#drain();
   }
 
   /** Resolves when everything queued so far was written, or the outbox stopped. */

@@ -5,7 +5,7 @@
 
 import { ListenError } from "./listener.ts";
 import type { ServerOptions } from "./options.ts";
-import { startServer } from "./server.ts";
+import { type ChatServer, startServer } from "./server.ts";
 
 /** The signals that shut the server down; SIGTERM does not exist on Windows. */
 const SHUTDOWN_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
@@ -15,36 +15,51 @@ const SHUTDOWN_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
  * one line to stderr when the server cannot start (port in use, permission denied).
  */
 export async function runServer(options: ServerOptions): Promise<number> {
-  let server;
+  // Listen for signals before the start line appears, so a signal sent as soon as a supervisor
+  // sees that line still shuts down cleanly.
+  let signalled = false;
+  let server: ChatServer | null = null;
+  const onSignal = () => {
+    signalled = true;
+    void server?.shutdown();
+  };
+  const registered = addSignalListeners(onSignal);
   try {
-    server = await startServer(options);
-  } catch (error) {
-    if (error instanceof ListenError) {
-      console.error(`chat: ${error.message}`);
+    try {
+      server = await startServer(options);
+    } catch (error) {
+      console.error(`chat: ${describeStartFailure(error)}`);
       return 1;
     }
-    const text = error instanceof Error ? error.message : String(error);
-    console.error(`chat: cannot start the server: ${text}`);
-    return 1;
+    if (signalled) void server.shutdown();
+    await server.finished;
+    return 0;
+  } finally {
+    for (const signal of registered) {
+      try {
+        Deno.removeSignalListener(signal, onSignal);
+      } catch {
+        // Nothing to remove.
+      }
+    }
   }
-  const running = server;
-  const registered: [Deno.Signal, () => void][] = [];
-  const onSignal = () => void running.shutdown();
+}
+
+function addSignalListeners(handler: () => void): Deno.Signal[] {
+  const registered: Deno.Signal[] = [];
   for (const signal of SHUTDOWN_SIGNALS) {
     try {
-      Deno.addSignalListener(signal, onSignal);
-      registered.push([signal, onSignal]);
+      Deno.addSignalListener(signal, handler);
+      registered.push(signal);
     } catch {
       // This platform does not have the signal (SIGTERM on Windows).
     }
   }
-  await running.finished;
-  for (const [signal, handler] of registered) {
-    try {
-      Deno.removeSignalListener(signal, handler);
-    } catch {
-      // Nothing to remove.
-    }
-  }
-  return 0;
+  return registered;
+}
+
+function describeStartFailure(error: unknown): string {
+  if (error instanceof ListenError) return error.message;
+  const text = error instanceof Error ? error.message : String(error);
+  return `cannot start the server: ${text.split("\n")[0]}`;
 }

@@ -7,11 +7,13 @@
 import { encodeFrame, notice } from "../protocol/mod.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
 import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
+import { IpLimiter, tooManyFromAddressNotice } from "./ip_limits.ts";
 import { acceptLoop, listenTcp } from "./listener.ts";
 import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
 import type { ServerOptions } from "./options.ts";
 import { Room } from "./room.ts";
 import { Session, type SessionContext } from "./session.ts";
+import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
 export interface ServerDeps {
@@ -60,7 +62,8 @@ class RunningServer implements ChatServer {
   readonly addr: Deno.NetAddr;
   readonly room: Room;
   readonly finished: Promise<void>;
-  readonly #listener: Deno.TcpListener;
+  readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
+  readonly #ipLimits: IpLimiter;
   readonly #options: Readonly<ServerOptions>;
   readonly #clock: Clock;
   readonly #console: ServerConsole;
@@ -80,7 +83,11 @@ class RunningServer implements ChatServer {
     this.#clock = deps.clock ?? systemClock;
     this.#console = new ServerConsole(deps.console ?? stdConsole, this.#clock);
     this.room = deps.room ?? new Room();
-    this.#listener = listenTcp(options.host, options.port);
+    const tlsFiles = tlsFilesOf(options);
+    this.#listener = tlsFiles === null
+      ? listenTcp(options.host, options.port)
+      : listenTlsFiles(options.host, options.port, tlsFiles.certFile, tlsFiles.keyFile);
+    this.#ipLimits = new IpLimiter(options.maxClientsPerIp ?? 0);
     this.addr = this.#listener.addr;
     this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#context = {
@@ -131,15 +138,23 @@ class RunningServer implements ChatServer {
     this.#resolveFinished();
   }
 
-  #onConnection(conn: Deno.TcpConn): void {
+  #onConnection(conn: Deno.TcpConn | Deno.TlsConn): void {
     try {
-      conn.setNoDelay(true);
-      conn.setKeepAlive(true);
+      if ("setNoDelay" in conn) {
+        conn.setNoDelay(true);
+        conn.setKeepAlive(true);
+      }
     } catch {
       // The socket may be gone already; its first read will say so.
     }
     if (this.#sessions.size >= this.#options.maxClients) {
-      this.#track(refuse(conn));
+      this.#track(refuse(conn, SERVER_FULL_FRAME));
+      return;
+    }
+    const ip = conn.remoteAddr.hostname;
+    if (!this.#ipLimits.tryAcquire(ip)) {
+      const text = tooManyFromAddressNotice(this.#ipLimits.limit);
+      this.#track(refuse(conn, encodeFrame(notice(text))));
       return;
     }
     const session = new Session(conn, this.#context);
@@ -147,7 +162,10 @@ class RunningServer implements ChatServer {
     this.#track(
       session.run()
         .catch((error) => this.#console.problem(`session failed: ${describe(error)}`))
-        .finally(() => this.#sessions.delete(session)),
+        .finally(() => {
+          this.#sessions.delete(session);
+          this.#ipLimits.release(ip);
+        }),
     );
   }
 
@@ -168,16 +186,29 @@ class RunningServer implements ChatServer {
   }
 }
 
-/** Tells a connection the server is full, then closes it. */
-async function refuse(conn: Deno.TcpConn): Promise<void> {
-  try {
+/** How long a refused connection may take to receive its notice (a TLS handshake included). */
+export const REFUSE_TIMEOUT_MS = 2000;
+
+/**
+ * Tells a connection why it is refused (server full, too many from its address), then closes
+ * it. Bounded in time: a peer that never completes a TLS handshake or never reads is closed
+ * anyway.
+ */
+async function refuse(conn: Deno.Conn, frame: Uint8Array): Promise<void> {
+  let timer: Timer | null = null;
+  const timeout = new Promise<void>((resolve) => {
+    timer = systemClock.after(REFUSE_TIMEOUT_MS, resolve);
+  });
+  const write = async () => {
     let offset = 0;
-    while (offset < SERVER_FULL_FRAME.length) {
-      offset += await conn.write(SERVER_FULL_FRAME.subarray(offset));
-    }
+    while (offset < frame.length) offset += await conn.write(frame.subarray(offset));
+  };
+  try {
+    await Promise.race([write(), timeout]);
   } catch {
     // The peer is gone; nothing to tell it.
   } finally {
+    (timer as Timer | null)?.cancel();
     try {
       conn.close();
     } catch {

@@ -53,6 +53,7 @@ Deno.test("binaries are named chat-<target>, with .exe on Windows", () => {
   assert.deepEqual(compileArgs("aarch64-unknown-linux-gnu", "out"), [
     "compile",
     "--allow-net",
+    "--allow-read",
     "--target",
     "aarch64-unknown-linux-gnu",
     "--output",

@@ -56,9 +56,9 @@ function runtimeLoads(source: string): string[] {
 /** Deno APIs that need a permission, by the flag that grants it. */
 const PERMISSION_APIS: Readonly<Record<string, RegExp>> = {
   "--allow-read":
-    /\bDeno\.(readFile|readTextFile|readDir|open|stat|lstat|realPath|readLink|watchFs|cwd)\b/,
+    /\bDeno\.(readFile|readTextFile|readDir|open|stat|lstat|realPath|readLink|watchFs|cwd)(Sync)?\b/,
   "--allow-write":
-    /\bDeno\.(writeFile|writeTextFile|mkdir|remove|rename|create|truncate|chmod|symlink)\b/,
+    /\bDeno\.(writeFile|writeTextFile|mkdir|remove|rename|create|truncate|chmod|symlink)(Sync)?\b/,
   "--allow-env": /\bDeno\.env\b/,
   "--allow-run": /\bDeno\.(Command|run)\b/,
   "--allow-sys":
@@ -143,5 +143,6 @@ Deno.test("the scanners find what they look for and ignore comments", () => {
     "--allow-read",
     "--allow-env",
   ]);
+  assert.deepEqual(permissionsNeeded("const pem = Deno.readTextFileSync(path);"), ["--allow-read"]);
   assert.deepEqual(permissionsNeeded("await Deno.connect({ port })"), []);
 });

@@ -261,7 +261,7 @@ Deno.test(
   async () => {
     const options = { sendqBytes: 128 * 1024, floodRate: 0 };
     await withServer({ options }, async ({ login, server }) => {
-      const slow = await login("slow");
+      await login("slow"); // never reads again
       const reader = await login("reader");
       const flooder = await login("flooder");
       const payload = "x".repeat(60_000);

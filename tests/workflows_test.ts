@@ -111,8 +111,8 @@ Deno.test("the workflows and .ci/run install the same Deno version", async () =>
 Deno.test(".ci/run is valid bash that stops on errors and runs check then test", async () => {
   assert.match(CI_RUN, /^#!\/usr\/bin\/env bash\n/);
   assert.match(CI_RUN, /^set -euo pipefail$/m);
-  const check = CI_RUN.indexOf("deno task check\n");
-  const test = CI_RUN.indexOf("deno task test ");
+  const check = CI_RUN.indexOf("\ndeno task check ||");
+  const test = CI_RUN.indexOf("\ndeno task test 2>&1");
   assert.ok(check > 0 && test > check, "check runs before test");
   if (Deno.build.os === "windows") {
     console.log("skipped bash -n .ci/run: no bash on Windows (.ci/run is for Debian CI)");
@@ -125,4 +125,9 @@ Deno.test(".ci/run is valid bash that stops on errors and runs check then test",
     stderr: "piped",
   }).output();
   assert.equal(code, 0, new TextDecoder().decode(stderr));
+});
+
+Deno.test("checkouts keep LF line endings on every OS (Windows CI runs fmt --check)", async () => {
+  const attributes = await Deno.readTextFile(new URL(".gitattributes", ROOT));
+  assert.match(attributes, /^\* text=auto eol=lf$/m);
 });

@@ -1,7 +1,7 @@
 /**
  * Our own server as a benchmark target: `deno run main.ts server` in its own process, exactly as
- * users start it, with flood control off (the IRC servers' flood limits are raised too) and the
- * periodic online list off.
+ * users start it, with flood control and the per-address connection limit off (the IRC servers'
+ * are raised as far as they go too) and the periodic online list off.
  * @module
  */
 
@@ -24,6 +24,8 @@ export function chatTarget(options: ChatTargetOptions): Target {
   return {
     name: "chat",
     protocol: "chat",
+    // Deno.listen's backlog is 511.
+    maxPendingLogins: 256,
     prepare: () => Promise.resolve(),
     async start(maxClients: number): Promise<RunningServer> {
       const args = [
@@ -42,6 +44,9 @@ export function chatTarget(options: ChatTargetOptions): Target {
         "0",
         "--max-clients",
         String(Math.max(10_000, maxClients)),
+        // Every benchmark client comes from 127.0.0.1 (ngIRCd: MaxConnectionsIP = 0).
+        "--max-clients-per-ip",
+        "0",
         ...options.serverArgs,
       ];
       // By name, as the task runs it (Deno.execPath() may be the real path behind a symlink that

@@ -24,6 +24,8 @@ interface IrcServerSpec {
   binary: string;
   /** The config template in bench/irc/. */
   configFile: string;
+  /** Logins in progress at once at most (see Target.maxPendingLogins). */
+  maxPendingLogins: number;
   /** Command-line arguments, given the written config's path. */
   args(configPath: string): string[];
 }
@@ -33,6 +35,8 @@ const NGIRCD: IrcServerSpec = {
   packageName: "ngircd",
   binary: "/usr/sbin/ngircd",
   configFile: "ngircd.conf",
+  // ngIRCd listens with a backlog of 10 (compiled in) and accepts one connection per loop turn.
+  maxPendingLogins: 8,
   args: (config) => ["--nodaemon", "--config", config],
 };
 
@@ -41,6 +45,8 @@ const INSPIRCD: IrcServerSpec = {
   packageName: "inspircd",
   binary: "/usr/sbin/inspircd",
   configFile: "inspircd.conf",
+  // InspIRCd completes registrations once a second; its backlog is <performance:somaxconn> 4096.
+  maxPendingLogins: 2000,
   args: (config) => ["--config", config, "--nofork", "--runasroot", "--nopid"],
 };
 
@@ -58,6 +64,7 @@ function ircTarget(spec: IrcServerSpec, install: boolean): Target {
   return {
     name: spec.name,
     protocol: "irc",
+    maxPendingLogins: spec.maxPendingLogins,
     async prepare(): Promise<void> {
       if (await exists(spec.binary)) return;
       if (!install) {

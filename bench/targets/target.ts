@@ -25,6 +25,11 @@ export interface RunningServer {
 export interface Target {
   readonly name: TargetName;
   readonly protocol: Protocol;
+  /**
+   * Logins the server can take in progress at once without its listen queue overflowing
+   * (SYNs dropped cost a client a 1 s retransmit): about its accept backlog.
+   */
+  readonly maxPendingLogins: number;
   /** Installs what is missing (IRC servers via apt-get); throws TargetUnavailableError. */
   prepare(): Promise<void>;
   /** Starts a fresh server on 127.0.0.1 and returns when it accepts connections. */

@@ -17,6 +17,8 @@ export function testServerOptions(overrides: Partial<ServerOptions> = {}): Serve
     host: "127.0.0.1",
     port: 0,
     listIntervalSeconds: 0,
+    // Every test client comes from 127.0.0.1: the per-IP limit is off unless a test sets it.
+    maxClientsPerIp: 0,
     ...overrides,
   };
 }

@@ -1,0 +1,137 @@
+/**
+ * The client's TLS: connecting with certificate verification (the system's roots plus an
+ * optional CA file for self-signed setups; there is deliberately no way to skip verification),
+ * a bounded handshake, and one clear line for each way it can fail, including talking TLS to a
+ * plaintext server and plaintext to a TLS server.
+ * @module
+ */
+
+/** TLS settings for a connection; their presence means "use TLS". */
+export interface ClientTls {
+  /** A PEM file of CA certificates trusted in addition to the system's (`--ca FILE`). */
+  caFile?: string;
+  /** How long the TLS handshake may take before giving up (default 10000 ms). */
+  handshakeTimeoutMs?: number;
+}
+
+/** The default bound on the client's TLS handshake. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** The CA file cannot be used: missing, unreadable, or holding no certificate. */
+export class TlsSetupError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TlsSetupError";
+  }
+}
+
+/** The TLS handshake failed or timed out; the message says why and what to try. */
+export class TlsHandshakeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TlsHandshakeError";
+  }
+}
+
+/**
+ * Reads the CA file (if any) and returns the extra trusted certificates, so a bad `--ca` is
+ * reported once at start-up instead of at every (re)connect.
+ */
+export function readCaCerts(tls: ClientTls): string[] {
+  if (tls.caFile === undefined) return [];
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(tls.caFile);
+  } catch (error) {
+    throw new TlsSetupError(`cannot read CA file '${tls.caFile}': ${fileFailure(error)}`, {
+      cause: error,
+    });
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new TlsSetupError(`CA file '${tls.caFile}' holds no PEM certificate`);
+  }
+  return [text];
+}
+
+/**
+ * Opens a TLS connection and completes the handshake within the timeout, so that a server that
+ * does not speak TLS, or a certificate that does not verify, is reported here as a
+ * TlsHandshakeError instead of surfacing later as a broken read. Other failures (refused,
+ * unreachable) are thrown as the runtime reports them.
+ */
+export async function connectTls(
+  host: string,
+  port: number,
+  tls: ClientTls,
+): Promise<Deno.TlsConn> {
+  const caCerts = readCaCerts(tls);
+  const conn = await Deno.connectTls({ hostname: host, port, caCerts });
+  const timeoutMs = tls.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  const handshake = conn.handshake();
+  try {
+    const outcome = await Promise.race([handshake, timeout]);
+    if (outcome === "timeout") {
+      throw new TlsHandshakeError(
+        `TLS handshake timed out after ${timeoutMs / 1000} s (is the server using TLS?)`,
+      );
+    }
+    return conn;
+  } catch (error) {
+    try {
+      conn.close();
+    } catch {
+      // Already closed.
+    }
+    // The abandoned handshake fails once the socket is closed; nobody waits for it.
+    handshake.catch(() => {});
+    if (error instanceof TlsHandshakeError) throw error;
+    throw new TlsHandshakeError(describeHandshakeFailure(error), { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One line for a failed handshake, with what the user can do about it. */
+export function describeHandshakeFailure(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/corrupt message|InvalidContentType|wrong version|record overflow/i.test(text)) {
+    return "TLS handshake failed: the server did not answer with TLS " +
+      "(is it a plaintext server? connect without --tls)";
+  }
+  if (/certificate|UnknownIssuer|NotValidForName|Expired|BadSignature/i.test(text)) {
+    return `TLS handshake failed: ${text} ` +
+      "(for a self-signed server, pass its CA certificate with --ca FILE)";
+  }
+  if (error instanceof Deno.errors.UnexpectedEof || /eof|reset|closed/i.test(text)) {
+    return `TLS handshake failed: the server closed the connection (${text}; ` +
+      "is it a plaintext server? connect without --tls)";
+  }
+  return `TLS handshake failed: ${text}`;
+}
+
+/**
+ * True when the first bytes a plaintext client receives are a TLS record header (an alert or a
+ * handshake, version 3.x): the server speaks TLS. No valid frame starts this way, since its
+ * username length would be over 5,000 bytes.
+ */
+export function looksLikeTls(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
+}
+
+/** What a plaintext client says when the server answered with TLS. */
+export const PLAINTEXT_TO_TLS_MESSAGE =
+  "the server speaks TLS: connect with --tls (and --ca FILE for a self-signed certificate)";
+
+function fileFailure(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.NotCapable) return "read access not granted (--allow-read)";
+  if (error instanceof Deno.errors.IsADirectory) return "is a directory";
+  if (error instanceof Deno.errors.InvalidData) return "not UTF-8 text";
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\(os error \d+\)$/, "").replace(/^./, (c) => c.toLowerCase());
+}

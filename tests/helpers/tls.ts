@@ -1,0 +1,119 @@
+/**
+ * A throwaway certificate authority and server certificate, made with openssl at test time in a
+ * temporary directory, so no key material lives in the repository.
+ * @module
+ */
+
+/** Paths and PEM texts of a freshly generated CA and a server certificate it signed. */
+export interface TestCertificates {
+  /** The temporary directory holding every file; removed by {@link TestCertificates.remove}. */
+  dir: string;
+  /** The CA certificate (PEM file) a client passes as `--ca`. */
+  caFile: string;
+  /** The server certificate chain (PEM file) for `--tls-cert`. */
+  certFile: string;
+  /** The server's private key (PEM file) for `--tls-key`. */
+  keyFile: string;
+  /** The CA certificate's text. */
+  caPem: string;
+  /** The server certificate's text. */
+  certPem: string;
+  /** The server key's text. */
+  keyPem: string;
+  /** Deletes the directory and everything in it. */
+  remove(): Promise<void>;
+}
+
+/** openssl failed: its stderr says why (not installed, bad arguments). */
+export class OpensslError extends Error {
+  constructor(args: string[], stderr: string) {
+    super(`openssl ${args.slice(0, 2).join(" ")} failed: ${stderr.trim().split("\n")[0]}`);
+    this.name = "OpensslError";
+  }
+}
+
+async function openssl(args: string[], cwd: string): Promise<void> {
+  const output = await new Deno.Command("openssl", { args, cwd, stdout: "null", stderr: "piped" })
+    .output();
+  if (!output.success) throw new OpensslError(args, new TextDecoder().decode(output.stderr));
+}
+
+/**
+ * Generates a CA (EC P-256, valid one day) and a server certificate for `localhost` and
+ * 127.0.0.1 signed by it. `commonName` lets a test make a second, unrelated CA.
+ */
+export async function makeTestCertificates(commonName = "chat test CA"): Promise<TestCertificates> {
+  const dir = await Deno.makeTempDir({ prefix: "chat-tls-" });
+  try {
+    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    await openssl([
+      "req",
+      "-x509",
+      ...ec,
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${commonName}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ], dir);
+    await openssl(
+      [
+        "req",
+        "-new",
+        ...ec,
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+      ],
+      dir,
+    );
+    await Deno.writeTextFile(
+      `${dir}/server.ext`,
+      "subjectAltName=DNS:localhost,IP:127.0.0.1\n" +
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    );
+    await openssl([
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      "server.pem",
+      "-days",
+      "1",
+      "-extfile",
+      "server.ext",
+    ], dir);
+    const caFile = `${dir}/ca.pem`;
+    const certFile = `${dir}/server.pem`;
+    const keyFile = `${dir}/server.key`;
+    return {
+      dir,
+      caFile,
+      certFile,
+      keyFile,
+      caPem: await Deno.readTextFile(caFile),
+      certPem: await Deno.readTextFile(certFile),
+      keyPem: await Deno.readTextFile(keyFile),
+      remove: () => Deno.remove(dir, { recursive: true }),
+    };
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The room without sockets: members are recorders of the bytes they are handed.
+ */
+
+import assert from "node:assert/strict";
+import { decodeFrame, type Frame, usernameKey } from "../protocol/mod.ts";
+import { type Member, Room, type RoomEvent } from "../server/room.ts";
+
+class Recorder implements Member {
+  readonly key: string;
+  readonly deliveries: Uint8Array[] = [];
+  constructor(readonly name: string) {
+    this.key = usernameKey(name);
+  }
+  deliver(bytes: Uint8Array): void {
+    this.deliveries.push(bytes);
+  }
+  get frames(): Frame[] {
+    return this.deliveries.map((bytes) => decodeFrame(bytes));
+  }
+  get texts(): string[] {
+    return this.frames.map((f) => (f.username === "" ? f.message : `${f.username}: ${f.message}`));
+  }
+}
+
+Deno.test("join: welcome to the newcomer, join notice to the others, an event", () => {
+  const room = new Room();
+  const events: RoomEvent[] = [];
+  room.subscribe((e) => events.push(e));
+  const alice = new Recorder("alice");
+  const bob = new Recorder("Bob");
+  assert.equal(room.join(alice), true);
+  assert.equal(room.join(bob), true);
+  assert.deepEqual(alice.texts, ["Welcome, alice! Online (1): alice", "Bob joined"]);
+  assert.deepEqual(bob.texts, ["Welcome, Bob! Online (2): alice, Bob"]);
+  assert.deepEqual(events, [{ kind: "joined", name: "alice" }, { kind: "joined", name: "Bob" }]);
+});
+
+Deno.test("join refuses a taken name, case-insensitively, and changes nothing", () => {
+  const room = new Room();
+  const alice = new Recorder("alice");
+  room.join(alice);
+  const other = new Recorder("ALICE");
+  assert.equal(room.join(other), false);
+  assert.deepEqual(other.deliveries, []);
+  assert.deepEqual(alice.texts, ["Welcome, alice! Online (1): alice"]);
+  assert.equal(room.size, 1);
+  assert.equal(room.find("alice"), alice);
+});
+
+Deno.test("names stay sorted case-insensitively through joins and leaves", () => {
+  const room = new Room();
+  const names = ["delta", "Alpha", "charlie", "bravo", "Echo"];
+  const members = names.map((n) => new Recorder(n));
+  for (const m of members) room.join(m);
+  assert.deepEqual(room.names(), ["Alpha", "bravo", "charlie", "delta", "Echo"]);
+  room.leave(members[2], "quit");
+  assert.deepEqual(room.names(), ["Alpha", "bravo", "delta", "Echo"]);
+  assert.deepEqual(room.names(2), ["Alpha", "bravo"]);
+  assert.equal(room.userList(), "Online (4): Alpha, bravo, delta, Echo");
+});
+
+Deno.test("leave is announced once to those who remain; a second leave does nothing", () => {
+  const room = new Room();
+  const alice = new Recorder("alice");
+  const bob = new Recorder("bob");
+  room.join(alice);
+  room.join(bob);
+  assert.equal(room.leave(bob, "connection reset"), true);
+  assert.equal(room.leave(bob, "closed"), false);
+  assert.deepEqual(alice.texts.slice(1), ["bob joined", "bob left (connection reset)"]);
+  assert.deepEqual(bob.texts, ["Welcome, bob! Online (2): alice, bob"]);
+});
+
+Deno.test("leave without announcing (shutdown) tells nobody", () => {
+  const room = new Room();
+  const alice = new Recorder("alice");
+  const bob = new Recorder("bob");
+  room.join(alice);
+  room.join(bob);
+  room.leave(bob, "server shutting down", { announce: false });
+  assert.deepEqual(alice.texts, ["Welcome, alice! Online (1): alice", "bob joined"]);
+});
+
+Deno.test("a stale member with a taken key cannot remove the one online", () => {
+  const room = new Room();
+  const alice = new Recorder("alice");
+  room.join(alice);
+  assert.equal(room.leave(new Recorder("alice"), "closed"), false);
+  assert.equal(room.size, 1);
+});
+
+Deno.test("broadcast: one encoding shared by every recipient, none for the sender", () => {
+  const room = new Room();
+  const members = ["a", "b", "c", "d"].map((n) => new Recorder(n));
+  for (const m of members) room.join(m);
+  for (const m of members) m.deliveries.length = 0;
+  room.broadcast(members[0], "hello");
+  assert.deepEqual(members[0].deliveries, []);
+  const shared = members[1].deliveries[0];
+  for (const m of members.slice(1)) {
+    assert.equal(m.deliveries.length, 1);
+    assert.equal(m.deliveries[0], shared, "the same Uint8Array, not a copy");
+  }
+  assert.deepEqual(decodeFrame(shared), { username: "a", message: "hello" });
+});
+
+Deno.test("private messages reach the target only, as a notice; unknown targets fail", () => {
+  const room = new Room();
+  const events: RoomEvent[] = [];
+  const alice = new Recorder("alice");
+  const bob = new Recorder("bob");
+  const carol = new Recorder("carol");
+  for (const m of [alice, bob, carol]) room.join(m);
+  room.subscribe((e) => events.push(e));
+  for (const m of [alice, bob, carol]) m.deliveries.length = 0;
+  assert.equal(room.sendPrivate(alice, "bob", "psst"), true);
+  assert.equal(room.sendPrivate(alice, "dave", "anyone?"), false);
+  assert.deepEqual(bob.texts, ["[private] alice: psst"]);
+  assert.deepEqual(alice.deliveries, []);
+  assert.deepEqual(carol.deliveries, []);
+  assert.deepEqual(events, [{ kind: "private", from: "alice", to: "bob", text: "psst" }]);
+});
+
+Deno.test("the welcome lists at most 100 names and counts the rest", () => {
+  const room = new Room();
+  for (let i = 0; i < 150; i++) room.join(new Recorder(`u${String(i).padStart(3, "0")}`));
+  const newcomer = new Recorder("zz");
+  room.join(newcomer);
+  const welcome = newcomer.texts[0];
+  assert.ok(welcome.startsWith("Welcome, zz! Online (151): u000, u001, "), welcome);
+  assert.ok(welcome.endsWith("u099 and 51 more (type /users)"), welcome);
+  assert.equal(room.userList().split(", ").length, 151);
+});
+
+Deno.test("events: joined, message, left, in order; unsubscribe stops them", () => {
+  const room = new Room();
+  const events: RoomEvent[] = [];
+  const stop = room.subscribe((e) => events.push(e));
+  const alice = new Recorder("alice");
+  room.join(alice);
+  room.broadcast(alice, "hi");
+  room.leave(alice, "quit");
+  stop();
+  room.join(new Recorder("bob"));
+  assert.deepEqual(events, [
+    { kind: "joined", name: "alice" },
+    { kind: "message", from: "alice", text: "hi" },
+    { kind: "left", name: "alice", reason: "quit" },
+  ]);
+});

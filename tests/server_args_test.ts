@@ -1,0 +1,100 @@
+/**
+ * `chat server` argument parsing: defaults, every option, help, and each kind of usage error.
+ */
+
+import assert from "node:assert/strict";
+import { parseServerArgs, SERVER_USAGE } from "../cli/server_args.ts";
+import { UsageError } from "../cli/usage.ts";
+import { DEFAULT_SERVER_OPTIONS } from "../server/options.ts";
+
+function run(args: string[]) {
+  const parsed = parseServerArgs(args);
+  assert.equal(parsed.kind, "run");
+  if (parsed.kind !== "run") throw new Error("unreachable");
+  return parsed.options;
+}
+
+function usageError(args: string[], pattern: RegExp): void {
+  assert.throws(
+    () => parseServerArgs(args),
+    (error: unknown) =>
+      error instanceof UsageError && pattern.test(error.message) && error.usage === SERVER_USAGE,
+    `expected a usage error matching ${pattern} for ${JSON.stringify(args)}`,
+  );
+}
+
+Deno.test("no arguments: the protocol's defaults", () => {
+  assert.deepEqual(run([]), { ...DEFAULT_SERVER_OPTIONS });
+});
+
+Deno.test("every option is read, in both --name value and --name=value forms", () => {
+  const options = run([
+    "--host",
+    "127.0.0.1",
+    "--port=0",
+    "--list-interval",
+    "5",
+    "--max-clients",
+    "3",
+    "--max-message-bytes",
+    "1024",
+    "--sendq-bytes",
+    "4096",
+    "--login-timeout",
+    "2",
+    "--flood-rate",
+    "0",
+    "--flood-burst",
+    "7",
+  ]);
+  assert.equal(options.host, "127.0.0.1");
+  assert.equal(options.port, 0);
+  assert.equal(options.listIntervalSeconds, 5);
+  assert.equal(options.maxClients, 3);
+  assert.equal(options.maxMessageBytes, 1024);
+  assert.equal(options.sendqBytes, 4096);
+  assert.equal(options.loginTimeoutSeconds, 2);
+  assert.equal(options.floodRate, 0);
+  assert.equal(options.floodBurst, 7);
+});
+
+Deno.test("--help and -h ask for the usage", () => {
+  assert.deepEqual(parseServerArgs(["--help"]), { kind: "help" });
+  assert.deepEqual(parseServerArgs(["-h"]), { kind: "help" });
+  assert.deepEqual(parseServerArgs(["--port", "1", "-h"]), { kind: "help" });
+});
+
+Deno.test("the usage lists every option with its default", () => {
+  const d = DEFAULT_SERVER_OPTIONS;
+  const expected: [string, number | string][] = [
+    ["--host", d.host],
+    ["--port", d.port],
+    ["--list-interval", d.listIntervalSeconds],
+    ["--max-clients", d.maxClients],
+    ["--max-message-bytes", d.maxMessageBytes],
+    ["--sendq-bytes", d.sendqBytes],
+    ["--login-timeout", d.loginTimeoutSeconds],
+    ["--flood-rate", d.floodRate],
+    ["--flood-burst", d.floodBurst],
+  ];
+  for (const [flag, value] of expected) {
+    const at = SERVER_USAGE.indexOf(`  ${flag} `);
+    assert.ok(at >= 0, `${flag} is listed`);
+    const entry = SERVER_USAGE.slice(at, SERVER_USAGE.indexOf("\n  -", at + 1));
+    assert.ok(entry.includes(`(default ${value})`), `${flag} shows its default: ${entry}`);
+  }
+});
+
+Deno.test("unknown flags, positionals, bad numbers, out-of-range ports are usage errors", () => {
+  usageError(["--bogus"], /--bogus/);
+  usageError(["extra"], /unexpected argument 'extra'/);
+  usageError(["--port", "http"], /--port must be a whole number, got 'http'/);
+  usageError(["--port", "65536"], /--port must be between 0 and 65535/);
+  usageError(["--port", "-1"], /--port/);
+  usageError(["--max-clients", "-5"], /--max-clients/);
+  usageError(["--flood-rate", "1.5"], /--flood-rate must be a whole number/);
+  usageError(["--sendq-bytes", "1e6"], /--sendq-bytes must be a whole number/);
+  usageError(["--login-timeout", "99999999999"], /--login-timeout must be between/);
+  usageError(["--host", ""], /--host must not be empty/);
+  usageError(["--port"], /--port/);
+});
