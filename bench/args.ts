@@ -59,7 +59,8 @@ Options:
   --in-flight N         with rate 0, messages in flight per sender (default 32)
   --no-install          do not apt-get install missing IRC servers
   --json FILE           also write every figure as JSON to FILE
-  --server-deno-flags F extra deno flags for our server, e.g. "--cpu-prof --cpu-prof-dir=prof"
+  --server-deno-flags=F extra deno flags for our server (note the =), e.g.
+                        --server-deno-flags="--cpu-prof --cpu-prof-dir=prof"
   -h, --help            show this help
 
 Profiles (N clients, S senders at R msg/s, B bytes, D seconds after a warm-up):

@@ -44,6 +44,7 @@ export async function runBench(
   const settings: RunSettings = {
     connectRate: options.connectRate,
     maxPendingLogins: 0,
+    senderSetup: [],
     inFlight: options.inFlight,
     ticksPerSecond: await clockTicksPerSecond(),
   };
@@ -82,6 +83,7 @@ export async function runBench(
           const result = await runOnce(target, profile, {
             ...settings,
             maxPendingLogins: options.maxPendingLogins ?? target.maxPendingLogins,
+            senderSetup: target.senderSetup,
           });
           log(`bench:   ${summary(result)}`);
           byTarget.get(target.name)?.push(result);
@@ -132,7 +134,8 @@ function summary(result: RunResult): string {
         `${Math.round(result.deliveriesPerSecond)} deliveries/s, p50 ${
           (result.p50Micros / 1000).toFixed(2)
         } ms, p99 ${(result.p99Micros / 1000).toFixed(2)} ms, lost ${result.lost}, ` +
-        `${result.serverCpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery, generator CPU ${
+        `${result.serverCpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery, ` +
+        `${result.deliveriesPerRead.toFixed(1)} deliveries/read, generator CPU ${
           Math.round(result.generatorCpuPercent)
         }%`;
     case "idle":

@@ -30,6 +30,8 @@ export interface CrowdOptions {
   maxPendingLogins: number;
   /** Initial read buffer per client (grows for larger frames). */
   bufferBytes: number;
+  /** IRC only: lines senders send after registering, before joining (see Target). */
+  senderSetup?: readonly string[];
 }
 
 /** Why logins or connections failed, counted by reason. */
@@ -51,6 +53,7 @@ export class Crowd implements ClientSink {
   #dropped = 0;
   #joinNotices = 0;
   #bytesIn = 0;
+  #reads = 0;
   #lastDataMicros = 0;
   #firstConnectMicros = 0;
   #lastLoginMicros = 0;
@@ -81,6 +84,12 @@ export class Crowd implements ClientSink {
   /** Bytes received by all clients. */
   get totalBytesIn(): number {
     return this.#bytesIn;
+  }
+
+  /** Socket reads that returned data, over all clients (deliveries per read shows how much
+   * the server coalesced its writes). */
+  get reads(): number {
+    return this.#reads;
   }
 
   /** Microseconds from the first connect to the last successful login. */
@@ -127,6 +136,7 @@ export class Crowd implements ClientSink {
 
   bytesIn(n: number): void {
     this.#bytesIn += n;
+    this.#reads++;
     this.#lastDataMicros = nowMicros();
   }
 
@@ -181,7 +191,15 @@ export class Crowd implements ClientSink {
     const name = `b${index}`;
     const client = o.protocol === "chat"
       ? new ChatBenchClient(conn, index, name, this, o.bufferBytes)
-      : new IrcBenchClient(conn, index, name, this, o.bufferBytes, o.payloadBytes);
+      : new IrcBenchClient(
+        conn,
+        index,
+        name,
+        this,
+        o.bufferBytes,
+        o.payloadBytes,
+        index < o.senders ? o.senderSetup : [],
+      );
     this.clients.push(client);
     this.#pending++;
     client.start();

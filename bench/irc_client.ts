@@ -21,7 +21,12 @@ const LF = 0x0a;
 /** An IRC server's client, for the benchmark. */
 export class IrcBenchClient extends BenchClient {
   readonly #payloadBytes: number;
+  readonly #setup: Uint8Array;
 
+  /**
+   * `setupLines` are sent after 001 and before the JOIN (e.g. OPER and a user mode that relaxes
+   * flood protection for senders); `{nick}` in them is replaced by the client's nick.
+   */
   constructor(
     conn: Deno.TcpConn,
     index: number,
@@ -29,9 +34,12 @@ export class IrcBenchClient extends BenchClient {
     sink: ClientSink,
     bufferBytes: number,
     payloadBytes: number,
+    setupLines: readonly string[] = [],
   ) {
     super(conn, index, name, sink, bufferBytes);
     this.#payloadBytes = payloadBytes;
+    const setup = setupLines.map((line) => `${line.replaceAll("{nick}", name)}\r\n`).join("");
+    this.#setup = encoder.encode(`${setup}JOIN ${IRC_CHANNEL}\r\n`);
   }
 
   protected loginBytes(): Uint8Array {
@@ -90,7 +98,7 @@ export class IrcBenchClient extends BenchClient {
     }
     if (this.state !== "login") return;
     if (asciiAt(buf, command, "001 ")) {
-      this.send(encoder.encode(`JOIN ${IRC_CHANNEL}\r\n`));
+      this.send(this.#setup);
     } else if (asciiAt(buf, command, "366 ")) {
       this.markJoined();
     } else if (isErrorNumeric(buf, command)) {

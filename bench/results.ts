@@ -48,6 +48,11 @@ export interface TrafficResult extends RunBase {
   serverCpuMicrosPerDelivery: number;
   /** The load generator's own CPU use during the window, in percent of one core. */
   generatorCpuPercent: number;
+  /**
+   * Deliveries per socket read during the window: about 1 means the server wrote each message
+   * to each recipient separately; more means it coalesced (or the reader fell behind).
+   */
+  deliveriesPerRead: number;
 }
 
 /** One run of the idle profile. */

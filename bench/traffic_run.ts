@@ -19,6 +19,8 @@ export interface RunSettings {
   inFlight: number;
   /** Clock ticks per second for /proc CPU times. */
   ticksPerSecond: number;
+  /** IRC lines senders send after registering (the target's). */
+  senderSetup: readonly string[];
 }
 
 /** Longest wait for the last deliveries after sending stops. */
@@ -43,6 +45,7 @@ export async function runTraffic(
     connectRate: settings.connectRate,
     maxPendingLogins: settings.maxPendingLogins,
     bufferBytes: 16 * 1024,
+    senderSetup: settings.senderSetup,
   });
   try {
     const overflows0 = await listenOverflows();
@@ -60,11 +63,13 @@ export async function runTraffic(
     const ledger = crowd.ledger;
     const serverCpu0 = await cpuSeconds(server.pid, settings.ticksPerSecond);
     const selfCpu0 = ownCpuSeconds();
+    const reads0 = crowd.reads;
     const t0 = performance.now();
     ledger.openWindow();
     await sleep(profile.durationSeconds * 1000);
     ledger.closeWindow();
     const t1 = performance.now();
+    const windowReads = crowd.reads - reads0;
     const serverCpu1 = await cpuSeconds(server.pid, settings.ticksPerSecond);
     const selfCpu1 = ownCpuSeconds();
     loop.stop();
@@ -92,6 +97,7 @@ export async function runTraffic(
       serverCpuSeconds: serverCpu,
       serverCpuMicrosPerDelivery: deliveries === 0 ? 0 : (serverCpu * 1e6) / deliveries,
       generatorCpuPercent: ((selfCpu1 - selfCpu0) / windowSeconds) * 100,
+      deliveriesPerRead: windowReads === 0 ? 0 : deliveries / windowReads,
       serverPeakRssBytes: peak,
       loginFailures: profile.clients - crowd.loggedInCount,
       drops: crowd.droppedCount,

@@ -3,6 +3,9 @@
  * @module
  */
 
+import { checkClusterName, ClusterNameError } from "../server/bus/cluster_names.ts";
+import { DEFAULT_PRESENCE_TIMEOUT_SECONDS } from "../server/bus/presence.ts";
+import { parseRedisUrl, RedisUrlError } from "../server/bus/redis_url.ts";
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "../server/options.ts";
 import { type Parsed, parseIntegerOption, parseStrict, UsageError } from "./usage.ts";
 
@@ -31,6 +34,15 @@ Options:
   --tls-key FILE           the PEM private key of --tls-cert
   -h, --help               show this help
 
+Cluster (several instances behind a TCP load balancer share one room):
+  --redis redis://HOST:PORT[/DB]
+                           share the room through this Redis (default: run alone)
+  --instance-id ID         this instance's id, unique among running ones (default: random)
+  --cluster-room NAME      instances with the same Redis and room share users (default chat)
+  --presence-timeout SECONDS
+                           users of an instance that died are announced as left within
+                           SECONDS (default ${DEFAULT_PRESENCE_TIMEOUT_SECONDS})
+
 SIGINT or SIGTERM tells every client the server is shutting down and exits 0.`;
 
 /** Largest message the 4-byte header can declare. */
@@ -53,6 +65,10 @@ const OPTIONS = {
   "max-clients-per-ip": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
+  "redis": { type: "string" },
+  "instance-id": { type: "string" },
+  "cluster-room": { type: "string" },
+  "presence-timeout": { type: "string" },
   "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -106,6 +122,50 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       floodBurst: integer("flood-burst", D.floodBurst),
       maxClientsPerIp: integer("max-clients-per-ip", D.maxClientsPerIp),
       ...(tlsCert === undefined ? {} : { tlsCert, tlsKey }),
+      ...clusterOptions(text, integer),
     },
   };
+}
+
+/** Bounds for --presence-timeout, in seconds. */
+const PRESENCE_SECONDS = { min: 1, max: 3600 };
+
+/** The --redis family: all absent, or a valid Redis address with optional cluster settings. */
+function clusterOptions(
+  text: (name: keyof typeof OPTIONS) => string | undefined,
+  integer: (name: keyof typeof OPTIONS, fallback: number, bounds: typeof COUNT) => number,
+): Partial<ServerOptions> {
+  const redis = text("redis");
+  if (redis === undefined) {
+    for (const flag of ["instance-id", "cluster-room", "presence-timeout"] as const) {
+      if (text(flag) !== undefined) {
+        throw new UsageError(`--${flag} needs --redis`, SERVER_USAGE);
+      }
+    }
+    return {};
+  }
+  try {
+    parseRedisUrl(redis);
+    const instanceId = text("instance-id");
+    const clusterRoom = text("cluster-room");
+    return {
+      redis,
+      ...(instanceId === undefined
+        ? {}
+        : { instanceId: checkClusterName("instance id", instanceId) }),
+      ...(clusterRoom === undefined
+        ? {}
+        : { clusterRoom: checkClusterName("cluster room", clusterRoom) }),
+      presenceTimeoutSeconds: integer(
+        "presence-timeout",
+        DEFAULT_PRESENCE_TIMEOUT_SECONDS,
+        PRESENCE_SECONDS,
+      ),
+    };
+  } catch (error) {
+    if (error instanceof RedisUrlError || error instanceof ClusterNameError) {
+      throw new UsageError(error.message, SERVER_USAGE);
+    }
+    throw error;
+  }
 }

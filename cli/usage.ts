@@ -40,9 +40,22 @@ export function parseStrict(
     });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    throw new UsageError(text.split("\n")[0].replace(/\.?\s*To specify.*$/, ""), usage);
+    throw new UsageError(describeParseError(error), usage);
   }
+}
+
+/**
+ * One line from node:util's message, which can span three lines and, for a value that begins with
+ * `-`, calls the option "ambiguous" without saying what to do.
+ */
+function describeParseError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const ambiguous = /^Option '(--[^']+)' argument is ambiguous/.exec(text);
+  if (ambiguous !== null) {
+    const flag = ambiguous[1];
+    return `${flag} needs a value; write a value that begins with '-' as ${flag}=VALUE`;
+  }
+  return text.split("\n")[0].replace(/\.?\s*To specify.*$/, "");
 }
 
 /**

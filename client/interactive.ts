@@ -61,16 +61,11 @@ export async function runInteractive(options: ClientOptions): Promise<number> {
 }
 
 /**
- * `NO_COLOR`, read only when env access to it is granted: asking would pop a permission prompt
- * on the very terminal we are about to take over. Run with `--allow-env=NO_COLOR`.
+ * `NO_COLOR` as Deno saw it at start (`Deno.noColor` is true only for a non-empty value), which
+ * needs no env permission: asking for one would pop a prompt on the terminal we take over.
  */
 function readNoColor(): string | undefined {
-  try {
-    const status = Deno.permissions.querySync({ name: "env", variable: "NO_COLOR" });
-    return status.state === "granted" ? Deno.env.get("NO_COLOR") : undefined;
-  } catch {
-    return undefined;
-  }
+  return Deno.noColor ? "1" : undefined;
 }
 
 /** The fallback where raw mode is not available: the plain line mode, after one notice. */

@@ -60,9 +60,10 @@ export class ServerConsole {
     this.#stamped(`${name} left (${reason})`);
   }
 
-  /** `[HH:MM:SS] Online (N): a, b`. */
-  online(total: number, names: readonly string[]): void {
-    this.#stamped(onlineList(total, names));
+  /** `[HH:MM:SS] Online (N): a, b`, then `detail` (a cluster: users per instance) if given. */
+  online(total: number, names: readonly string[], detail?: string): void {
+    const list = onlineList(total, names);
+    this.#stamped(detail === undefined || detail === "" ? list : `${list} ${detail}`);
   }
 
   /** A stamped informational line (shutdown, refused connections). */

@@ -85,7 +85,17 @@ export async function acceptLoop<C extends { close(): void }>(
       }
       return;
     }
-    handlers.onConnection(conn);
+    try {
+      handlers.onConnection(conn);
+    } catch (error) {
+      // A bug in serving one connection must not stop the server from accepting the next.
+      handlers.onAcceptError(error);
+      try {
+        conn.close();
+      } catch {
+        // Already closed by the handler.
+      }
+    }
   }
 }
 

@@ -29,6 +29,14 @@ export interface ServerOptions {
   tlsCert?: string;
   /** PEM private key file for `tlsCert`. */
   tlsKey?: string;
+  /** `redis://HOST:PORT[/DB]`: run as one instance of a cluster sharing one room (default: alone). */
+  redis?: string;
+  /** This instance's id in the cluster, unique among running instances (default: random). */
+  instanceId?: string;
+  /** Instances with the same Redis and cluster room share their users (default "chat"). */
+  clusterRoom?: string;
+  /** Seconds within which a dead instance's users are announced as left (default 15). */
+  presenceTimeoutSeconds?: number;
 }
 
 /** The defaults of protocol-v1. */

@@ -23,14 +23,18 @@ export interface Member {
   readonly key: string;
   /** Hands over one or more encoded frames; must not block and must not modify the bytes. */
   deliver(bytes: Uint8Array): void;
+  /** The other instance a remote member is on (set by a cluster bus); absent for local ones. */
+  readonly instance?: string;
+  /** Ends a local member's connection with a notice (a cluster bus uses it when a name is lost). */
+  kick?(notice: string, reason: string): void;
 }
 
 /** What happened in the room, for listeners such as the console or a cluster bus. */
 export type RoomEvent =
-  | { kind: "joined"; name: string }
-  | { kind: "left"; name: string; reason: string }
-  | { kind: "message"; from: string; text: string }
-  | { kind: "private"; from: string; to: string; text: string };
+  | { kind: "joined"; name: string; member: Member }
+  | { kind: "left"; name: string; reason: string; member: Member }
+  | { kind: "message"; from: string; text: string; member: Member }
+  | { kind: "private"; from: string; to: string; text: string; member: Member; target: Member };
 
 /** Receives room events, synchronously, in order. */
 export type RoomListener = (event: RoomEvent) => void;
@@ -94,7 +98,7 @@ export class Room {
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
     member.deliver(encodeFrame(notice(welcome)));
     this.#fanOut(encodeFrame(notice(joinNotice(member.name))), member);
-    this.#emit({ kind: "joined", name: member.name });
+    this.#emit({ kind: "joined", name: member.name, member });
     return true;
   }
 
@@ -107,14 +111,14 @@ export class Room {
     if (options.announce ?? true) {
       this.#fanOut(encodeFrame(notice(leaveNotice(member.name, reason))), null);
     }
-    this.#emit({ kind: "left", name: member.name, reason });
+    this.#emit({ kind: "left", name: member.name, reason, member });
     return true;
   }
 
   /** Sends a chat message to everyone but its sender, stamped with the sender's name. */
   broadcast(from: Member, text: string): void {
     this.#fanOut(encodeFrame({ username: from.name, message: text }), from);
-    this.#emit({ kind: "message", from: from.name, text });
+    this.#emit({ kind: "message", from: from.name, text, member: from });
   }
 
   /** Sends a notice to every member (except `except`, if given). */
@@ -127,7 +131,7 @@ export class Room {
     const target = this.#members.get(targetKey);
     if (target === undefined) return false;
     target.deliver(encodeFrame(notice(privateNotice(from.name, text))));
-    this.#emit({ kind: "private", from: from.name, to: target.name, text });
+    this.#emit({ kind: "private", from: from.name, to: target.name, text, member: from, target });
     return true;
   }
 

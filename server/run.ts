@@ -3,6 +3,8 @@
  * @module
  */
 
+import { startClusterServer } from "./bus/cluster_server.ts";
+import { ClusterUnavailableError } from "./bus/link.ts";
 import { ListenError } from "./listener.ts";
 import type { ServerOptions } from "./options.ts";
 import { type ChatServer, startServer } from "./server.ts";
@@ -26,7 +28,10 @@ export async function runServer(options: ServerOptions): Promise<number> {
   const registered = addSignalListeners(onSignal);
   try {
     try {
-      server = await startServer(options);
+      // With --redis this instance shares its room with the others through Redis.
+      server = options.redis === undefined
+        ? await startServer(options)
+        : await startClusterServer(options);
     } catch (error) {
       console.error(`chat: ${describeStartFailure(error)}`);
       return 1;
@@ -59,7 +64,9 @@ function addSignalListeners(handler: () => void): Deno.Signal[] {
 }
 
 function describeStartFailure(error: unknown): string {
-  if (error instanceof ListenError) return error.message;
+  if (error instanceof ListenError || error instanceof ClusterUnavailableError) {
+    return error.message;
+  }
   const text = error instanceof Error ? error.message : String(error);
   return `cannot start the server: ${text.split("\n")[0]}`;
 }

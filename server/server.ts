@@ -12,7 +12,7 @@ import { acceptLoop, listenTcp } from "./listener.ts";
 import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
 import type { ServerOptions } from "./options.ts";
 import { Room } from "./room.ts";
-import { Session, type SessionContext } from "./session.ts";
+import { type NameClaims, Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
@@ -23,6 +23,12 @@ export interface ServerDeps {
   console?: ConsoleSink;
   /** The room to serve (default: a new one); lets a cluster bus share it. */
   room?: Room;
+  /** Cluster-wide name claims (a cluster bus); without them the room alone decides. */
+  claims?: NameClaims;
+  /** Appended to the console's periodic list (a cluster bus: users per instance). */
+  onlineDetail?: () => string;
+  /** Runs once every connection is closed, before `finished` resolves (a cluster bus closes). */
+  afterShutdown?: () => Promise<void>;
 }
 
 /** A running server. */
@@ -72,6 +78,8 @@ class RunningServer implements ChatServer {
   readonly #tasks = new Set<Promise<void>>();
   readonly #acceptDone: Promise<void>;
   readonly #listTimer: Timer | null;
+  readonly #onlineDetail: (() => string) | undefined;
+  readonly #afterShutdown: (() => Promise<void>) | undefined;
   #pauseTimer: Timer | null = null;
   #wakePause: (() => void) | null = null;
   #closing = false;
@@ -95,7 +103,10 @@ class RunningServer implements ChatServer {
       options: this.#options,
       clock: this.#clock,
       console: this.#console,
+      claims: deps.claims,
     };
+    this.#onlineDetail = deps.onlineDetail;
+    this.#afterShutdown = deps.afterShutdown;
     this.#console.started(this.addr);
     this.#listTimer = options.listIntervalSeconds > 0
       ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
@@ -135,6 +146,11 @@ class RunningServer implements ChatServer {
     if (count > 0) this.#console.info(`shutting down: closing ${count} connection(s)`);
     await Promise.all([...this.#sessions].map((session) => session.shutdown(SHUTDOWN_NOTICE)));
     await Promise.all(this.#tasks);
+    try {
+      await this.#afterShutdown?.();
+    } catch (error) {
+      this.#console.problem(`shutdown: ${describe(error)}`);
+    }
     this.#resolveFinished();
   }
 
@@ -175,7 +191,7 @@ class RunningServer implements ChatServer {
   }
 
   #printList(): void {
-    this.#console.online(this.room.size, this.room.names());
+    this.#console.online(this.room.size, this.room.names(), this.#onlineDetail?.());
   }
 
   #pause(ms: number): Promise<void> {

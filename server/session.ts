@@ -45,6 +45,29 @@ export interface Connection {
   readonly remoteAddr: Deno.Addr;
 }
 
+/** Whether a cluster-wide name claim succeeded, and if not, what to tell the client. */
+export type ClaimOutcome = { ok: true } | ClaimRefused;
+
+/** A refused claim: the error notice for the client and the reason for the console. */
+export interface ClaimRefused {
+  ok: false;
+  /** Sent to the client before its connection is closed. */
+  notice: string;
+  /** Why the session ended, for the console. */
+  reason: string;
+}
+
+/**
+ * Names claimed across instances (a cluster bus provides it). Without it, the room alone decides
+ * whether a name is free, synchronously, as in a single-process server.
+ */
+export interface NameClaims {
+  /** Claims `key` (for `name`) cluster-wide before the session joins the room. */
+  claim(key: string, name: string): Promise<ClaimOutcome>;
+  /** Gives back a claim the session did not use (it ended, or the local join failed). */
+  release(key: string): void;
+}
+
 /** What every session shares: the room, the settings, time and the console. */
 export interface SessionContext {
   /** The room sessions join. */
@@ -55,6 +78,8 @@ export interface SessionContext {
   readonly clock: Clock;
   /** Join and leave lines. */
   readonly console: ServerConsole;
+  /** Cluster-wide name claims, when the room is shared with other instances. */
+  readonly claims?: NameClaims;
 }
 
 /** How long closing waits for a final notice to reach a client that is not reading. */
@@ -160,6 +185,11 @@ export class Session implements Member {
     await this.#closing;
   }
 
+  /** Ends the session with an error notice (a cluster bus: the name was lost to another instance). */
+  kick(text: string, reason: string): void {
+    this.#end(reason, { notice: text });
+  }
+
   /** Ends the session for a server shutdown: the notice, a bounded flush, no leave broadcast. */
   shutdown(text: string): Promise<void> {
     this.#end(LeaveReason.shutdown, { notice: text, announce: false });
@@ -184,7 +214,8 @@ export class Session implements Member {
       const results = this.#decoder.push(buffer.subarray(0, count));
       for (const result of results) {
         if (this.#ended) return;
-        this.#handle(result);
+        const pending = this.#handle(result);
+        if (pending !== undefined) await pending;
       }
       if (this.#ended) return;
       this.#flood.endOfBatch();
@@ -194,7 +225,8 @@ export class Session implements Member {
     }
   }
 
-  #handle(result: DecodeResult): void {
+  /** Returns a promise only for a login that waits for a cluster-wide name claim. */
+  #handle(result: DecodeResult): Promise<void> | undefined {
     if (!result.ok) {
       const error = result.error;
       const text = errorNotice(error.message);
@@ -206,10 +238,10 @@ export class Session implements Member {
       return;
     }
     if (this.#loggedIn) this.#handleMessage(result.frame.message);
-    else this.#login(result.frame);
+    else return this.#login(result.frame);
   }
 
-  #login(frame: Frame): void {
+  #login(frame: Frame): Promise<void> | undefined {
     const check = checkUsername(frame.username);
     if (!check.ok) {
       this.#end("invalid name", { notice: errorNotice(check.error.message) });
@@ -217,16 +249,36 @@ export class Session implements Member {
     }
     this.#name = check.name;
     this.#key = check.key;
-    if (!this.#ctx.room.join(this)) {
-      const taken = this.#ctx.room.find(check.key)?.name ?? check.name;
-      this.#end("name taken", { notice: nameTakenNotice(taken) });
+    const claims = this.#ctx.claims;
+    if (claims !== undefined && this.#ctx.room.find(check.key) === undefined) {
+      return this.#claimThenEnter(claims, frame);
+    }
+    this.#enter(frame);
+  }
+
+  /** Clustered login: the name is claimed cluster-wide first, then the room is entered. */
+  async #claimThenEnter(claims: NameClaims, frame: Frame): Promise<void> {
+    const outcome = await claims.claim(this.#key, this.#name);
+    if (!outcome.ok) {
+      this.#end(outcome.reason, { notice: outcome.notice });
       return;
+    }
+    if (this.#ended || !this.#enter(frame)) claims.release(this.#key);
+  }
+
+  /** Joins the room under the checked name; false (and the session ended) if it is taken. */
+  #enter(frame: Frame): boolean {
+    if (!this.#ctx.room.join(this)) {
+      const taken = this.#ctx.room.find(this.#key)?.name ?? this.#name;
+      this.#end("name taken", { notice: nameTakenNotice(taken) });
+      return false;
     }
     this.#loggedIn = true;
     this.#loginTimer?.cancel();
     this.#loginTimer = null;
     this.#ctx.console.joined(this.#name, this.#remote);
     if (frame.message.length > 0) this.#handleMessage(frame.message);
+    return true;
   }
 
   #handleMessage(message: string): void {

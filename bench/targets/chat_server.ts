@@ -26,6 +26,7 @@ export function chatTarget(options: ChatTargetOptions): Target {
     protocol: "chat",
     // Deno.listen's backlog is 511.
     maxPendingLogins: 256,
+    senderSetup: [],
     prepare: () => Promise.resolve(),
     async start(maxClients: number): Promise<RunningServer> {
       const args = [

@@ -26,6 +26,8 @@ interface IrcServerSpec {
   configFile: string;
   /** Logins in progress at once at most (see Target.maxPendingLogins). */
   maxPendingLogins: number;
+  /** See Target.senderSetup. */
+  senderSetup: readonly string[];
   /** Command-line arguments, given the written config's path. */
   args(configPath: string): string[];
 }
@@ -37,6 +39,9 @@ const NGIRCD: IrcServerSpec = {
   configFile: "ngircd.conf",
   // ngIRCd listens with a backlog of 10 (compiled in) and accepts one connection per loop turn.
   maxPendingLogins: 8,
+  // Users handle 3 commands per loop turn; user mode F ("relaxed flood protection", settable by
+  // IRC operators only) raises that to 10: the senders become operators (see ngircd.conf).
+  senderSetup: ["OPER bench bench", "MODE {nick} +F"],
   args: (config) => ["--nodaemon", "--config", config],
 };
 
@@ -47,6 +52,8 @@ const INSPIRCD: IrcServerSpec = {
   configFile: "inspircd.conf",
   // InspIRCd completes registrations once a second; its backlog is <performance:somaxconn> 4096.
   maxPendingLogins: 2000,
+  // Flood limits are all in the <connect> class (inspircd.conf); no command needed.
+  senderSetup: [],
   args: (config) => ["--config", config, "--nofork", "--runasroot", "--nopid"],
 };
 
@@ -65,6 +72,7 @@ function ircTarget(spec: IrcServerSpec, install: boolean): Target {
     name: spec.name,
     protocol: "irc",
     maxPendingLogins: spec.maxPendingLogins,
+    senderSetup: spec.senderSetup,
     async prepare(): Promise<void> {
       if (await exists(spec.binary)) return;
       if (!install) {
@@ -85,11 +93,11 @@ function ircTarget(spec: IrcServerSpec, install: boolean): Target {
         configPath,
         template.replaceAll("{{PORT}}", String(port)).replaceAll("{{DIR}}", dir),
       );
-      const proc = new ServerProcess(spec.binary, spec.args(configPath), { cwd: dir });
-      const stop = async () => {
-        await proc.stop();
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
-      };
+      const proc = new ServerProcess(spec.binary, spec.args(configPath), {
+        cwd: dir,
+        cleanup: () => Deno.remove(dir, { recursive: true }),
+      });
+      const stop = () => proc.stop();
       if (!await waitForPort("127.0.0.1", port, 15_000, proc.status)) {
         const tail = proc.tail();
         await stop();

@@ -18,8 +18,15 @@ export class ServerProcess {
   readonly #drained: Promise<void>[] = [];
   readonly #tail: string[] = [];
   #stopped: Promise<void> | null = null;
+  readonly #cleanup: (() => Promise<void>) | undefined;
 
-  constructor(command: string, args: string[], options: { cwd?: string } = {}) {
+  /** `cleanup` runs after the process has exited (e.g. removing its temporary directory). */
+  constructor(
+    command: string,
+    args: string[],
+    options: { cwd?: string; cleanup?: () => Promise<void> } = {},
+  ) {
+    this.#cleanup = options.cleanup;
     this.#child = new Deno.Command(command, {
       args,
       cwd: options.cwd,
@@ -77,6 +84,7 @@ export class ServerProcess {
     }
     await this.#child.status;
     await Promise.all(this.#drained);
+    await this.#cleanup?.().catch(() => {});
     live.delete(this);
   }
 

@@ -30,6 +30,11 @@ export interface Target {
    * (SYNs dropped cost a client a 1 s retransmit): about its accept backlog.
    */
   readonly maxPendingLogins: number;
+  /**
+   * IRC lines each sending client sends after registering and before joining, to lift what
+   * flood protection only a command can lift (`{nick}` is the client's nick).
+   */
+  readonly senderSetup: readonly string[];
   /** Installs what is missing (IRC servers via apt-get); throws TargetUnavailableError. */
   prepare(): Promise<void>;
   /** Starts a fresh server on 127.0.0.1 and returns when it accepts connections. */

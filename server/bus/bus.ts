@@ -1,0 +1,443 @@
+/**
+ * The cluster bus: the seam between the one room abstraction and the other instances. It
+ * publishes what local users do (join, leave, chat, private messages to remote users) and
+ * applies what arrives from other instances to the local room, where remote users are
+ * RemoteMembers. It also claims names cluster-wide for logins, renews them on a heartbeat,
+ * removes the users of dead instances, and resynchronizes after the link comes back.
+ *
+ * Ordering: local events are delivered at once and published; remote events are applied in the
+ * order the channel delivers them. All of it goes through the one room on one thread, so every
+ * user of this instance sees the same order, and nothing is delivered twice: the link drops the
+ * instance's own events.
+ * @module
+ */
+
+import { encodeFrame, notice } from "../../protocol/mod.ts";
+import type { Clock, Timer } from "../clock.ts";
+import type { ServerConsole } from "../console.ts";
+import { nameTakenNotice } from "../notices.ts";
+import type { Member, Room, RoomEvent } from "../room.ts";
+import type { ClaimOutcome, NameClaims } from "../session.ts";
+import type { BusEvent, RosterEntry } from "./codec.ts";
+import { type ClusterLink, type ClusterSnapshot, ClusterUnavailableError } from "./link.ts";
+import {
+  CLAIM_UNAVAILABLE_NOTICE,
+  INSTANCE_LOST_REASON,
+  LINK_DOWN_NOTICE,
+  LINK_UP_NOTICE,
+  nameLostNotice,
+  notPublishedNotice,
+  privateNotSentNotice,
+  RESYNC_REASON,
+} from "./notices.ts";
+import type { PresenceTiming } from "./presence.ts";
+import { RemoteMember } from "./remote_member.ts";
+
+/** What a bus works with. */
+export interface ClusterBusSettings {
+  /** The local room the bus mirrors. */
+  readonly room: Room;
+  /** The shared store. */
+  readonly link: ClusterLink;
+  /** Heartbeat timer and grace periods. */
+  readonly clock: Clock;
+  /** Cluster lines (link down/up, remote joins and leaves, lost instances). */
+  readonly console: ServerConsole;
+  /** Claim expiry and heartbeat. */
+  readonly timing: PresenceTiming;
+}
+
+/** How a bus found the cluster when it started. */
+export interface ClusterStart {
+  /** Users on other instances. */
+  readonly remoteUsers: number;
+  /** Other live instances. */
+  readonly otherInstances: number;
+}
+
+/** Mirrors one room across instances through a ClusterLink. */
+export class ClusterBus implements NameClaims {
+  readonly #room: Room;
+  readonly #link: ClusterLink;
+  readonly #clock: Clock;
+  readonly #console: ServerConsole;
+  readonly #timing: PresenceTiming;
+  /** Local members by key. */
+  readonly #local = new Map<string, Member>();
+  /** Remote members by instance, then key. */
+  readonly #remote = new Map<string, Map<string, RemoteMember>>();
+  /** Names freed while the link was down: released in Redis once it is back. */
+  readonly #releaseLater = new Set<string>();
+  readonly #pending = new Set<Promise<unknown>>();
+  #heartbeat: Timer | null = null;
+  #unsubscribe: (() => void) | null = null;
+  /** True while the link is up and this instance is registered and in sync. */
+  #ready = false;
+  #ticking = false;
+  #recovering: Promise<void> | null = null;
+  /** Until then, instances missing from Redis are not removed (they may be re-registering). */
+  #graceUntil = 0;
+  #closed = false;
+
+  constructor(settings: ClusterBusSettings) {
+    this.#room = settings.room;
+    this.#link = settings.link;
+    this.#clock = settings.clock;
+    this.#console = settings.console;
+    this.#timing = settings.timing;
+  }
+
+  /** This instance's id. */
+  get instanceId(): string {
+    return this.#link.instanceId;
+  }
+
+  /** True while names can be claimed and events published. */
+  get ready(): boolean {
+    return this.#ready && this.#link.isUp;
+  }
+
+  /**
+   * Connects, loads the users of the other instances into the room, registers this instance
+   * and starts the heartbeat. Throws ClusterUnavailableError (and leaves nothing open) if the
+   * store cannot be reached or used.
+   */
+  async start(): Promise<ClusterStart> {
+    await this.#link.start({
+      event: (event) => this.#apply(event),
+      badMessage: (reason) => this.#console.problem(reason),
+      down: (reason) => this.#onDown(reason),
+      up: () => void this.#recover(),
+    });
+    try {
+      const snapshot = await this.#link.snapshot();
+      this.#applySnapshot(snapshot, true);
+      await this.#link.register([]);
+    } catch (error) {
+      await this.#link.close();
+      throw new ClusterUnavailableError(`cluster start failed: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    this.#ready = true;
+    this.#unsubscribe = this.#room.subscribe((event) => this.#onRoomEvent(event));
+    this.#heartbeat = this.#clock.every(this.#timing.heartbeatMs, () => this.#tick());
+    let remoteUsers = 0;
+    for (const members of this.#remote.values()) remoteUsers += members.size;
+    return { remoteUsers, otherInstances: this.#remote.size };
+  }
+
+  /** Claims a name for a login (NameClaims). */
+  async claim(key: string, name: string): Promise<ClaimOutcome> {
+    const unavailable: ClaimOutcome = {
+      ok: false,
+      notice: CLAIM_UNAVAILABLE_NOTICE,
+      reason: "cluster link down",
+    };
+    if (!this.ready) return unavailable;
+    let claimed: boolean;
+    try {
+      claimed = await this.#link.claim(key);
+    } catch {
+      return unavailable;
+    }
+    if (claimed) return { ok: true };
+    const taken = this.#room.find(key)?.name ?? name;
+    return { ok: false, notice: nameTakenNotice(taken), reason: "name taken" };
+  }
+
+  /** Gives back an unused claim (NameClaims). */
+  release(key: string): void {
+    if (!this.#link.isUp) {
+      this.#releaseLater.add(key);
+      return;
+    }
+    this.#track(this.#link.release(key).catch(() => this.#releaseLater.add(key)));
+  }
+
+  /** ` [instances: a 2, b 1]`: users per instance, this one marked, for the console's list. */
+  onlineDetail(): string {
+    const counts: [string, number][] = [[`${this.instanceId} (this)`, this.#local.size]];
+    for (const [id, members] of this.#remote) counts.push([id, members.size]);
+    counts.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+    const link = this.ready ? "" : "; cluster link down";
+    return `[instances: ${counts.map(([id, n]) => `${id} ${n}`).join(", ")}${link}]`;
+  }
+
+  /** Users per instance id (this one included), for tests and the console. */
+  instanceCounts(): Map<string, number> {
+    const counts = new Map<string, number>([[this.instanceId, this.#local.size]]);
+    for (const [id, members] of this.#remote) counts.set(id, members.size);
+    return counts;
+  }
+
+  /**
+   * Stops the heartbeat, waits for what is being published (the leaves of a shutdown), then
+   * unregisters and closes the link. Call it after the server has closed its sessions.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#heartbeat?.cancel();
+    this.#heartbeat = null;
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    await this.#link.close();
+  }
+
+  // --- local events, published ---------------------------------------------------------
+
+  #onRoomEvent(event: RoomEvent): void {
+    if (event.member.instance !== undefined) return;
+    const self = this.instanceId;
+    const member = event.member;
+    switch (event.kind) {
+      case "joined": {
+        this.#local.set(member.key, member);
+        if (!this.ready) return;
+        this.#track(
+          this.#link.joined({ kind: "joined", instance: self, key: member.key, name: member.name })
+            .then((kept) => {
+              if (!kept) this.#nameLost(member);
+            }, () => {/* the resync after reconnecting registers it */}),
+        );
+        return;
+      }
+      case "left": {
+        if (this.#local.get(member.key) === member) this.#local.delete(member.key);
+        if (!this.ready) {
+          this.#releaseLater.add(member.key);
+          return;
+        }
+        this.#track(
+          this.#link.left({
+            kind: "left",
+            instance: self,
+            key: member.key,
+            name: member.name,
+            reason: event.reason,
+          }).catch(() => this.#releaseLater.add(member.key)),
+        );
+        return;
+      }
+      case "message":
+        this.#publishFor(member, notPublishedNotice(event.text), {
+          kind: "message",
+          instance: self,
+          key: member.key,
+          name: member.name,
+          text: event.text,
+        });
+        return;
+      case "private": {
+        const target = event.target;
+        if (target.instance === undefined) return;
+        this.#publishFor(member, privateNotSentNotice(target.name), {
+          kind: "private",
+          instance: self,
+          key: member.key,
+          name: member.name,
+          to: target.key,
+          toInstance: target.instance,
+          text: event.text,
+        });
+        return;
+      }
+    }
+  }
+
+  /** Publishes on behalf of a local user, who is told if it could not be done. */
+  #publishFor(sender: Member, failure: string, event: BusEvent): void {
+    const tell = () => {
+      if (this.#room.contains(sender)) sender.deliver(encodeFrame(notice(failure)));
+    };
+    if (!this.ready) {
+      tell();
+      return;
+    }
+    this.#track(this.#link.publish(event).catch(tell));
+  }
+
+  #nameLost(member: Member): void {
+    if (!this.#room.contains(member)) return;
+    this.#console.problem(`${member.name}: name lost to another instance; disconnecting`);
+    member.kick?.(nameLostNotice(member.name), "name lost to another server");
+  }
+
+  // --- remote events, applied --------------------------------------------------------
+
+  #apply(event: BusEvent): void {
+    switch (event.kind) {
+      case "joined":
+        this.#addRemote(event.instance, event, false);
+        return;
+      case "left": {
+        const member = this.#remote.get(event.instance)?.get(event.key);
+        if (member !== undefined) this.#removeRemote(member, event.reason);
+        return;
+      }
+      case "message":
+        this.#room.broadcast(this.#sender(event.instance, event.key, event.name), event.text);
+        return;
+      case "private": {
+        if (event.toInstance !== this.instanceId) return;
+        const target = this.#room.find(event.to);
+        if (target === undefined || target.instance !== undefined) return;
+        this.#room.sendPrivate(
+          this.#sender(event.instance, event.key, event.name),
+          event.to,
+          event.text,
+        );
+        return;
+      }
+      case "roster":
+        this.#reconcile(event.instance, event.users);
+        return;
+    }
+  }
+
+  #sender(instance: string, key: string, name: string): Member {
+    return this.#remote.get(instance)?.get(key) ?? new RemoteMember(name, key, instance);
+  }
+
+  #addRemote(instance: string, user: RosterEntry, quiet: boolean): void {
+    const existing = this.#room.find(user.key);
+    if (existing !== undefined) {
+      if (existing.instance === instance && existing.name === user.name) return;
+      if (existing.instance === undefined) {
+        this.#console.problem(`${user.name} is online here and on instance ${instance}`);
+        return;
+      }
+      if (existing instanceof RemoteMember) this.#removeRemote(existing, RESYNC_REASON, true);
+    }
+    const member = new RemoteMember(user.name, user.key, instance);
+    let members = this.#remote.get(instance);
+    if (members === undefined) {
+      members = new Map();
+      this.#remote.set(instance, members);
+    }
+    members.set(user.key, member);
+    this.#room.join(member);
+    if (!quiet) this.#console.joined(user.name, `instance ${instance}`);
+  }
+
+  #removeRemote(member: RemoteMember, reason: string, quiet = false): void {
+    const members = this.#remote.get(member.instance);
+    if (members?.get(member.key) === member) {
+      members.delete(member.key);
+      if (members.size === 0) this.#remote.delete(member.instance);
+    }
+    if (this.#room.leave(member, reason, { announce: !quiet }) && !quiet) {
+      this.#console.left(member.name, `${reason}, instance ${member.instance}`);
+    }
+  }
+
+  /** Makes the view of one instance's users match `users`. */
+  #reconcile(instance: string, users: readonly RosterEntry[], quiet = false): void {
+    const wanted = new Map(users.map((user) => [user.key, user.name]));
+    for (const member of [...(this.#remote.get(instance)?.values() ?? [])]) {
+      if (wanted.get(member.key) !== member.name) this.#removeRemote(member, RESYNC_REASON, quiet);
+    }
+    for (const user of users) this.#addRemote(instance, user, quiet);
+  }
+
+  #applySnapshot(snapshot: ClusterSnapshot, quiet: boolean): void {
+    for (const [id, users] of snapshot) {
+      if (id !== this.instanceId) this.#reconcile(id, users, quiet);
+    }
+  }
+
+  #dropInstance(instance: string, reason: string): void {
+    const members = [...(this.#remote.get(instance)?.values() ?? [])];
+    this.#console.info(`instance ${instance} lost: ${members.length} user(s) leave`);
+    for (const member of members) this.#removeRemote(member, reason);
+    this.#remote.delete(instance);
+  }
+
+  // --- link state, heartbeat, recovery --------------------------------------------------
+
+  #onDown(reason: string): void {
+    if (this.#closed) return;
+    const wasReady = this.#ready;
+    this.#ready = false;
+    if (!wasReady) return;
+    this.#console.problem(`cluster link down (${reason}); reconnecting`);
+    this.#room.announce(LINK_DOWN_NOTICE);
+  }
+
+  /** After reconnecting: free, re-claim, re-register, and resync the view of the others. */
+  #recover(): Promise<void> {
+    this.#recovering ??= this.#resync().finally(() => this.#recovering = null);
+    return this.#recovering;
+  }
+
+  async #resync(): Promise<void> {
+    if (this.#closed || !this.#link.isUp) return;
+    try {
+      for (const key of [...this.#releaseLater]) {
+        await this.#link.release(key);
+        this.#releaseLater.delete(key);
+      }
+      await this.#renew();
+      await this.#link.register(this.#localUsers());
+      const snapshot = await this.#link.snapshot();
+      // Instances missing now may be re-registering after a Redis restart: give them time.
+      this.#graceUntil = this.#clock.now() + this.#timing.deadAfterMs + this.#timing.heartbeatMs;
+      this.#applySnapshot(snapshot, false);
+    } catch (error) {
+      if (this.#link.isUp) this.#console.problem(`cluster resync failed: ${describe(error)}`);
+      return;
+    }
+    if (this.#closed || this.#ready) return;
+    this.#ready = true;
+    this.#console.info("cluster link restored");
+    this.#room.announce(LINK_UP_NOTICE);
+  }
+
+  #tick(): void {
+    if (this.#closed || this.#ticking) return;
+    this.#ticking = true;
+    this.#track(this.#beat().finally(() => this.#ticking = false));
+  }
+
+  async #beat(): Promise<void> {
+    if (!this.#link.isUp) return;
+    if (!this.#ready) {
+      await this.#recover();
+      return;
+    }
+    try {
+      await this.#renew();
+      const live = new Set(await this.#link.sweep());
+      if (this.#closed || this.#clock.now() < this.#graceUntil) return;
+      for (const id of [...this.#remote.keys()]) {
+        if (!live.has(id)) this.#dropInstance(id, INSTANCE_LOST_REASON);
+      }
+    } catch {
+      // A failed heartbeat means the link is failing: the link reports it and reconnects.
+    }
+  }
+
+  async #renew(): Promise<void> {
+    const lost = await this.#link.renew(this.#localUsers());
+    for (const key of lost) {
+      const member = this.#local.get(key);
+      if (member !== undefined) this.#nameLost(member);
+    }
+  }
+
+  #localUsers(): RosterEntry[] {
+    return [...this.#local.values()].map((member) => ({ key: member.key, name: member.name }));
+  }
+
+  #track(task: Promise<unknown>): void {
+    this.#pending.add(task);
+    const done = () => void this.#pending.delete(task);
+    task.then(done, done);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,76 @@
+/**
+ * Starting a server as one instance of a cluster: connect to Redis first (so an unreachable
+ * Redis is a clear error before anything listens), then serve the shared room, and close the bus
+ * after the last session on shutdown.
+ * @module
+ */
+
+import { systemClock } from "../clock.ts";
+import { ServerConsole, stdConsole } from "../console.ts";
+import type { ServerOptions } from "../options.ts";
+import { Room } from "../room.ts";
+import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
+import { ClusterBus } from "./bus.ts";
+import { DEFAULT_PRESENCE_TIMEOUT_SECONDS, presenceTiming } from "./presence.ts";
+import { RedisLink } from "./redis_link.ts";
+import { parseRedisUrl } from "./redis_url.ts";
+
+/** The cluster room used when none is given. */
+export const DEFAULT_CLUSTER_ROOM = "chat";
+
+/** A running clustered server and its bus (tests read the bus's per-instance counts). */
+export interface ClusterServer extends ChatServer {
+  /** The bus that mirrors the room. */
+  readonly bus: ClusterBus;
+}
+
+/** A random instance id: 8 hex digits. */
+export function randomInstanceId(): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, 8);
+}
+
+/**
+ * Starts a server that shares its room through the Redis at `options.redis`. Throws
+ * RedisUrlError for a bad address, ClusterUnavailableError when Redis cannot be reached or the
+ * instance id is taken, ListenError when the port cannot be bound (the bus is closed again).
+ */
+export async function startClusterServer(
+  options: ServerOptions,
+  deps: ServerDeps = {},
+): Promise<ClusterServer> {
+  const address = parseRedisUrl(options.redis ?? "");
+  const clock = deps.clock ?? systemClock;
+  const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const timing = presenceTiming(
+    (options.presenceTimeoutSeconds ?? DEFAULT_PRESENCE_TIMEOUT_SECONDS) * 1000,
+  );
+  const room = deps.room ?? new Room();
+  const clusterRoom = options.clusterRoom ?? DEFAULT_CLUSTER_ROOM;
+  const link = new RedisLink({
+    address,
+    instanceId: options.instanceId ?? randomInstanceId(),
+    room: clusterRoom,
+    timing,
+    clock,
+  });
+  const bus = new ClusterBus({ room, link, clock, console, timing });
+  const found = await bus.start();
+  let server: ChatServer;
+  try {
+    server = await startServer(options, {
+      ...deps,
+      room,
+      claims: bus,
+      onlineDetail: () => bus.onlineDetail(),
+      afterShutdown: () => bus.close(),
+    });
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
+  console.info(
+    `cluster: instance ${bus.instanceId}, room '${clusterRoom}' on ${address.url}; ` +
+      `${found.remoteUsers} user(s) on ${found.otherInstances} other instance(s)`,
+  );
+  return Object.assign(server, { bus });
+}

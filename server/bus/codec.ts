@@ -1,0 +1,115 @@
+/**
+ * The messages instances exchange on the cluster's Redis channel: one JSON object per event,
+ * stamped with the instance that sent it and a format version. Everything that arrives is
+ * checked field by field, so a malformed or foreign message is reported, never applied.
+ * @module
+ */
+
+/** The format version in every message; a different one is rejected. */
+export const BUS_FORMAT_VERSION = 1;
+
+/** One user of an instance: the uniqueness key and the name as others see it. */
+export interface RosterEntry {
+  readonly key: string;
+  readonly name: string;
+}
+
+/** What one instance tells the others. `instance` is always the sender. */
+export type BusEvent =
+  | { kind: "joined"; instance: string; key: string; name: string }
+  | { kind: "left"; instance: string; key: string; name: string; reason: string }
+  | { kind: "message"; instance: string; key: string; name: string; text: string }
+  | {
+    kind: "private";
+    instance: string;
+    key: string;
+    name: string;
+    /** The target's key. */
+    to: string;
+    /** The instance the target is on: only it delivers. */
+    toInstance: string;
+    text: string;
+  }
+  | { kind: "roster"; instance: string; users: RosterEntry[] };
+
+/** A message on the channel that is not a valid event of this format. */
+export class BusMessageError extends Error {
+  constructor(reason: string) {
+    super(`bad cluster message: ${reason}`);
+    this.name = "BusMessageError";
+  }
+}
+
+/** The channel text for an event. */
+export function encodeBusEvent(event: BusEvent): string {
+  return JSON.stringify({ v: BUS_FORMAT_VERSION, ...event });
+}
+
+/** Parses a channel message; throws BusMessageError when it is not a valid event. */
+export function decodeBusEvent(text: string): BusEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new BusMessageError("not JSON");
+  }
+  if (!isRecord(value)) throw new BusMessageError("not an object");
+  if (value.v !== BUS_FORMAT_VERSION) {
+    throw new BusMessageError(`format version ${String(value.v)}, expected ${BUS_FORMAT_VERSION}`);
+  }
+  const field = (name: string): string => {
+    const got = value[name];
+    if (typeof got !== "string") throw new BusMessageError(`field '${name}' is not a string`);
+    return got;
+  };
+  const instance = field("instance");
+  if (instance === "") throw new BusMessageError("empty instance");
+  switch (value.kind) {
+    case "joined":
+      return { kind: "joined", instance, key: field("key"), name: field("name") };
+    case "left":
+      return {
+        kind: "left",
+        instance,
+        key: field("key"),
+        name: field("name"),
+        reason: field("reason"),
+      };
+    case "message":
+      return {
+        kind: "message",
+        instance,
+        key: field("key"),
+        name: field("name"),
+        text: field("text"),
+      };
+    case "private":
+      return {
+        kind: "private",
+        instance,
+        key: field("key"),
+        name: field("name"),
+        to: field("to"),
+        toInstance: field("toInstance"),
+        text: field("text"),
+      };
+    case "roster":
+      return { kind: "roster", instance, users: rosterEntries(value.users) };
+    default:
+      throw new BusMessageError(`unknown kind ${JSON.stringify(value.kind)}`);
+  }
+}
+
+function rosterEntries(value: unknown): RosterEntry[] {
+  if (!Array.isArray(value)) throw new BusMessageError("field 'users' is not an array");
+  return value.map((entry) => {
+    if (!isRecord(entry) || typeof entry.key !== "string" || typeof entry.name !== "string") {
+      throw new BusMessageError("a roster entry is not {key, name}");
+    }
+    return { key: entry.key, name: entry.name };
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,136 @@
+/**
+ * A few-second smoke run of the benchmark against our own server (no IRC servers, nothing
+ * installed), so `deno task bench` cannot rot; plus the pieces whose arithmetic the table
+ * depends on (payload stamps, the delivery ledger, medians) and the command line's errors.
+ */
+
+import assert from "node:assert/strict";
+import { parseBenchArgs } from "../bench/args.ts";
+import { runBench } from "../bench/bench.ts";
+import { DeliveryLedger } from "../bench/ledger.ts";
+import { renderReport } from "../bench/main.ts";
+import {
+  type PayloadFields,
+  payloadTemplate,
+  readPayload,
+  stampPayload,
+} from "../bench/payload.ts";
+import type { IdleResult, TrafficResult } from "../bench/results.ts";
+import { median } from "../bench/table.ts";
+import { UsageError } from "../cli/usage.ts";
+
+function options(args: string[]) {
+  const parsed = parseBenchArgs(["--targets", "chat", "--runs", "1", "--no-install", ...args]);
+  if (parsed.kind !== "run") throw new Error("expected run options");
+  return parsed.options;
+}
+
+Deno.test("bench: a tiny fan-out run against our server delivers everything, in order", async () => {
+  const opts = options([
+    "--profile",
+    "fanout-small",
+    "-N",
+    "5",
+    "-S",
+    "2",
+    "-R",
+    "50",
+    "-B",
+    "64",
+    "-D",
+    "1",
+    "--warmup",
+    "0.3",
+  ]);
+  const report = await runBench(opts, () => {}, "smoke");
+  assert.equal(report.rows.length, 1);
+  const [run] = report.rows[0].runs;
+  assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
+  const result = run as TrafficResult;
+  assert.ok(result.windowDeliveries > 0, "no deliveries in the window");
+  assert.ok(result.sent > 0);
+  // 2 senders to 4 others each: every message sent reached every other client exactly once.
+  assert.equal(result.expected, result.sent * 4);
+  assert.equal(result.lost, 0);
+  assert.equal(result.duplicated, 0);
+  assert.equal(result.outOfOrder, 0);
+  assert.equal(result.corrupt, 0);
+  assert.ok(result.p50Micros > 0 && result.p50Micros <= result.p99Micros);
+  assert.ok(result.p99Micros <= result.maxMicros);
+  assert.ok(result.serverPeakRssBytes > 0, "server memory was not read from /proc");
+  assert.ok(result.serverCpuSeconds >= 0);
+  const text = renderReport(report);
+  assert.match(text, /\| fanout-small \| chat \| 1 \| [\d,]+ \|/);
+});
+
+Deno.test("bench: a tiny idle run logs everyone in and counts every join notice", async () => {
+  const report = await runBench(
+    options(["--profile", "idle-10k", "-N", "12", "-D", "0.1"]),
+    () => {},
+    "smoke",
+  );
+  const [run] = report.rows[0].runs;
+  assert.ok(run.kind === "idle", `run failed: ${JSON.stringify(run)}`);
+  const result = run as IdleResult;
+  assert.equal(result.loggedIn, 12);
+  assert.equal(result.expectedJoinNotices, (12 * 11) / 2);
+  assert.equal(result.joinNotices, result.expectedJoinNotices);
+  assert.ok(result.idleRssBytes > 0 && result.baselineRssBytes > 0);
+});
+
+Deno.test("bench: payload fields survive a stamp and a read", () => {
+  const payload = payloadTemplate(42, 64);
+  stampPayload(payload, 0, 123_456, 987_654_321);
+  const fields: PayloadFields = { sender: 0, seq: 0, sentMicros: 0 };
+  assert.ok(readPayload(payload, 0, fields));
+  assert.deepEqual(fields, { sender: 42, seq: 123_456, sentMicros: 987_654_321 });
+  payload[10] = 0x41; // a letter inside the sequence digits
+  assert.equal(readPayload(payload, 0, fields), false);
+});
+
+Deno.test("bench: the ledger tells lost, duplicated and out-of-order deliveries apart", () => {
+  const ledger = new DeliveryLedger(3, 1); // clients 0..2, client 0 sends
+  ledger.sentBy[0] = 4; // seq 0..3, each due at clients 1 and 2
+  ledger.openWindow();
+  for (const seq of [0, 1, 2, 3]) ledger.recordDelivery(1, 0, seq, 100);
+  ledger.recordDelivery(2, 0, 0, 100);
+  ledger.recordDelivery(2, 0, 2, 100); // 1 skipped ...
+  ledger.recordDelivery(2, 0, 1, 100); // ... arrives late: out of order
+  ledger.recordDelivery(2, 0, 1, 100); // again: duplicate
+  ledger.recordDelivery(0, 0, 1, 100); // to its own sender: never expected
+  const totals = ledger.totals();
+  assert.equal(totals.expected, 8);
+  assert.equal(totals.unique, 7);
+  assert.equal(totals.lost, 1); // seq 3 never reached client 2
+  assert.equal(totals.outOfOrder, 1);
+  assert.equal(totals.duplicated, 1);
+  assert.equal(totals.corrupt, 1);
+  assert.equal(ledger.windowDeliveries, 7);
+  assert.equal(ledger.latency.percentile(0.5), 100);
+});
+
+Deno.test("bench: medians of odd and even run counts", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+});
+
+Deno.test("bench: bad command lines are usage errors that name the problem", () => {
+  const bad: [string[], RegExp][] = [
+    [["--targets", "ircd"], /unknown targets 'ircd'/],
+    [["--profile", "huge"], /unknown profile 'huge'/],
+    [["--runs", "0"], /--runs must be between 1/],
+    [["-B", "8"], /--bytes must be between/],
+    [["-D", "abc"], /--duration must be a number of seconds/],
+    [["--profile", "saturate", "-N", "10", "-S", "11"], /senders must be between 1 and/],
+    [["--bogus"], /bogus/],
+    [["extra"], /unexpected argument 'extra'/],
+  ];
+  for (const [args, message] of bad) {
+    assert.throws(() => parseBenchArgs(args), (e: unknown) => {
+      assert.ok(e instanceof UsageError, `${args.join(" ")}: not a UsageError`);
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+  assert.equal(parseBenchArgs(["--help"]).kind, "help");
+});
