@@ -118,12 +118,10 @@ export class Crowd implements ClientSink {
   delivery(receiver: number, buf: Uint8Array, at: number, _length: number): void {
     const fields = this.#fields;
     if (readPayload(buf, at, fields)) {
-      this.ledger.recordDelivery(
-        receiver,
-        fields.sender,
-        fields.seq,
-        nowMicros() - fields.sentMicros,
-      );
+      // Arrival time = that of the read that brought the bytes (taken in bytesIn): one clock
+      // read per socket read, not per delivery (a clock read is an op and costs ~1 µs).
+      const latency = this.#lastDataMicros - fields.sentMicros;
+      this.ledger.recordDelivery(receiver, fields.sender, fields.seq, latency);
       this.onDelivery?.();
     } else {
       this.ledger.recordCorrupt();

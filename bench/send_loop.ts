@@ -46,7 +46,7 @@ export class SendLoop {
   /** Starts sending. */
   start(): void {
     this.#running = true;
-    this.#startMs = performance.now();
+    this.#startMs = nowMicros() / 1000;
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
     if (this.#options.rate === 0) {
       this.#crowd.onDelivery = () => this.#queuePump();
@@ -69,13 +69,14 @@ export class SendLoop {
     }
     const rate = this.#options.rate;
     const senders = this.#templates.length;
-    const elapsedMs = performance.now() - this.#startMs;
+    const micros = nowMicros();
+    const elapsedMs = micros / 1000 - this.#startMs;
     for (let s = 0; s < senders; s++) {
       // Sender s starts s/(S*R) seconds in, so the S senders' messages interleave evenly.
       const offsetMs = (s * 1000) / (senders * rate);
       if (elapsedMs < offsetMs) continue;
       const due = Math.floor(((elapsedMs - offsetMs) * rate) / 1000) + 1 - this.#seq[s];
-      if (due > 0) this.#send(s, due);
+      if (due > 0) this.#send(s, due, micros);
     }
   }
 
@@ -92,21 +93,26 @@ export class SendLoop {
     if (!this.#running) return;
     const ledger = this.#crowd.ledger;
     const receivers = ledger.receivers - 1;
+    // One clock read per pump, not per send: reading the clock is an op, and pumps run after
+    // every read completion when R = 0.
+    let micros = -1;
     for (let s = 0; s < this.#templates.length; s++) {
       const done = Math.floor(ledger.deliveredOf[s] / receivers);
       const room = this.#options.inFlight - (this.#seq[s] - done);
-      if (room > 0) this.#send(s, room);
+      if (room <= 0) continue;
+      if (micros < 0) micros = nowMicros();
+      this.#send(s, room, micros);
     }
   }
 
-  #send(sender: number, wanted: number): void {
+  /** Stamps and sends `wanted` messages of `sender` in one write, sent at `micros`. */
+  #send(sender: number, wanted: number, micros: number): void {
     const client = this.#crowd.clients[sender];
     if (client.busy || client.state !== "joined") return;
     const count = Math.min(wanted, MAX_BATCH);
     const { bytes, payloadAt } = this.#templates[sender];
     const size = bytes.length;
     const batch = new Uint8Array(size * count);
-    const micros = nowMicros();
     let seq = this.#seq[sender];
     for (let k = 0; k < count; k++) {
       batch.set(bytes, k * size);

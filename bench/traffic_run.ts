@@ -135,7 +135,10 @@ export function describeFailures(
 ): string[] {
   const notes: string[] = [];
   if (synDrops > 0) {
-    notes.push(`${synDrops} connection attempt(s) overflowed a listen queue (SYN dropped)`);
+    notes.push(
+      `kernel ListenOverflows rose by ${synDrops} during the logins (system-wide: SYNs dropped ` +
+        `by some listen queue, possibly another program's)`,
+    );
   }
   for (const [reason, n] of logins) notes.push(`${n} login(s) failed: ${reason}`);
   for (const [reason, n] of drops) notes.push(`${n} client(s) dropped: ${reason}`);

@@ -12,12 +12,34 @@ import {
 } from "./frame.ts";
 import { decodeUtf8Strict } from "./utf8.ts";
 
-/** Which part of a frame an error is about. */
+/**
+ * Which part of a frame an error is about.
+ *
+ * @example
+ * ```ts
+ * import type { FrameField } from "./mod.ts";
+ * const field: FrameField = "message";
+ * ```
+ */
 export type FrameField = "username" | "message";
 
 /**
  * A header declared a length over the limit. Fatal: the stream cannot be trusted past it, and the
  * declared body is never buffered.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeFrame, FrameDecoder, FrameTooLargeError } from "./mod.ts";
+ * const decoder = new FrameDecoder({ maxMessageBytes: 2 });
+ * const [result] = decoder.push(encodeFrame({ username: "al", message: "hi!" }));
+ * assert.ok(!result.ok && result.error instanceof FrameTooLargeError);
+ * assert.equal(result.error.field, "message");
+ * assert.equal(result.error.declared, 3);
+ * assert.equal(result.error.limit, 2);
+ * // Fatal: the decoder keeps the error and ignores everything pushed after it.
+ * assert.equal(decoder.failure, result.error);
+ * ```
  */
 export class FrameTooLargeError extends ProtocolError {
   /** The field whose declared length is too large. */
@@ -26,6 +48,13 @@ export class FrameTooLargeError extends ProtocolError {
   readonly declared: number;
   /** The limit it broke, in bytes. */
   readonly limit: number;
+  /**
+   * Raised by the decoder; code `"username-too-long"` or `"message-too-long"`.
+   *
+   * @param field The field whose declared length is too large.
+   * @param declared The length the header declared, in bytes.
+   * @param limit The limit it broke, in bytes.
+   */
   constructor(field: FrameField, declared: number, limit: number) {
     super(
       field === "username" ? "username-too-long" : "message-too-long",
@@ -40,23 +69,77 @@ export class FrameTooLargeError extends ProtocolError {
 /**
  * A field was not valid UTF-8. Not fatal to the stream: the frame's length was known, so the
  * decoder skips exactly that frame and goes on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeFrame, FrameDecoder, InvalidUtf8Error } from "./mod.ts";
+ * // A frame whose one-byte message is 0xff (never valid UTF-8), then a good frame.
+ * const bad = new Uint8Array([0, 2, 0, 0, 0, 1, 0x61, 0x6c, 0xff]);
+ * const good = encodeFrame({ username: "al", message: "hi!" });
+ * const [first, second] = new FrameDecoder().push(new Uint8Array([...bad, ...good]));
+ * assert.ok(!first.ok && first.error instanceof InvalidUtf8Error);
+ * assert.equal(first.error.field, "message");
+ * assert.ok(second.ok); // the stream goes on
+ * assert.equal(second.frame.message, "hi!");
+ * ```
  */
 export class InvalidUtf8Error extends ProtocolError {
   /** The field that held the invalid bytes. */
   readonly field: FrameField;
+  /**
+   * Raised by the decoder; code `"invalid-utf8-username"` or `"invalid-utf8-message"`.
+   *
+   * @param field The field that held the invalid bytes.
+   */
   constructor(field: FrameField) {
     super(`invalid-utf8-${field}`, `${field} is not valid UTF-8`);
     this.field = field;
   }
 }
 
-/** Every error the decoder reports. */
+/**
+ * Every error the decoder reports.
+ *
+ * @example
+ * ```ts
+ * import { type DecodeError, FrameTooLargeError } from "./mod.ts";
+ * // Only a too-large header ends the stream; invalid UTF-8 costs one frame.
+ * function isFatal(error: DecodeError): boolean {
+ *   return error instanceof FrameTooLargeError;
+ * }
+ * ```
+ */
 export type DecodeError = FrameTooLargeError | InvalidUtf8Error;
 
-/** One decoder output: a frame, or the error that took its place. */
+/**
+ * One decoder output: a frame, or the error that took its place.
+ *
+ * @example
+ * ```ts
+ * import { type DecodeResult, encodeFrame, FrameDecoder } from "./mod.ts";
+ * const results: DecodeResult[] = new FrameDecoder().push(
+ *   encodeFrame({ username: "al", message: "hi!" }),
+ * );
+ * for (const result of results) {
+ *   if (result.ok) console.log(`<${result.frame.username}> ${result.frame.message}`);
+ *   else console.error(result.error.message);
+ * }
+ * ```
+ */
 export type DecodeResult = { ok: true; frame: Frame } | { ok: false; error: DecodeError };
 
-/** Length limits the decoder enforces from the header, before any body is buffered. */
+/**
+ * Length limits the decoder enforces from the header, before any body is buffered.
+ *
+ * @example
+ * ```ts
+ * import { type DecoderLimits, FrameDecoder } from "./mod.ts";
+ * // A client that refuses frames over 1 MiB; omitted limits keep their defaults.
+ * const limits: Partial<DecoderLimits> = { maxMessageBytes: 1 << 20 };
+ * const decoder = new FrameDecoder(limits);
+ * ```
+ */
 export interface DecoderLimits {
   /** Largest username accepted, in bytes (default 32). */
   maxUsernameBytes: number;
@@ -76,10 +159,15 @@ export interface DecoderLimits {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameDecoder } from "./mod.ts";
  * const decoder = new FrameDecoder();
- * decoder.push(new Uint8Array([0, 2, 0, 0, 0, 3, 0x61, 0x6c])); // [] (incomplete)
- * decoder.push(new Uint8Array([0x68, 0x69, 0x21])); // [{ ok: true, frame: { username: "al", message: "hi!" } }]
+ * // The header and "al" arrive first: no frame yet.
+ * assert.deepEqual(decoder.push(new Uint8Array([0, 2, 0, 0, 0, 3, 0x61, 0x6c])), []);
+ * // "hi!" completes it.
+ * assert.deepEqual(decoder.push(new Uint8Array([0x68, 0x69, 0x21])), [
+ *   { ok: true, frame: { username: "al", message: "hi!" } },
+ * ]);
  * ```
  */
 export class FrameDecoder {
@@ -206,16 +294,45 @@ function readUint32(bytes: Uint8Array, at: number): number {
   return ((bytes[at] << 24) >>> 0) + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]);
 }
 
-/** How a buffer given to {@link decodeFrame} failed to be exactly one frame. */
+/**
+ * How a buffer given to {@link decodeFrame} failed to be exactly one frame.
+ *
+ * @example
+ * ```ts
+ * import type { FrameBoundaryProblem } from "./mod.ts";
+ * const problem: FrameBoundaryProblem = "trailing-bytes";
+ * ```
+ */
 export type FrameBoundaryProblem = "incomplete-frame" | "trailing-bytes";
 
 /**
  * A buffer given to {@link decodeFrame} ended before its frame did, or held bytes after it.
  * Only `decodeFrame` raises it: a stream decoder simply waits for more bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeFrame, encodeFrame, FrameBoundaryError } from "./mod.ts";
+ * const bytes = encodeFrame({ username: "al", message: "hi!" });
+ * assert.throws(
+ *   () => decodeFrame(bytes.subarray(0, bytes.length - 1)),
+ *   (error) => error instanceof FrameBoundaryError && error.problem === "incomplete-frame",
+ * );
+ * assert.throws(
+ *   () => decodeFrame(new Uint8Array([...bytes, 0])),
+ *   (error) => error instanceof FrameBoundaryError && error.problem === "trailing-bytes",
+ * );
+ * ```
  */
 export class FrameBoundaryError extends ProtocolError {
   /** Whether the frame was cut short or followed by more bytes. */
   readonly problem: FrameBoundaryProblem;
+  /**
+   * Raised by {@link decodeFrame}; the code is the problem itself.
+   *
+   * @param problem Whether the frame was cut short or followed by more bytes.
+   * @param length The length of the buffer, in bytes (for the message).
+   */
   constructor(problem: FrameBoundaryProblem, length: number) {
     super(
       problem,
@@ -230,6 +347,14 @@ export class FrameBoundaryError extends ProtocolError {
 /**
  * Decodes a buffer that must hold exactly one frame (test vectors, stored frames); throws the
  * decoder's typed error, or a {@link FrameBoundaryError} when the buffer is not exactly one frame.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeFrame } from "./mod.ts";
+ * const bytes = new Uint8Array([0, 2, 0, 0, 0, 3, 0x61, 0x6c, 0x68, 0x69, 0x21]);
+ * assert.deepEqual(decodeFrame(bytes), { username: "al", message: "hi!" });
+ * ```
  */
 export function decodeFrame(bytes: Uint8Array, limits: Partial<DecoderLimits> = {}): Frame {
   const decoder = new FrameDecoder(limits);

@@ -12,12 +12,30 @@ import {
 } from "./frame.ts";
 import { encodeUtf8Into, utf8ByteLength } from "./utf8.ts";
 
-/** A field is longer than the 2- or 4-byte header length can express. */
+/**
+ * A field is longer than the 2- or 4-byte header length can express.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeFrame, FrameEncodeError } from "./mod.ts";
+ * assert.throws(
+ *   () => encodeFrame({ username: "a".repeat(70_000), message: "" }),
+ *   (error) => error instanceof FrameEncodeError && error.field === "username",
+ * );
+ * ```
+ */
 export class FrameEncodeError extends ProtocolError {
   /** Which field does not fit. */
   readonly field: "username" | "message";
   /** Its length in bytes. */
   readonly bytes: number;
+  /**
+   * Raised by {@link encodeFrame}; code `"frame-unencodable"`.
+   *
+   * @param field The field that does not fit.
+   * @param bytes Its length in UTF-8 bytes.
+   */
   constructor(field: "username" | "message", bytes: number) {
     super("frame-unencodable", `${field} of ${bytes} bytes does not fit in the frame header`);
     this.field = field;
@@ -31,8 +49,11 @@ export class FrameEncodeError extends ProtocolError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeFrame } from "./mod.ts";
- * encodeFrame({ username: "al", message: "hi!" }); // 00 02 00 00 00 03 61 6c 68 69 21
+ * const bytes = encodeFrame({ username: "al", message: "hi!" });
+ * // Header (name length 2, message length 3), then "al", then "hi!".
+ * assert.deepEqual(bytes, new Uint8Array([0, 2, 0, 0, 0, 3, 0x61, 0x6c, 0x68, 0x69, 0x21]));
  * ```
  */
 export function encodeFrame(frame: Frame): Uint8Array {

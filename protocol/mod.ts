@@ -1,7 +1,7 @@
 /**
  * The chat wire protocol, version 1: frames, their encoding, a streaming decoder, the username
  * rules and the commands. Import this module to write a client or a server that interoperates
- * with `chat`. The full specification is in PROTOCOL.md.
+ * with `chat`. The full specification is PROTOCOL.md at the root of the chat repository.
  *
  * @example
  * ```ts

@@ -6,7 +6,18 @@
 import { MAX_USERNAME_BYTES, ProtocolError } from "./frame.ts";
 import { utf8ByteLength } from "./utf8.ts";
 
-/** Why a name was refused. */
+/**
+ * Why a name was refused.
+ *
+ * @example
+ * ```ts
+ * import type { UsernameProblem } from "./mod.ts";
+ * // A client may word the refusal its own way.
+ * function hint(problem: UsernameProblem): string {
+ *   return problem === "too-long" ? "pick a shorter name" : "pick another name";
+ * }
+ * ```
+ */
 export type UsernameProblem =
   | "empty"
   | "too-long"
@@ -22,10 +33,27 @@ const PROBLEM_TEXT: Record<UsernameProblem, string> = {
   "leading-slash": "a name must not begin with '/'",
 };
 
-/** A name broke the username rules. */
+/**
+ * A name broke the username rules.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkUsername, InvalidUsernameError } from "./mod.ts";
+ * const check = checkUsername("/root");
+ * assert.ok(!check.ok && check.error instanceof InvalidUsernameError);
+ * assert.equal(check.error.problem, "leading-slash");
+ * assert.equal(check.error.message, "invalid name: a name must not begin with '/'");
+ * ```
+ */
 export class InvalidUsernameError extends ProtocolError {
   /** Which rule it broke. */
   readonly problem: UsernameProblem;
+  /**
+   * Made by {@link checkUsername}; code `invalid-username-<problem>`, message for people.
+   *
+   * @param problem Which rule the name broke.
+   */
   constructor(problem: UsernameProblem) {
     super(`invalid-username-${problem}`, `invalid name: ${PROBLEM_TEXT[problem]}`);
     this.problem = problem;
@@ -37,7 +65,17 @@ export class InvalidUsernameError extends ProtocolError {
 const FORBIDDEN = /[\p{Cc}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const WHITESPACE = /[\s\p{Z}]/u;
 
-/** The result of checking a name: the normalized name, or why it is refused. */
+/**
+ * The result of checking a name: the normalized name, or why it is refused.
+ *
+ * @example
+ * ```ts
+ * import { checkUsername, type UsernameCheck } from "./mod.ts";
+ * const check: UsernameCheck = checkUsername("al");
+ * if (check.ok) console.log(`welcome, ${check.name}`);
+ * else console.error(check.error.message);
+ * ```
+ */
 export type UsernameCheck =
   | { ok: true; name: string; key: string }
   | { ok: false; error: InvalidUsernameError };
@@ -46,6 +84,20 @@ export type UsernameCheck =
  * Normalizes a name to NFC and checks it against the rules: 1 to 32 bytes of UTF-8, no control
  * characters (nor bidi marks, overrides or isolates), no whitespace, no leading `/`. Returns the
  * normalized name and its uniqueness key.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkUsername } from "./mod.ts";
+ * // "Jose" + U+0301 (combining acute accent) is normalized to "José" with U+00E9.
+ * const check = checkUsername("Jose\u0301");
+ * assert.ok(check.ok);
+ * assert.equal(check.name, "Jos\u00e9");
+ * assert.equal(check.key, "jos\u00e9");
+ * const refused = checkUsername("al ice");
+ * assert.ok(!refused.ok);
+ * assert.equal(refused.error.problem, "whitespace");
+ * ```
  */
 export function checkUsername(raw: string): UsernameCheck {
   const name = raw.normalize("NFC");
@@ -64,6 +116,14 @@ export function checkUsername(raw: string): UsernameCheck {
 /**
  * The key under which a name is unique: NFC, then lower case, so `Alice` and `alice` (and the
  * composed and decomposed forms of `José`) cannot both be online.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { usernameKey } from "./mod.ts";
+ * assert.equal(usernameKey("Alice"), usernameKey("alice"));
+ * assert.equal(usernameKey("Jose\u0301"), usernameKey("jos\u00e9"));
+ * ```
  */
 export function usernameKey(name: string): string {
   return name.normalize("NFC").toLowerCase();

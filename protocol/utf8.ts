@@ -6,6 +6,16 @@
 /**
  * Number of bytes `TextEncoder` will produce for `text`, computed without encoding, so a frame
  * can be allocated once at its exact size. Lone surrogates count 3 bytes, as U+FFFD replaces them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_USERNAME_BYTES, utf8ByteLength } from "./mod.ts";
+ * assert.equal(utf8ByteLength("hi!"), 3);
+ * assert.equal(utf8ByteLength("Jos\u00e9"), 5); // é takes 2 bytes
+ * assert.equal(utf8ByteLength("\u{1f44b}"), 4); // an emoji takes 4
+ * assert.ok(utf8ByteLength("\u00e9".repeat(16)) <= MAX_USERNAME_BYTES);
+ * ```
  */
 export function utf8ByteLength(text: string): number {
   let bytes = 0;

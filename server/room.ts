@@ -21,8 +21,12 @@ export interface Member {
   readonly name: string;
   /** The uniqueness key (usernameKey of the name). */
   readonly key: string;
-  /** Hands over one or more encoded frames; must not block and must not modify the bytes. */
-  deliver(bytes: Uint8Array): void;
+  /**
+   * Hands over one or more encoded frames; must not block and must not modify the bytes.
+   * `fanOut` is true when the same bytes are being handed to every member in turn, so a local
+   * member may keep one shared copy instead of its own reference.
+   */
+  deliver(bytes: Uint8Array, fanOut?: boolean): void;
   /** The other instance a remote member is on (set by a cluster bus); absent for local ones. */
   readonly instance?: string;
   /** Ends a local member's connection with a notice (a cluster bus uses it when a name is lost). */
@@ -142,7 +146,7 @@ export class Room {
 
   #fanOut(bytes: Uint8Array, except: Member | null): void {
     for (const member of this.#members.values()) {
-      if (member !== except) member.deliver(bytes);
+      if (member !== except) member.deliver(bytes, true);
     }
   }
 

@@ -169,8 +169,9 @@ export class Session implements Member {
   }
 
   /** Hands encoded frames to the outbox (the room calls this). */
-  deliver(bytes: Uint8Array): void {
-    this.#outbox.enqueue(bytes);
+  deliver(bytes: Uint8Array, fanOut = false): void {
+    if (fanOut) this.#outbox.enqueueShared(bytes);
+    else this.#outbox.enqueue(bytes);
   }
 
   /** Serves the connection; resolves when it is closed and every resource is released. */

@@ -139,6 +139,14 @@ Deno.test(
         const bob2 = await login(0, "bob");
         await bob2.say("back on instance 0");
         await alice.waitForMessage("bob", "back on instance 0");
+
+        // A clean shutdown of an instance: its users leave, with the reason, everywhere else.
+        const carol = await login(1, "carol");
+        await servers[1].shutdown();
+        await carol.expectClosed();
+        await alice.waitForNotice("carol left (server shutting down)");
+        await bob2.waitForNotice("carol left (server shutting down)");
+        assert.deepEqual(servers[0].onlineNames(), ["alice", "bob"]);
       });
     });
   },
@@ -454,6 +462,44 @@ Deno.test(
         await Promise.all([listing.shutdown(), other.shutdown()]);
         await Promise.all(clients.map((c) => c.close()));
       }
+    });
+  },
+);
+
+/** Sends one command to Redis over a raw socket (RESP), for messages no instance would send. */
+async function rawRedis(port: number, ...args: string[]): Promise<void> {
+  const encoder = new TextEncoder();
+  const parts = args.map((arg) => `$${encoder.encode(arg).length}\r\n${arg}\r\n`);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(encoder.encode(`*${args.length}\r\n${parts.join("")}`));
+    await conn.read(new Uint8Array(256));
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test(
+  "a malformed message on the cluster channel is reported and ignored; chat goes on",
+  opts,
+  async () => {
+    await withRedis(async (redis) => {
+      await withCluster(redis, 2, async ({ login, consoles }) => {
+        const alice = await login(0, "alice");
+        const bob = await login(1, "bob");
+        await rawRedis(redis.port, "PUBLISH", "chat:chat:events", "{not json");
+        await rawRedis(
+          redis.port,
+          "PUBLISH",
+          "chat:chat:events",
+          '{"v":1,"kind":"message","instance":"x","key":"k","name":"n"}',
+        );
+        await consoles[0].waitForLine("bad cluster message: not JSON");
+        await consoles[1].waitForLine("bad cluster message: field 'text' is not a string");
+        await alice.say("still here");
+        await bob.waitForMessage("alice", "still here");
+        assert.deepEqual(chatFrames(bob).map((f) => f.message), ["still here"]);
+      });
     });
   },
 );

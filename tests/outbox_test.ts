@@ -1,5 +1,6 @@
 /**
- * The outbox with a scripted sink: coalescing, partial writes, the slow-reader bound, failures.
+ * The outbox with a scripted sink: coalescing, partial writes, the slow-reader bound, failures,
+ * and the shared log that keeps a fan-out once.
  */
 
 import assert from "node:assert/strict";
@@ -9,6 +10,7 @@ import {
   Outbox,
   type OutboxFailure,
 } from "../server/outbox.ts";
+import { SharedLog } from "../server/shared_log.ts";
 
 /** A sink whose writes complete only when the test says, taking at most `maxPerWrite` bytes. */
 class ScriptedSink implements ByteSink {
@@ -169,4 +171,78 @@ Deno.test("coalescing is capped so one write never grows without bound", async (
   assert.equal(sink.writes[3].length, 2 * piece.length);
   await sink.complete();
   assert.equal(outbox.pendingBytes, 0);
+});
+
+Deno.test("a fan-out is kept once in the shared log and forgotten once every outbox sent it", async () => {
+  const log = new SharedLog();
+  const sinks = [new ScriptedSink(), new ScriptedSink(), new ScriptedSink()];
+  const boxes = sinks.map((sink) => new Outbox(sink, 1000, () => {}, log));
+  for (let i = 0; i < 50; i++) {
+    const frame = bytes(i);
+    for (const box of boxes) box.enqueueShared(frame);
+  }
+  assert.equal(log.size, 50, "one entry per frame, not one per recipient");
+  await settle();
+  for (const sink of sinks) {
+    assert.deepEqual(sink.writes[0], new Uint8Array(Array.from({ length: 50 }, (_, i) => i)));
+  }
+  assert.equal(log.size, 0, "taken into the writes, released");
+  for (const sink of sinks) await sink.complete();
+  assert.deepEqual(boxes.map((b) => b.pendingBytes), [0, 0, 0]);
+});
+
+Deno.test("shared and private frames keep their order; an excluded sender skips its own", async () => {
+  const log = new SharedLog();
+  const aliceSink = new ScriptedSink();
+  const bobSink = new ScriptedSink();
+  const alice = new Outbox(aliceSink, 1000, () => {}, log);
+  const bob = new Outbox(bobSink, 1000, () => {}, log);
+  bob.enqueue(bytes(1)); // bob's welcome
+  alice.enqueueShared(bytes(2)); // "bob joined", not to bob
+  const fromBob = bytes(3);
+  alice.enqueueShared(fromBob); // bob's message, not echoed to bob
+  const notice = bytes(4);
+  alice.enqueueShared(notice);
+  bob.enqueueShared(notice);
+  bob.enqueue(bytes(5)); // a /users reply
+  await settle();
+  assert.deepEqual(aliceSink.writes, [bytes(2, 3, 4)]);
+  assert.deepEqual(bobSink.writes, [bytes(1, 4, 5)]);
+  assert.equal(log.size, 0);
+});
+
+Deno.test("an outbox that overflows gives back its shared entries", () => {
+  const log = new SharedLog();
+  const fast = new Outbox(new ScriptedSink(), 1000, () => {}, log);
+  const failures: OutboxFailure[] = [];
+  const slow = new Outbox(new ScriptedSink(), 3, (f) => failures.push(f), log);
+  for (let i = 0; i < 5; i++) {
+    const frame = bytes(i);
+    fast.enqueueShared(frame);
+    slow.enqueueShared(frame);
+  }
+  assert.equal(failures.length, 1);
+  assert.equal(slow.pendingBytes, 0);
+  fast.stop();
+  assert.equal(log.size, 0, "nothing is retained for either outbox");
+});
+
+Deno.test("the shared log trims its front only when the oldest entry is released", () => {
+  const log = new SharedLog();
+  const a = bytes(1);
+  const b = bytes(2);
+  const seqA = log.ref(a);
+  const seqB = log.ref(b);
+  assert.equal(log.ref(b), seqB, "the same bytes again is the same entry");
+  log.release(seqB);
+  log.release(seqB);
+  assert.equal(log.size, 2, "b is released but a still holds the front");
+  assert.equal(log.frame(seqB), b);
+  assert.equal(log.ref(b), seqB, "a fan-out still in progress can take b again");
+  log.release(seqA);
+  assert.equal(log.size, 1);
+  log.release(seqB);
+  assert.equal(log.size, 0);
+  assert.throws(() => log.frame(seqA), RangeError);
+  assert.notEqual(log.ref(b), seqB, "after a full trim the same bytes make a new entry");
 });

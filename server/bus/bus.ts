@@ -19,7 +19,7 @@ import { nameTakenNotice } from "../notices.ts";
 import type { Member, Room, RoomEvent } from "../room.ts";
 import type { ClaimOutcome, NameClaims } from "../session.ts";
 import type { BusEvent, RosterEntry } from "./codec.ts";
-import { type ClusterLink, type ClusterSnapshot, ClusterUnavailableError } from "./link.ts";
+import { type ClusterLink, ClusterUnavailableError } from "./link.ts";
 import {
   CLAIM_UNAVAILABLE_NOTICE,
   INSTANCE_LOST_REASON,
@@ -28,10 +28,12 @@ import {
   nameLostNotice,
   notPublishedNotice,
   privateNotSentNotice,
-  RESYNC_REASON,
 } from "./notices.ts";
 import type { PresenceTiming } from "./presence.ts";
-import { RemoteMember } from "./remote_member.ts";
+import { RemoteRoster } from "./remote_roster.ts";
+
+/** How long closing waits for the last events (a shutdown's leaves) to be published. */
+export const CLOSE_WAIT_MS = 3000;
 
 /** What a bus works with. */
 export interface ClusterBusSettings {
@@ -65,7 +67,7 @@ export class ClusterBus implements NameClaims {
   /** Local members by key. */
   readonly #local = new Map<string, Member>();
   /** Remote members by instance, then key. */
-  readonly #remote = new Map<string, Map<string, RemoteMember>>();
+  readonly #remote: RemoteRoster;
   /** Names freed while the link was down: released in Redis once it is back. */
   readonly #releaseLater = new Set<string>();
   readonly #pending = new Set<Promise<unknown>>();
@@ -85,6 +87,7 @@ export class ClusterBus implements NameClaims {
     this.#clock = settings.clock;
     this.#console = settings.console;
     this.#timing = settings.timing;
+    this.#remote = new RemoteRoster(settings.room, settings.console);
   }
 
   /** This instance's id. */
@@ -111,7 +114,7 @@ export class ClusterBus implements NameClaims {
     });
     try {
       const snapshot = await this.#link.snapshot();
-      this.#applySnapshot(snapshot, true);
+      this.#remote.applySnapshot(snapshot, this.instanceId, true);
       await this.#link.register([]);
     } catch (error) {
       await this.#link.close();
@@ -122,9 +125,7 @@ export class ClusterBus implements NameClaims {
     this.#ready = true;
     this.#unsubscribe = this.#room.subscribe((event) => this.#onRoomEvent(event));
     this.#heartbeat = this.#clock.every(this.#timing.heartbeatMs, () => this.#tick());
-    let remoteUsers = 0;
-    for (const members of this.#remote.values()) remoteUsers += members.size;
-    return { remoteUsers, otherInstances: this.#remote.size };
+    return { remoteUsers: this.#remote.size, otherInstances: this.#remote.instances().length };
   }
 
   /** Claims a name for a login (NameClaims). */
@@ -158,7 +159,7 @@ export class ClusterBus implements NameClaims {
   /** ` [instances: a 2, b 1]`: users per instance, this one marked, for the console's list. */
   onlineDetail(): string {
     const counts: [string, number][] = [[`${this.instanceId} (this)`, this.#local.size]];
-    for (const [id, members] of this.#remote) counts.push([id, members.size]);
+    for (const [id, n] of this.#remote.counts()) counts.push([id, n]);
     counts.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
     const link = this.ready ? "" : "; cluster link down";
     return `[instances: ${counts.map(([id, n]) => `${id} ${n}`).join(", ")}${link}]`;
@@ -167,7 +168,7 @@ export class ClusterBus implements NameClaims {
   /** Users per instance id (this one included), for tests and the console. */
   instanceCounts(): Map<string, number> {
     const counts = new Map<string, number>([[this.instanceId, this.#local.size]]);
-    for (const [id, members] of this.#remote) counts.set(id, members.size);
+    for (const [id, n] of this.#remote.counts()) counts.set(id, n);
     return counts;
   }
 
@@ -180,7 +181,7 @@ export class ClusterBus implements NameClaims {
     this.#closed = true;
     this.#heartbeat?.cancel();
     this.#heartbeat = null;
-    while (this.#pending.size > 0) await Promise.all(this.#pending);
+    await this.#settle(CLOSE_WAIT_MS);
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     await this.#link.close();
@@ -270,89 +271,33 @@ export class ClusterBus implements NameClaims {
   #apply(event: BusEvent): void {
     switch (event.kind) {
       case "joined":
-        this.#addRemote(event.instance, event, false);
+        this.#remote.add(event.instance, event);
         return;
       case "left": {
-        const member = this.#remote.get(event.instance)?.get(event.key);
-        if (member !== undefined) this.#removeRemote(member, event.reason);
+        this.#remote.remove(event.instance, event.key, event.reason);
         return;
       }
       case "message":
-        this.#room.broadcast(this.#sender(event.instance, event.key, event.name), event.text);
+        this.#room.broadcast(
+          this.#remote.sender(event.instance, event.key, event.name),
+          event.text,
+        );
         return;
       case "private": {
         if (event.toInstance !== this.instanceId) return;
         const target = this.#room.find(event.to);
         if (target === undefined || target.instance !== undefined) return;
         this.#room.sendPrivate(
-          this.#sender(event.instance, event.key, event.name),
+          this.#remote.sender(event.instance, event.key, event.name),
           event.to,
           event.text,
         );
         return;
       }
       case "roster":
-        this.#reconcile(event.instance, event.users);
+        this.#remote.reconcile(event.instance, event.users);
         return;
     }
-  }
-
-  #sender(instance: string, key: string, name: string): Member {
-    return this.#remote.get(instance)?.get(key) ?? new RemoteMember(name, key, instance);
-  }
-
-  #addRemote(instance: string, user: RosterEntry, quiet: boolean): void {
-    const existing = this.#room.find(user.key);
-    if (existing !== undefined) {
-      if (existing.instance === instance && existing.name === user.name) return;
-      if (existing.instance === undefined) {
-        this.#console.problem(`${user.name} is online here and on instance ${instance}`);
-        return;
-      }
-      if (existing instanceof RemoteMember) this.#removeRemote(existing, RESYNC_REASON, true);
-    }
-    const member = new RemoteMember(user.name, user.key, instance);
-    let members = this.#remote.get(instance);
-    if (members === undefined) {
-      members = new Map();
-      this.#remote.set(instance, members);
-    }
-    members.set(user.key, member);
-    this.#room.join(member);
-    if (!quiet) this.#console.joined(user.name, `instance ${instance}`);
-  }
-
-  #removeRemote(member: RemoteMember, reason: string, quiet = false): void {
-    const members = this.#remote.get(member.instance);
-    if (members?.get(member.key) === member) {
-      members.delete(member.key);
-      if (members.size === 0) this.#remote.delete(member.instance);
-    }
-    if (this.#room.leave(member, reason, { announce: !quiet }) && !quiet) {
-      this.#console.left(member.name, `${reason}, instance ${member.instance}`);
-    }
-  }
-
-  /** Makes the view of one instance's users match `users`. */
-  #reconcile(instance: string, users: readonly RosterEntry[], quiet = false): void {
-    const wanted = new Map(users.map((user) => [user.key, user.name]));
-    for (const member of [...(this.#remote.get(instance)?.values() ?? [])]) {
-      if (wanted.get(member.key) !== member.name) this.#removeRemote(member, RESYNC_REASON, quiet);
-    }
-    for (const user of users) this.#addRemote(instance, user, quiet);
-  }
-
-  #applySnapshot(snapshot: ClusterSnapshot, quiet: boolean): void {
-    for (const [id, users] of snapshot) {
-      if (id !== this.instanceId) this.#reconcile(id, users, quiet);
-    }
-  }
-
-  #dropInstance(instance: string, reason: string): void {
-    const members = [...(this.#remote.get(instance)?.values() ?? [])];
-    this.#console.info(`instance ${instance} lost: ${members.length} user(s) leave`);
-    for (const member of members) this.#removeRemote(member, reason);
-    this.#remote.delete(instance);
   }
 
   // --- link state, heartbeat, recovery --------------------------------------------------
@@ -384,7 +329,7 @@ export class ClusterBus implements NameClaims {
       const snapshot = await this.#link.snapshot();
       // Instances missing now may be re-registering after a Redis restart: give them time.
       this.#graceUntil = this.#clock.now() + this.#timing.deadAfterMs + this.#timing.heartbeatMs;
-      this.#applySnapshot(snapshot, false);
+      this.#remote.applySnapshot(snapshot, this.instanceId);
     } catch (error) {
       if (this.#link.isUp) this.#console.problem(`cluster resync failed: ${describe(error)}`);
       return;
@@ -411,8 +356,8 @@ export class ClusterBus implements NameClaims {
       await this.#renew();
       const live = new Set(await this.#link.sweep());
       if (this.#closed || this.#clock.now() < this.#graceUntil) return;
-      for (const id of [...this.#remote.keys()]) {
-        if (!live.has(id)) this.#dropInstance(id, INSTANCE_LOST_REASON);
+      for (const id of this.#remote.instances()) {
+        if (!live.has(id)) this.#remote.dropInstance(id, INSTANCE_LOST_REASON);
       }
     } catch {
       // A failed heartbeat means the link is failing: the link reports it and reconnects.
@@ -429,6 +374,17 @@ export class ClusterBus implements NameClaims {
 
   #localUsers(): RosterEntry[] {
     return [...this.#local.values()].map((member) => ({ key: member.key, name: member.name }));
+  }
+
+  /** Waits for what is being published, at most `ms` (a Redis that stopped answering). */
+  async #settle(ms: number): Promise<void> {
+    let timer: Timer | null = null;
+    const timeout = new Promise<void>((resolve) => timer = this.#clock.after(ms, resolve));
+    const settled = (async () => {
+      while (this.#pending.size > 0) await Promise.all(this.#pending);
+    })();
+    await Promise.race([settled, timeout]);
+    (timer as Timer | null)?.cancel();
   }
 
   #track(task: Promise<unknown>): void {
