@@ -137,7 +137,7 @@ function summary(result: RunResult): string {
         `${result.serverCpuMicrosPerDelivery.toFixed(2)} µs CPU/delivery, ` +
         `${result.deliveriesPerRead.toFixed(1)} deliveries/read, generator CPU ${
           Math.round(result.generatorCpuPercent)
-        }%`;
+        }%, generator lag p99 ${(result.generatorLagP99Micros / 1000).toFixed(1)} ms`;
     case "idle":
       return `${result.loggedIn}/${result.clients} logged in in ${
         result.loginSeconds.toFixed(1)

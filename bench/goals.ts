@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type Profile, PROFILES } from "./profiles.ts";
 import type { IdleResult, ReportRow, TrafficResult } from "./results.ts";
 import { medianOf } from "./table.ts";
 
@@ -16,13 +17,21 @@ export interface GoalVerdict {
   detail: string;
 }
 
-/** Checks every goal of the issue against the rows. */
-export function checkGoals(rows: ReportRow[]): GoalVerdict[] {
+/**
+ * Checks every goal of the issue against the rows. `profiles` are the profiles as run: a profile
+ * whose numbers were overridden on the command line is not the issue's, so its goals are not
+ * measured.
+ */
+export function checkGoals(rows: ReportRow[], profiles: readonly Profile[]): GoalVerdict[] {
+  const asIssued = (name: string) =>
+    profiles.some((p) => p.name === name && sameWorkload(p, PROFILES[p.name]));
   const traffic = (profile: string, target: string) => {
+    if (!asIssued(profile)) return null;
     const m = medianFor(rows, profile, target);
     return m?.kind === "traffic" ? m : null;
   };
   const idle = (target: string) => {
+    if (!asIssued("idle-10k")) return null;
     const m = medianFor(rows, "idle-10k", target);
     return m?.kind === "idle" ? m : null;
   };
@@ -102,7 +111,17 @@ function medianFor(rows: ReportRow[], profile: string, target: string) {
 }
 
 function notMeasured(goal: string): GoalVerdict {
-  return { goal, status: "not measured", detail: "profile or targets not in this run" };
+  return {
+    goal,
+    status: "not measured",
+    detail: "profile (as the issue defines it) or targets not in this run",
+  };
+}
+
+function sameWorkload(a: Profile, b: Profile): boolean {
+  return a.clients === b.clients && a.senders === b.senders && a.rate === b.rate &&
+    a.payloadBytes === b.payloadBytes && a.durationSeconds === b.durationSeconds &&
+    a.warmupSeconds === b.warmupSeconds;
 }
 
 function round(n: number): string {

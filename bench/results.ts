@@ -9,6 +9,8 @@ import type { TargetName } from "./targets/target.ts";
 
 /** Figures shared by every kind of run. */
 interface RunBase {
+  /** Clients the profile opens (N). */
+  clients: number;
   /** The server's peak resident memory (VmHWM) at the end of the run, bytes. */
   serverPeakRssBytes: number;
   /** Clients that could not log in. */
@@ -53,12 +55,14 @@ export interface TrafficResult extends RunBase {
    * to each recipient separately; more means it coalesced (or the reader fell behind).
    */
   deliveriesPerRead: number;
+  /** How late the generator's own 5 ms timer fired during the window (p99), microseconds:
+   * latencies include roughly this much of the generator's own delay. */
+  generatorLagP99Micros: number;
 }
 
 /** One run of the idle profile. */
 export interface IdleResult extends RunBase {
   kind: "idle";
-  clients: number;
   loggedIn: number;
   /** Users announced as joining, summed over receivers. */
   joinNotices: number;

@@ -5,7 +5,12 @@
 
 export { type ChatServer, type ServerDeps, startServer } from "./server.ts";
 export { runServer } from "./run.ts";
-export { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
+export {
+  checkServerOptions,
+  DEFAULT_SERVER_OPTIONS,
+  InvalidServerOptionError,
+  type ServerOptions,
+} from "./options.ts";
 export { type Clock, systemClock, type Timer } from "./clock.ts";
 export { type ConsoleSink, stdConsole } from "./console.ts";
 export { ListenError } from "./listener.ts";

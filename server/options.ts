@@ -52,3 +52,42 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   floodBurst: 30,
   maxClientsPerIp: 20,
 };
+
+/** A setting given to `startServer` directly (not through the CLI) is out of range. */
+export class InvalidServerOptionError extends Error {
+  /** The ServerOptions field at fault. */
+  readonly option: keyof ServerOptions;
+  constructor(option: keyof ServerOptions, value: unknown, rule: string) {
+    super(`invalid server option ${option}: ${String(value)} (${rule})`);
+    this.name = "InvalidServerOptionError";
+    this.option = option;
+  }
+}
+
+/** Largest delay the runtime's timers accept, in seconds (2^31 - 1 ms). */
+const MAX_TIMER_SECONDS = 2_147_483;
+
+/**
+ * Checks the numbers the server relies on, so a bad value fails once at start with a clear error
+ * instead of in every connection (a NaN limit would silently turn a check off).
+ */
+export function checkServerOptions(options: ServerOptions): void {
+  const whole = (
+    option: keyof ServerOptions,
+    value: number,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ) => {
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new InvalidServerOptionError(option, value, `a whole number from ${min} to ${max}`);
+    }
+  };
+  whole("port", options.port, 0, 65535);
+  whole("listIntervalSeconds", options.listIntervalSeconds, 0, MAX_TIMER_SECONDS);
+  whole("maxClients", options.maxClients, 0);
+  whole("maxMessageBytes", options.maxMessageBytes, 0, 0xffffffff);
+  whole("sendqBytes", options.sendqBytes, 0);
+  whole("loginTimeoutSeconds", options.loginTimeoutSeconds, 0, MAX_TIMER_SECONDS);
+  whole("floodRate", options.floodRate, 0);
+  whole("floodBurst", options.floodBurst, 0);
+}

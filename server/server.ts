@@ -10,7 +10,7 @@ import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
 import { IpLimiter, tooManyFromAddressNotice } from "./ip_limits.ts";
 import { acceptLoop, listenTcp } from "./listener.ts";
 import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
-import type { ServerOptions } from "./options.ts";
+import { checkServerOptions, type ServerOptions } from "./options.ts";
 import { Room } from "./room.ts";
 import { type NameClaims, Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
@@ -87,6 +87,7 @@ class RunningServer implements ChatServer {
   #resolveFinished: () => void = () => {};
 
   constructor(options: ServerOptions, deps: ServerDeps) {
+    checkServerOptions(options);
     this.#options = { ...options };
     this.#clock = deps.clock ?? systemClock;
     this.#console = new ServerConsole(deps.console ?? stdConsole, this.#clock);

@@ -59,8 +59,10 @@ Deno.test("bench: a tiny fan-out run against our server delivers everything, in 
   assert.ok(result.p99Micros <= result.maxMicros);
   assert.ok(result.serverPeakRssBytes > 0, "server memory was not read from /proc");
   assert.ok(result.serverCpuSeconds >= 0);
-  const text = renderReport(report);
+  const text = renderReport(report, opts.profiles);
   assert.match(text, /\| fanout-small \| chat \| 1 \| [\d,]+ \|/);
+  // The workload is not the issue's, so no goal is judged on it.
+  assert.match(text, /not measured: fanout-small: p50 latency at most 2 ms/);
 });
 
 Deno.test("bench: a tiny idle run logs everyone in and counts every join notice", async () => {

@@ -5,6 +5,8 @@
 
 import assert from "node:assert/strict";
 import { acceptLoop, describeListenFailure, ListenError, listenTcp } from "../server/listener.ts";
+import { InvalidServerOptionError, startServer } from "../server/mod.ts";
+import { testServerOptions } from "./helpers/server.ts";
 
 class FakeConn {
   closed = false;
@@ -94,4 +96,38 @@ Deno.test("listen failures are described in lower case without the OS error numb
     describeListenFailure(new Error("Cannot assign requested address (os error 99)")),
     "cannot assign requested address",
   );
+});
+
+Deno.test("a handler that throws does not stop the accept loop", async () => {
+  let closing = false;
+  const conns = [new FakeConn(1), new FakeConn(2)];
+  const listener = scriptedListener(conns, () => closing = true);
+  const errors: unknown[] = [];
+  const served: number[] = [];
+  await acceptLoop(listener, () => closing, {
+    onConnection: (conn) => {
+      if (conn.id === 1) throw new TypeError("bug while serving");
+      served.push(conn.id);
+    },
+    onAcceptError: (error) => errors.push(error),
+    pause: () => Promise.resolve(),
+  });
+  assert.deepEqual(served, [2]);
+  assert.equal(errors.length, 1);
+  assert.equal(conns[0].closed, true, "the connection it failed on is closed");
+});
+
+Deno.test("startServer refuses out-of-range options before binding anything", async () => {
+  const bad: [string, Record<string, number>][] = [
+    ["maxMessageBytes", { maxMessageBytes: Number.NaN }],
+    ["port", { port: 70000 }],
+    ["sendqBytes", { sendqBytes: -1 }],
+    ["loginTimeoutSeconds", { loginTimeoutSeconds: 1e12 }],
+  ];
+  for (const [option, override] of bad) {
+    await assert.rejects(
+      startServer(testServerOptions(override), { console: { log() {}, error() {} } }),
+      (error: unknown) => error instanceof InvalidServerOptionError && error.option === option,
+    );
+  }
 });
