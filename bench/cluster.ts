@@ -18,10 +18,13 @@
 import { parseArgs } from "node:util";
 import { encodeFrame, FrameDecoder } from "../protocol/mod.ts";
 import { clockTicksPerSecond, cpuSeconds } from "./proc_stats.ts";
+import { privateRedisArgs } from "../scripts/redis_server.ts";
+import {
+  ChatServerStartError,
+  launchChatServer,
+  type LaunchedChatServer,
+} from "./targets/chat_server.ts";
 import { freePort, ServerProcess, waitForPort } from "./targets/process.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url);
-const LISTENING = /^chat server listening on (.+):(\d+)\s*$/;
 
 /** One instance's address. */
 export interface InstanceAddress {
@@ -64,16 +67,7 @@ export async function startCluster(
   options: { denoFlags?: string[]; serverArgs?: string[] } = {},
 ): Promise<RunningCluster> {
   const redisPort = freePort();
-  const redis = new ServerProcess("redis-server", [
-    "--port",
-    String(redisPort),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-  ]);
+  const redis = new ServerProcess("redis-server", privateRedisArgs(redisPort));
   const servers: ServerProcess[] = [];
   const stop = async () => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -85,34 +79,18 @@ export async function startCluster(
     }
     const addresses: InstanceAddress[] = [];
     for (let i = 0; i < instances; i++) {
-      const server = new ServerProcess("deno", [
-        "run",
-        "--allow-net",
-        ...(options.denoFlags ?? []),
-        MAIN.pathname,
-        "server",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--flood-rate",
-        "0",
-        "--list-interval",
-        "0",
-        "--max-clients-per-ip",
-        "0",
-        "--redis",
-        `redis://127.0.0.1:${redisPort}`,
-        "--instance-id",
-        `bench${i + 1}`,
-        ...(options.serverArgs ?? []),
-      ]);
-      servers.push(server);
-      const match = LISTENING.exec(await server.firstLine() ?? "");
-      if (match === null) {
-        throw new ClusterStartError(`instance ${i + 1} did not start:\n${server.tail()}`);
+      let server: LaunchedChatServer;
+      try {
+        server = await launchChatServer(
+          { denoFlags: options.denoFlags ?? [], serverArgs: options.serverArgs ?? [] },
+          ["--redis", `redis://127.0.0.1:${redisPort}`, "--instance-id", `bench${i + 1}`],
+        );
+      } catch (error) {
+        if (!(error instanceof ChatServerStartError)) throw error;
+        throw new ClusterStartError(`instance ${i + 1} did not start: ${error.message}`);
       }
-      addresses.push({ host: "127.0.0.1", port: Number(match[2]) });
+      servers.push(server.process);
+      addresses.push({ host: "127.0.0.1", port: server.port });
     }
     return { addresses, pids: servers.map((s) => s.pid), redisPid: redis.pid, stop };
   } catch (error) {

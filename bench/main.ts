@@ -18,9 +18,9 @@ import { stopAllServers } from "./targets/process.ts";
 export function renderReport(report: BenchReport, profiles: readonly Profile[]): string {
   const m = report.machine;
   const lines = [
-    `Benchmark ${report.startedAt} .. ${report.finishedAt}`,
-    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Linux ${m.kernel}`,
-    `Command: ${report.command}`,
+    `- When: ${report.startedAt} to ${report.finishedAt}`,
+    `- Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Linux ${m.kernel}`,
+    `- Command: \`${report.command}\``,
     "",
     renderTable(report.rows),
   ];

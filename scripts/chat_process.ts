@@ -90,22 +90,26 @@ export class ChatProcess {
    * send, terminates it) and returns its exit code.
    */
   async interrupt(): Promise<number> {
-    try {
-      this.child.kill(Deno.build.os === "windows" ? "SIGTERM" : "SIGINT");
-    } catch {
-      // Already exited.
-    }
+    this.signal(Deno.build.os === "windows" ? "SIGTERM" : "SIGINT");
     await this.closeStdin();
     return await this.exited();
   }
 
-  /** Stops the process whatever state it is in, for cleanup after a failure. */
-  async kill(): Promise<void> {
+  /**
+   * Sends a signal without waiting; one sent after the process has exited is ignored, so
+   * cleanup code need not know whether it is still running.
+   */
+  signal(signal: Deno.Signal): void {
     try {
-      this.child.kill("SIGKILL");
+      this.child.kill(signal);
     } catch {
       // Already exited.
     }
+  }
+
+  /** Stops the process whatever state it is in, for cleanup after a failure. */
+  async kill(): Promise<void> {
+    this.signal("SIGKILL");
     await this.closeStdin();
     await Promise.all([this.child.status, this.stdout.finished, this.stderr.finished]);
   }

@@ -4,6 +4,12 @@
  * @module
  */
 
+import {
+  type Flushable,
+  type FlushScheduler,
+  FlushSlot,
+  processFlushScheduler,
+} from "./flush_scheduler.ts";
 import { processSharedLog, type SharedLog } from "./shared_log.ts";
 
 /** Where an outbox writes: a socket, or anything that may accept fewer bytes than offered. */
@@ -17,44 +23,69 @@ export type OutboxFailure =
   | { kind: "overflow"; pendingBytes: number }
   | { kind: "write-error"; error: unknown };
 
-/** Largest single write built by coalescing queued frames. */
-export const COALESCE_LIMIT_BYTES = 256 * 1024;
-
-/** A run of what is queued: consecutive shared-log entries, or one frame for this client only. */
-type Segment = { shared: true; from: number; to: number } | { shared: false; bytes: Uint8Array };
-
-/** Reused while building one write (synchronously), so coalescing allocates only the result. */
-const parts: Uint8Array[] = [];
+/** Largest single write built by copying several queued runs together. */
+export const COALESCE_LIMIT_BYTES = 64 * 1024;
+/** A queued run at least this long is written from where it lies, without a copy. */
+export const ZERO_COPY_MIN_BYTES = 4096;
 
 /**
- * A bounded, coalescing send queue. Enqueuing never waits: it records the bytes and wakes the
- * writer, which starts once the current work is done, so frames enqueued together go out in one
- * write, as do frames enqueued while a write is in flight. Frames fanned out to many members go
- * through a {@link SharedLog}: this outbox keeps only ranges of positions in it. When the unsent
- * bytes (queued plus in flight) would pass `limitBytes`, the outbox drops its backlog, stops, and
- * reports `overflow` once: the slow reader is the one to go.
+ * A run of queued bytes: part of one frame for this client only, or consecutive frames of the
+ * shared log's arena (which grows at `end` while the run is the last one queued).
  */
-export class Outbox {
+interface Segment {
+  readonly bytes: Uint8Array;
+  start: number;
+  end: number;
+  readonly shared: boolean;
+}
+
+/** What an outbox works with besides its sink; tests give their own. */
+export interface OutboxDeps {
+  /** Where fanned-out frames are kept once (default: the process's log). */
+  log?: SharedLog;
+  /** Decides when queued bytes are written (default: the process's scheduler). */
+  scheduler?: FlushScheduler;
+}
+
+/**
+ * A bounded, coalescing send queue. Enqueuing never waits: it records the bytes and asks the
+ * {@link FlushScheduler} for a flush, which comes once the current work is done (or, under load,
+ * a few milliseconds after this client's previous write), so frames enqueued meanwhile go out in
+ * one write, as do frames enqueued while a write is in flight. Frames fanned out to many members
+ * are copied once into a {@link SharedLog}; this outbox keeps only byte ranges of it, and a run of
+ * consecutive broadcasts is written straight from the log. When the unsent bytes (queued plus in
+ * flight) would pass `limitBytes`, the outbox drops its backlog, stops, and reports `overflow`
+ * once: the slow reader is the one to go.
+ */
+export class Outbox implements Flushable {
+  /** The scheduler's bookkeeping for this outbox. */
+  readonly flushSlot: FlushSlot = new FlushSlot();
   readonly #sink: ByteSink;
   readonly #limit: number;
   readonly #onFailure: (failure: OutboxFailure) => void;
   readonly #log: SharedLog;
+  readonly #scheduler: FlushScheduler;
   #segments: Segment[] = [];
+  #head = 0;
+  /** Bytes in the segments. */
+  #queued = 0;
+  /** Bytes queued or in flight. */
   #pending = 0;
   #writing = false;
   #stopped = false;
-  #drainWaiters: (() => void)[] = [];
+  #drainWaiters: (() => void)[] | null = null;
 
   constructor(
     sink: ByteSink,
     limitBytes: number,
     onFailure: (failure: OutboxFailure) => void,
-    log: SharedLog = processSharedLog,
+    deps: OutboxDeps = {},
   ) {
     this.#sink = sink;
     this.#limit = limitBytes;
     this.#onFailure = onFailure;
-    this.#log = log;
+    this.#log = deps.log ?? processSharedLog;
+    this.#scheduler = deps.scheduler ?? processFlushScheduler;
   }
 
   /** Unsent bytes, queued or in flight. */
@@ -73,21 +104,29 @@ export class Outbox {
    */
   enqueue(bytes: Uint8Array): boolean {
     if (!this.#admit(bytes.length)) return false;
-    this.#segments.push({ shared: false, bytes });
+    if (bytes.length === 0) return true;
+    this.#segments.push({ bytes, start: 0, end: bytes.length, shared: false });
     this.#wake();
     return true;
   }
 
   /**
    * Queues bytes that are being handed to many outboxes in a row (a room fan-out): they are kept
-   * once, in the shared log. Returns false if the outbox is stopped or just overflowed.
+   * once, in the shared log, and follow this client's previous broadcast without a gap when it
+   * missed none. Returns false if the outbox is stopped or just overflowed.
    */
   enqueueShared(bytes: Uint8Array): boolean {
     if (!this.#admit(bytes.length)) return false;
-    const seq = this.#log.ref(bytes);
-    const last = this.#segments[this.#segments.length - 1];
-    if (last !== undefined && last.shared && last.to === seq) last.to++;
-    else this.#segments.push({ shared: true, from: seq, to: seq + 1 });
+    const span = this.#log.place(bytes);
+    const segments = this.#segments;
+    const last = segments.length > this.#head ? segments[segments.length - 1] : undefined;
+    if (
+      last !== undefined && last.shared && last.bytes === span.block && last.end === span.start
+    ) {
+      last.end = span.end;
+    } else {
+      segments.push({ bytes: span.block, start: span.start, end: span.end, shared: true });
+    }
     this.#wake();
     return true;
   }
@@ -95,21 +134,26 @@ export class Outbox {
   /** Resolves when everything queued so far was written, or the outbox stopped. */
   drained(): Promise<void> {
     if (this.#pending === 0 || this.#stopped) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return new Promise((resolve) => (this.#drainWaiters ??= []).push(resolve));
   }
 
   /** Drops the backlog and refuses further bytes (an in-flight write is left to its socket). */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    for (const segment of this.#segments) {
-      if (segment.shared) {
-        for (let seq = segment.from; seq < segment.to; seq++) this.#log.release(seq);
-      }
-    }
+    this.#scheduler.withdraw(this);
     this.#segments = [];
+    this.#head = 0;
+    this.#queued = 0;
     this.#pending = 0;
     this.#wakeDrainWaiters();
+  }
+
+  /** Starts one write of what is queued (the scheduler calls this). */
+  flush(): void {
+    if (this.#writing || this.#stopped || this.#queued === 0) return;
+    this.#writing = true;
+    void this.#write(this.#takeChunk());
   }
 
   /** Counts `length` more unsent bytes, or overflows. */
@@ -122,111 +166,88 @@ export class Outbox {
       return false;
     }
     this.#pending += length;
+    this.#queued += length;
+    this.#scheduler.noteDelivery(this.flushSlot);
     return true;
   }
 
   #wake(): void {
-    if (this.#writing) return;
-    this.#writing = true;
-    Outbox.#schedule(this);
+    if (!this.#writing) this.#scheduler.request(this);
   }
 
-  /** Outboxes with bytes and no writer yet, started together once the current work is done. */
-  static #due: Outbox[] = [];
-  static #scheduled = false;
-
-  /**
-   * Defers starting the writer to a microtask shared by every outbox: frames enqueued by all the
-   * reads completed in the same event-loop turn (a burst of logins, many senders at once) then go
-   * out in one write per recipient instead of one write per frame.
-   */
-  static #schedule(outbox: Outbox): void {
-    Outbox.#due.push(outbox);
-    if (Outbox.#scheduled) return;
-    Outbox.#scheduled = true;
-    queueMicrotask(Outbox.#startDue);
-  }
-
-  static #startDue(): void {
-    const due = Outbox.#due;
-    Outbox.#due = [];
-    Outbox.#scheduled = false;
-    for (const outbox of due) void outbox.#drain();
-  }
-
-  async #drain(): Promise<void> {
+  /** Writes `chunk` (in several writes if the socket takes part of it), then asks for more. */
+  async #write(chunk: Uint8Array): Promise<void> {
+    let offset = 0;
     try {
-      while (this.#segments.length > 0 && !this.#stopped) {
-        const chunk = this.#takeChunk();
-        let offset = 0;
-        while (offset < chunk.length) {
-          const written = await this.#sink.write(offset === 0 ? chunk : chunk.subarray(offset));
-          if (this.#stopped) return;
-          offset += written;
-        }
-        this.#pending -= chunk.length;
-        if (this.#pending === 0) this.#wakeDrainWaiters();
+      while (offset < chunk.length) {
+        const written = await this.#sink.write(offset === 0 ? chunk : chunk.subarray(offset));
+        if (this.#stopped) return;
+        offset += written;
       }
     } catch (error) {
       if (!this.#stopped) {
         this.stop();
         this.#onFailure({ kind: "write-error", error });
       }
+      return;
     } finally {
       this.#writing = false;
     }
+    this.#pending -= chunk.length;
+    if (this.#queued > 0) this.#scheduler.request(this);
+    else if (this.#pending === 0) this.#wakeDrainWaiters();
   }
 
   /**
-   * Takes the next write off the queue, up to the coalescing limit (or one larger frame): a lone
-   * frame as is, several copied into one buffer. Shared-log entries are released as they are
-   * taken, since the chunk now holds their bytes.
+   * Takes the next write off the queue: a long run (or the only one) as it lies, without a copy;
+   * otherwise the queued runs copied into one buffer, up to the coalescing limit.
    */
   #takeChunk(): Uint8Array {
     const segments = this.#segments;
-    const log = this.#log;
-    let size = 0;
-    let taken = 0;
-    fill: while (taken < segments.length) {
-      const segment = segments[taken];
-      if (!segment.shared) {
-        if (parts.length > 0 && size + segment.bytes.length > COALESCE_LIMIT_BYTES) break;
-        parts.push(segment.bytes);
-        size += segment.bytes.length;
-        taken++;
-        continue;
-      }
-      while (segment.from < segment.to) {
-        const frame = log.frame(segment.from);
-        if (parts.length > 0 && size + frame.length > COALESCE_LIMIT_BYTES) break fill;
-        parts.push(frame);
-        size += frame.length;
-        log.release(segment.from);
-        segment.from++;
-      }
-      taken++;
+    let head = this.#head;
+    const first = segments[head];
+    const firstLength = first.end - first.start;
+    if (head + 1 === segments.length || firstLength >= ZERO_COPY_MIN_BYTES) {
+      this.#queued -= firstLength;
+      this.#advance(head + 1);
+      return first.start === 0 && first.end === first.bytes.length
+        ? first.bytes
+        : first.bytes.subarray(first.start, first.end);
     }
-    if (taken === segments.length) this.#segments = [];
-    else if (taken > 0) segments.splice(0, taken);
-    if (parts.length === 1) {
-      const only = parts[0];
-      parts.length = 0;
-      return only;
-    }
+    const size = Math.min(this.#queued, COALESCE_LIMIT_BYTES);
     const chunk = new Uint8Array(size);
     let at = 0;
-    for (const part of parts) {
-      chunk.set(part, at);
-      at += part.length;
+    while (at < size) {
+      const segment = segments[head];
+      const take = Math.min(segment.end - segment.start, size - at);
+      chunk.set(segment.bytes.subarray(segment.start, segment.start + take), at);
+      at += take;
+      segment.start += take;
+      if (segment.start === segment.end) head++;
     }
-    parts.length = 0;
+    this.#queued -= size;
+    this.#advance(head);
     return chunk;
+  }
+
+  /** Moves the queue's head to `head`, forgetting the segments before it. */
+  #advance(head: number): void {
+    const segments = this.#segments;
+    if (head >= segments.length) {
+      segments.length = 0;
+      this.#head = 0;
+    } else if (head > 64 && head * 2 > segments.length) {
+      segments.splice(0, head);
+      this.#head = 0;
+    } else {
+      this.#head = head;
+    }
   }
 
   #wakeDrainWaiters(): void {
     const waiters = this.#drainWaiters;
-    if (waiters.length === 0) return;
-    this.#drainWaiters = [];
+    if (waiters === null) return;
+    this.#drainWaiters = null;
     for (const wake of waiters) wake();
   }
 }

@@ -74,7 +74,10 @@ class RunningServer implements ChatServer {
   readonly #clock: Clock;
   readonly #console: ServerConsole;
   readonly #context: SessionContext;
-  readonly #sessions = new Set<Session>();
+  /** Every running session, with the address it counts against. */
+  readonly #sessions = new Map<Session, string>();
+  /** Resolves shutdown's wait once the last session's run is over. */
+  #lastSessionEnded: (() => void) | null = null;
   readonly #tasks = new Set<Promise<void>>();
   readonly #acceptDone: Promise<void>;
   readonly #listTimer: Timer | null;
@@ -105,6 +108,7 @@ class RunningServer implements ChatServer {
       clock: this.#clock,
       console: this.#console,
       claims: deps.claims,
+      ended: (session) => this.#sessionEnded(session),
     };
     this.#onlineDetail = deps.onlineDetail;
     this.#afterShutdown = deps.afterShutdown;
@@ -145,7 +149,12 @@ class RunningServer implements ChatServer {
     await this.#acceptDone;
     const count = this.#sessions.size;
     if (count > 0) this.#console.info(`shutting down: closing ${count} connection(s)`);
-    await Promise.all([...this.#sessions].map((session) => session.shutdown(SHUTDOWN_NOTICE)));
+    await Promise.all(
+      [...this.#sessions.keys()].map((session) => session.shutdown(SHUTDOWN_NOTICE)),
+    );
+    if (this.#sessions.size > 0) {
+      await new Promise<void>((resolve) => this.#lastSessionEnded = resolve);
+    }
     await Promise.all(this.#tasks);
     try {
       await this.#afterShutdown?.();
@@ -175,15 +184,18 @@ class RunningServer implements ChatServer {
       return;
     }
     const session = new Session(conn, this.#context);
-    this.#sessions.add(session);
-    this.#track(
-      session.run()
-        .catch((error) => this.#console.problem(`session failed: ${describe(error)}`))
-        .finally(() => {
-          this.#sessions.delete(session);
-          this.#ipLimits.release(ip);
-        }),
-    );
+    this.#sessions.set(session, ip);
+    // No promise chain per connection: the session reports its end through the context.
+    void session.run();
+  }
+
+  /** A session's run is over: it no longer counts against its address or the server. */
+  #sessionEnded(session: Session): void {
+    const ip = this.#sessions.get(session);
+    if (ip === undefined) return;
+    this.#sessions.delete(session);
+    this.#ipLimits.release(ip);
+    if (this.#sessions.size === 0) this.#lastSessionEnded?.();
   }
 
   #track(task: Promise<void>): void {

@@ -80,14 +80,18 @@ export interface SessionContext {
   readonly console: ServerConsole;
   /** Cluster-wide name claims, when the room is shared with other instances. */
   readonly claims?: NameClaims;
+  /** Told once when a session's run is over (its connection closed and released). */
+  readonly ended?: (session: Session) => void;
 }
 
 /** How long closing waits for a final notice to reach a client that is not reading. */
 export const CLOSE_FLUSH_MS = 2000;
 /** A session reads into a small buffer while it is idle (10,000 idle clients hold 5 MiB)... */
 export const SMALL_READ_BYTES = 512;
-/** ...and into a larger one once a read fills the small one (a busy sender). */
+/** ...and into a larger one once a read fills the small one (a busy sender)... */
 export const LARGE_READ_BYTES = 16384;
+/** ...and back into a small one after this many reads in a row that the small one would hold. */
+export const SHRINK_AFTER_SMALL_READS = 32;
 
 interface EndOptions {
   /** A notice to send before closing. */
@@ -108,7 +112,8 @@ export class Session implements Member {
   readonly #ctx: SessionContext;
   readonly #outbox: Outbox;
   readonly #decoder: FrameDecoder;
-  readonly #flood: FloodGate;
+  /** Flood control; null when it is off (no gate, no closure per connection). */
+  readonly #flood: FloodGate | null;
   readonly #remote: string;
   #name = "";
   #key = "";
@@ -116,7 +121,8 @@ export class Session implements Member {
   #ended = false;
   #endReason = "";
   #loginTimer: Timer | null = null;
-  #closing: Promise<void> = Promise.resolve();
+  /** Set when the session ends: the close (with its bounded flush) in progress. */
+  #closing: Promise<void> | null = null;
 
   constructor(conn: Connection, ctx: SessionContext) {
     this.#conn = conn;
@@ -131,12 +137,14 @@ export class Session implements Member {
       maxUsernameBytes: MAX_USERNAME_BYTES,
       maxMessageBytes: options.maxMessageBytes,
     });
-    this.#flood = new FloodGate(
-      options.floodRate,
-      options.floodBurst,
-      clock,
-      (dropped) => this.#sendNotice(floodNotice(dropped)),
-    );
+    this.#flood = options.floodRate > 0
+      ? new FloodGate(
+        options.floodRate,
+        options.floodBurst,
+        clock,
+        (dropped) => this.#sendNotice(floodNotice(dropped)),
+      )
+      : null;
     const addr = conn.remoteAddr;
     this.#remote = addr.transport === "tcp" || addr.transport === "udp"
       ? formatAddress(addr)
@@ -174,16 +182,61 @@ export class Session implements Member {
     else this.#outbox.enqueue(bytes);
   }
 
-  /** Serves the connection; resolves when it is closed and every resource is released. */
+  /**
+   * Serves the connection; resolves when it is closed and every resource is released, never
+   * rejects (a bug is reported on the console), then tells `ctx.ended`. One async frame per
+   * connection: an idle client costs one pending read and little else.
+   */
   async run(): Promise<void> {
-    const seconds = this.#ctx.options.loginTimeoutSeconds;
-    if (seconds > 0) {
-      this.#loginTimer = this.#ctx.clock.after(seconds * 1000, () => {
-        if (!this.#loggedIn) this.#end(LeaveReason.timedOut, { flush: false });
-      });
+    try {
+      const seconds = this.#ctx.options.loginTimeoutSeconds;
+      if (seconds > 0) {
+        this.#loginTimer = this.#ctx.clock.after(seconds * 1000, () => {
+          if (!this.#loggedIn) this.#end(LeaveReason.timedOut, { flush: false });
+        });
+      }
+      // The read loop is inline, not a method of its own, so it costs no second async frame.
+      let buffer = new Uint8Array(SMALL_READ_BYTES);
+      let smallReads = 0;
+      reading: while (!this.#ended) {
+        let count: number | null;
+        try {
+          count = await this.#conn.read(buffer);
+        } catch (error) {
+          this.#end(connectionFailureReason(error), { flush: false });
+          break;
+        }
+        if (count === null) {
+          this.#end(LeaveReason.closed, { flush: false });
+          break;
+        }
+        if (this.#ended) break;
+        const results = this.#decoder.push(buffer.subarray(0, count));
+        for (const result of results) {
+          if (this.#ended) break reading;
+          const pending = this.#handle(result);
+          if (pending !== undefined) await pending;
+        }
+        if (this.#ended) break;
+        this.#flood?.endOfBatch();
+        if (count === buffer.length && buffer.length < LARGE_READ_BYTES) {
+          buffer = new Uint8Array(LARGE_READ_BYTES);
+          smallReads = 0;
+        } else if (buffer.length > SMALL_READ_BYTES) {
+          // The decoder copied what it keeps, so the buffer can be swapped between reads.
+          smallReads = count <= SMALL_READ_BYTES ? smallReads + 1 : 0;
+          if (smallReads >= SHRINK_AFTER_SMALL_READS) buffer = new Uint8Array(SMALL_READ_BYTES);
+        }
+      }
+      if (this.#closing !== null) await this.#closing;
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.#ctx.console.problem(`session failed: ${text}`);
+      this.#end("server error", { flush: false });
+      if (this.#closing !== null) await this.#closing;
+    } finally {
+      this.#ctx.ended?.(this);
     }
-    await this.#readLoop();
-    await this.#closing;
   }
 
   /** Ends the session with an error notice (a cluster bus: the name was lost to another instance). */
@@ -194,36 +247,7 @@ export class Session implements Member {
   /** Ends the session for a server shutdown: the notice, a bounded flush, no leave broadcast. */
   shutdown(text: string): Promise<void> {
     this.#end(LeaveReason.shutdown, { notice: text, announce: false });
-    return this.#closing;
-  }
-
-  async #readLoop(): Promise<void> {
-    let buffer = new Uint8Array(SMALL_READ_BYTES);
-    while (!this.#ended) {
-      let count: number | null;
-      try {
-        count = await this.#conn.read(buffer);
-      } catch (error) {
-        this.#end(connectionFailureReason(error), { flush: false });
-        return;
-      }
-      if (count === null) {
-        this.#end(LeaveReason.closed, { flush: false });
-        return;
-      }
-      if (this.#ended) return;
-      const results = this.#decoder.push(buffer.subarray(0, count));
-      for (const result of results) {
-        if (this.#ended) return;
-        const pending = this.#handle(result);
-        if (pending !== undefined) await pending;
-      }
-      if (this.#ended) return;
-      this.#flood.endOfBatch();
-      if (count === buffer.length && buffer.length < LARGE_READ_BYTES) {
-        buffer = new Uint8Array(LARGE_READ_BYTES);
-      }
-    }
+    return this.#closing ?? Promise.resolve();
   }
 
   /** Returns a promise only for a login that waits for a cluster-wide name claim. */
@@ -289,7 +313,7 @@ export class Session implements Member {
       this.#end(LeaveReason.quit, { flush: true });
       return;
     }
-    if (!this.#flood.allow()) return;
+    if (this.#flood !== null && !this.#flood.allow()) return;
     const room = this.#ctx.room;
     switch (parsed.kind) {
       case "chat":
@@ -331,7 +355,7 @@ export class Session implements Member {
     this.#endReason = reason;
     this.#loginTimer?.cancel();
     this.#loginTimer = null;
-    this.#flood.dispose();
+    this.#flood?.dispose();
     if (this.#loggedIn) {
       this.#ctx.room.leave(this, reason, { announce: options.announce ?? true });
       this.#ctx.console.left(this.#name, reason);

@@ -1,81 +1,73 @@
 /**
- * The frames fanned out to many members, each kept once, however many outboxes still have to
- * send it.
+ * The frames fanned out to many members, each copied once into an append-only arena, so a
+ * member's run of consecutive broadcasts is one contiguous byte range that can be written to its
+ * socket without copying it again.
  * @module
  */
 
+/** Bytes per arena block. */
+export const LOG_BLOCK_BYTES = 64 * 1024;
+/** A frame larger than this is not copied into a block: it is kept as its own block. */
+export const LOG_OWN_BLOCK_BYTES = LOG_BLOCK_BYTES / 4;
+
+/** Where one fanned-out frame sits: bytes `start` to `end` of `block`, never modified. */
+export interface LogSpan {
+  /** The arena block (or, for a large frame, the frame itself). */
+  readonly block: Uint8Array;
+  /** Offset of the frame's first byte in `block`. */
+  readonly start: number;
+  /** Offset just past the frame's last byte in `block`. */
+  readonly end: number;
+}
+
 /**
- * An append-only log of broadcast frames with a reference count per frame. Outboxes hold
- * positions (sequence numbers) instead of one pointer per frame, so a burst of N broadcasts to
- * M members costs N log entries plus a few ranges per member, not N x M queue slots. A frame is
- * forgotten once every outbox that took it has released it; the log then trims its front.
+ * An append-only byte arena of broadcast frames. A fan-out hands the same frame to every member
+ * in turn; the first call copies it after the previous frame and later calls with the same array
+ * get the same span. Members queue spans: frames that follow each other in the log are adjacent
+ * bytes, so a member that missed none of them sends them with one write of one subarray.
+ *
+ * Nothing is reference-counted: a block is kept alive by the spans that still point into it
+ * (queued bytes, bounded by each member's send queue) and by nothing else once the log has moved
+ * on to a new block, so the garbage collector frees it when the last member has written it.
  */
 export class SharedLog {
-  #frames: Uint8Array[] = [];
-  #refs: number[] = [];
-  /** Index in the arrays of the oldest entry still kept. */
-  #start = 0;
-  /** Sequence number of `#frames[0]`. */
-  #base = 0;
+  #block: Uint8Array | null = null;
+  #used = 0;
   #last: Uint8Array | null = null;
+  #lastSpan: LogSpan | null = null;
+  #blocks = 0;
 
   /**
-   * Takes a reference to `bytes` and returns its sequence number. The same array handed in again
-   * right after (a fan-out loop) is the same entry; anything else is appended.
+   * The span holding a copy of `bytes`: the same span when called again with the same array
+   * (the rest of a fan-out), otherwise a new one appended to the log.
    */
-  ref(bytes: Uint8Array): number {
-    if (bytes !== this.#last) {
-      this.#frames.push(bytes);
-      this.#refs.push(0);
-      this.#last = bytes;
+  place(bytes: Uint8Array): LogSpan {
+    if (bytes === this.#last && this.#lastSpan !== null) return this.#lastSpan;
+    let span: LogSpan;
+    if (bytes.length > LOG_OWN_BLOCK_BYTES) {
+      // Frames are never modified once handed over, so a large one can be its own block.
+      span = { block: bytes, start: 0, end: bytes.length };
+    } else {
+      let block = this.#block;
+      if (block === null || this.#used + bytes.length > block.length) {
+        block = new Uint8Array(LOG_BLOCK_BYTES);
+        this.#block = block;
+        this.#used = 0;
+        this.#blocks++;
+      }
+      const start = this.#used;
+      block.set(bytes, start);
+      this.#used = start + bytes.length;
+      span = { block, start, end: this.#used };
     }
-    const index = this.#frames.length - 1;
-    this.#refs[index]++;
-    return this.#base + index;
+    this.#last = bytes;
+    this.#lastSpan = span;
+    return span;
   }
 
-  /** The frame at `seq`; the caller must hold a reference to it. */
-  frame(seq: number): Uint8Array {
-    const index = seq - this.#base;
-    if (index < this.#start || index >= this.#frames.length) {
-      throw new RangeError(`shared log entry ${seq} is not held`);
-    }
-    return this.#frames[index];
-  }
-
-  /** Drops one reference to `seq`; trims the front of the log once nobody needs it. */
-  release(seq: number): void {
-    const index = seq - this.#base;
-    // A released frame stays until the front reaches it: a fan-out still in progress may take
-    // the newest entry again.
-    if (--this.#refs[index] === 0 && index === this.#start) this.#trim();
-  }
-
-  /** Entries kept (some may already be released, behind an older one still held). */
-  get size(): number {
-    return this.#frames.length - this.#start;
-  }
-
-  #trim(): void {
-    const frames = this.#frames;
-    let start = this.#start;
-    while (start < frames.length && this.#refs[start] === 0) start++;
-    if (start === frames.length) {
-      // Everything released: start over, and forget the last frame so it is not reused.
-      this.#base += frames.length;
-      this.#frames = [];
-      this.#refs = [];
-      this.#start = 0;
-      this.#last = null;
-      return;
-    }
-    this.#start = start;
-    if (start > 1024 && start * 2 > frames.length) {
-      this.#frames = frames.slice(start);
-      this.#refs = this.#refs.slice(start);
-      this.#base += start;
-      this.#start = 0;
-    }
+  /** Arena blocks allocated so far (for tests and measurements). */
+  get blocksAllocated(): number {
+    return this.#blocks;
   }
 }
 

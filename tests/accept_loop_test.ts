@@ -4,13 +4,12 @@ import {
   ACCEPT_ERROR_PAUSE_MS,
   acceptLoop,
 } from "../server/listener.ts";
-import { startServer as startServerProcess } from "../scripts/chat_process.ts";
+import { sourceCommand, startServer as startServerProcess } from "../scripts/chat_process.ts";
 import { withServer } from "./helpers/server.ts";
 import { waitUntil, withTimeout } from "./helpers/timeout.ts";
 import { TestClient } from "./helpers/wire.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
-const MAIN = new URL("../main.ts", import.meta.url).href;
 
 /** A listener whose accept() replays a script of failures and connections, then closes. */
 function scriptedListener(script: (Error | "conn")[]): Deno.Listener<Deno.TcpConn> {
@@ -99,7 +98,7 @@ Deno.test(
   opts,
   async () => {
     // A server process allowed 64 descriptors; the runtime itself holds about 25 of them.
-    const command = ["prlimit", "--nofile=64:64", Deno.execPath(), "run", "--allow-net", MAIN];
+    const command = ["prlimit", "--nofile=64:64", ...sourceCommand()];
     const { process, port } = await startServerProcess(command, [
       "--max-clients-per-ip",
       "0",

@@ -38,3 +38,19 @@ Deno.test("stdin lines reach the process; closing stdin ends its input", async (
   assert.equal(await process.exited(), 0);
   assert.deepEqual(process.stdout.lines, ["one", "two"]);
 });
+
+Deno.test("signal stops a running process; once it has exited, a signal is ignored", async () => {
+  const process = new ChatProcess(
+    EVAL,
+    ["console.log('ready'); await new Promise((r) => setTimeout(r, 60_000))"],
+    "null",
+  );
+  try {
+    await process.stdout.waitFor((line) => line === "ready", "the ready line");
+    process.signal("SIGTERM");
+    assert.notEqual(await process.exited(), 0);
+    process.signal("SIGTERM");
+  } finally {
+    await process.kill();
+  }
+});

@@ -12,6 +12,11 @@ import type { Frame } from "../protocol/mod.ts";
 import { type ClusterServer, startClusterServer } from "../server/bus/cluster_server.ts";
 import { ClusterUnavailableError } from "../server/bus/link.ts";
 import { LINK_DOWN_NOTICE, LINK_UP_NOTICE } from "../server/bus/notices.ts";
+import {
+  type RunningServer,
+  sourceCommand,
+  startServer as startServerProcess,
+} from "../scripts/chat_process.ts";
 import { CapturedConsole, testServerOptions } from "./helpers/server.ts";
 import { freePort, type RedisServer, redisUnavailableReason, withRedis } from "./helpers/redis.ts";
 import { TestClient, waitUntil } from "./helpers/wire.ts";
@@ -241,53 +246,15 @@ Deno.test(
 );
 
 /** A `chat server` subprocess, for the test that kills one with SIGKILL. */
-async function spawnInstance(redisUrl: string, instanceId: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      new URL("../main.ts", import.meta.url).pathname,
-      "server",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--list-interval",
-      "0",
-      "--redis",
-      redisUrl,
-      "--instance-id",
-      instanceId,
-      "--presence-timeout",
-      String(PRESENCE_SECONDS),
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  const deadline = Date.now() + 15_000;
-  while (!/listening on [^\n]*:(\d+)\n/.test(seen) && Date.now() < deadline) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    seen += value;
-  }
-  const port = Number(/listening on [^\n]*:(\d+)\n/.exec(seen)?.[1] ?? "0");
-  return {
-    port,
-    child,
-    async kill(): Promise<void> {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-      await lines.cancel();
-      await child.stderr.cancel();
-      await child.status;
-    },
-  };
+function spawnInstance(redisUrl: string, instanceId: string): Promise<RunningServer> {
+  return startServerProcess(sourceCommand(), [
+    "--redis",
+    redisUrl,
+    "--instance-id",
+    instanceId,
+    "--presence-timeout",
+    String(PRESENCE_SECONDS),
+  ]);
 }
 
 Deno.test(
@@ -306,7 +273,7 @@ Deno.test(
             await alice.waitForNotice("dave joined");
             await dave.say("hi from the victim");
             await alice.waitForMessage("dave", "hi from the victim");
-            await victim.kill();
+            await victim.process.kill();
             // Bounded: the presence timeout (2 s) plus scheduling slack.
             await alice.waitForNotice(
               "dave left (server instance lost)",
@@ -318,7 +285,7 @@ Deno.test(
             await dave.close();
           }
         } finally {
-          await victim.kill();
+          await victim.process.kill();
         }
         // dave's name was freed in Redis by the survivor.
         const dave2 = await login(0, "dave");

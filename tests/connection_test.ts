@@ -4,11 +4,12 @@ import {
   type CloseReason,
   ConnectError,
   type ConnectionEvent,
+  type ConnectOptions,
   describeCloseReason,
   MessageTooLongError,
 } from "../client/connection.ts";
-import { encodeFrame, InvalidUsernameError } from "../protocol/mod.ts";
-import { FakeChatServer } from "./helpers/fake_chat_server.ts";
+import { encodeFrame, type Frame, InvalidUsernameError } from "../protocol/mod.ts";
+import { FakeChatServer, type FakePeer } from "./helpers/fake_chat_server.ts";
 import { withTimeout } from "./helpers/timeout.ts";
 
 const FIXED = new Date("2026-01-01T12:00:00Z");
@@ -37,17 +38,26 @@ function closeReason(events: ConnectionEvent[]): CloseReason | undefined {
   return last?.type === "closed" ? last.reason : undefined;
 }
 
-Deno.test("logs in, is accepted on the welcome, receives chat and notices, sends, quits", async () => {
+/**
+ * Runs `body` with a connection to a fresh FakeChatServer whose login the server has accepted
+ * (not yet answered); the server is always closed afterwards.
+ */
+async function withConnection(
+  options: Omit<ConnectOptions, "host" | "port">,
+  body: (connected: { conn: ChatConnection; peer: FakePeer; login: Frame }) => Promise<void>,
+): Promise<void> {
   const server = new FakeChatServer();
   try {
-    const connecting = ChatConnection.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      name: "alice",
-      now: () => FIXED,
-    });
+    const connecting = ChatConnection.connect({ host: "127.0.0.1", port: server.port, ...options });
     const { peer, login } = await server.acceptLogin();
-    const conn = await connecting;
+    await body({ conn: await connecting, peer, login });
+  } finally {
+    server.close();
+  }
+}
+
+Deno.test("logs in, is accepted on the welcome, receives chat and notices, sends, quits", async () => {
+  await withConnection({ name: "alice", now: () => FIXED }, async ({ conn, peer, login }) => {
     const events = collect(conn);
     assert.deepEqual(login, { username: "alice", message: "" });
     assert.equal(conn.loggedIn, false);
@@ -80,21 +90,11 @@ Deno.test("logs in, is accepted on the welcome, receives chat and notices, sends
     assert.equal(chat.receivedAt, FIXED);
     assert.deepEqual(closeReason(seen), { kind: "quit" });
     assert.equal(conn.send("too late"), false);
-  } finally {
-    server.close();
-  }
+  });
 });
 
 Deno.test("an error notice and a close before the welcome is a refused login", async () => {
-  const server = new FakeChatServer();
-  try {
-    const connecting = ChatConnection.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      name: "bob",
-    });
-    const { peer } = await server.acceptLogin();
-    const conn = await connecting;
+  await withConnection({ name: "bob" }, async ({ conn, peer }) => {
     const events = collect(conn);
     await peer.sendNotice("error: name 'bob' is already taken");
     peer.close();
@@ -104,21 +104,11 @@ Deno.test("an error notice and a close before the welcome is a refused login", a
     assert.deepEqual(closeReason(await events), refused);
     assert.deepEqual(await conn.closed, refused);
     assert.equal(describeCloseReason(refused), "login refused: error: name 'bob' is already taken");
-  } finally {
-    server.close();
-  }
+  });
 });
 
 Deno.test("the server closing after the login reports its last notice", async () => {
-  const server = new FakeChatServer();
-  try {
-    const connecting = ChatConnection.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      name: "eve",
-    });
-    const { peer } = await server.acceptLogin();
-    const conn = await connecting;
+  await withConnection({ name: "eve" }, async ({ conn, peer }) => {
     const events = collect(conn);
     await peer.sendNotice("Welcome, eve! Online (1): eve");
     await peer.sendNotice("server shutting down");
@@ -128,21 +118,11 @@ Deno.test("the server closing after the login reports its last notice", async ()
       lastNotice: "server shutting down",
       loggedIn: true,
     });
-  } finally {
-    server.close();
-  }
+  });
 });
 
 Deno.test("a close before any notice is server-closed, not logged in", async () => {
-  const server = new FakeChatServer();
-  try {
-    const connecting = ChatConnection.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      name: "eve",
-    });
-    const { peer } = await server.acceptLogin();
-    const conn = await connecting;
+  await withConnection({ name: "eve" }, async ({ conn, peer }) => {
     peer.close();
     const outcome = await withTimeout(conn.login, 5000, "login outcome");
     assert.deepEqual(outcome, {
@@ -150,17 +130,11 @@ Deno.test("a close before any notice is server-closed, not logged in", async () 
       reason: { kind: "server-closed", lastNotice: undefined, loggedIn: false },
     });
     await conn.closed;
-  } finally {
-    server.close();
-  }
+  });
 });
 
 Deno.test("frames split into single bytes and many frames in one write all decode", async () => {
-  const server = new FakeChatServer();
-  try {
-    const connecting = ChatConnection.connect({ host: "127.0.0.1", port: server.port, name: "al" });
-    const { peer } = await server.acceptLogin();
-    const conn = await connecting;
+  await withConnection({ name: "al" }, async ({ conn, peer }) => {
     const events = collect(conn);
     const welcome = encodeFrame({ username: "", message: "Welcome, al! Online (1): al" });
     for (const byte of welcome) await peer.write(new Uint8Array([byte]));
@@ -178,17 +152,11 @@ Deno.test("frames split into single bytes and many frames in one write all decod
       "chat:bo:m3",
     ]);
     assert.equal(seen[4], `notice::${big}`);
-  } finally {
-    server.close();
-  }
+  });
 });
 
 Deno.test("invalid UTF-8 from the server is reported and skipped; the connection goes on", async () => {
-  const server = new FakeChatServer();
-  try {
-    const connecting = ChatConnection.connect({ host: "127.0.0.1", port: server.port, name: "al" });
-    const { peer } = await server.acceptLogin();
-    const conn = await connecting;
+  await withConnection({ name: "al" }, async ({ conn, peer }) => {
     const events = collect(conn);
     await peer.write(new Uint8Array([0, 2, 0, 0, 0, 1, 0x62, 0x6f, 0xff]));
     await peer.send({ username: "bo", message: "fine" });
@@ -198,22 +166,11 @@ Deno.test("invalid UTF-8 from the server is reported and skipped; the connection
     const bad = seen[0];
     assert.ok(bad.type === "bad-frame");
     assert.equal(bad.error.code, "invalid-utf8-message");
-  } finally {
-    server.close();
-  }
+  });
 });
 
 Deno.test("a frame over the client's limit ends the connection as a protocol error", async () => {
-  const server = new FakeChatServer();
-  try {
-    const connecting = ChatConnection.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      name: "al",
-      maxMessageBytes: 100,
-    });
-    const { peer } = await server.acceptLogin();
-    const conn = await connecting;
+  await withConnection({ name: "al", maxMessageBytes: 100 }, async ({ conn, peer }) => {
     const events = collect(conn);
     // Only the header: the client must refuse from the declared length alone.
     await peer.write(new Uint8Array([0, 0, 0, 0, 0x10, 0]));
@@ -221,17 +178,11 @@ Deno.test("a frame over the client's limit ends the connection as a protocol err
     assert.equal(reason?.kind, "protocol-error");
     assert.match(describeCloseReason(reason ?? { kind: "quit" }), /message length 4096 bytes/);
     assert.equal(await peer.nextFrame(), null); // the client closed its socket
-  } finally {
-    server.close();
-  }
+  });
 });
 
 Deno.test("flush waits until a large backlog is written, in order", async () => {
-  const server = new FakeChatServer();
-  try {
-    const connecting = ChatConnection.connect({ host: "127.0.0.1", port: server.port, name: "al" });
-    const { peer } = await server.acceptLogin();
-    const conn = await connecting;
+  await withConnection({ name: "al" }, async ({ conn, peer }) => {
     const line = "y".repeat(60_000);
     for (let i = 0; i < 40; i++) assert.equal(conn.send(`${i} ${line}`), true);
     const received: string[] = [];
@@ -243,28 +194,15 @@ Deno.test("flush waits until a large backlog is written, in order", async () => 
     assert.deepEqual(received.map((m) => m.split(" ")[0]), [...Array(40).keys()].map(String));
     conn.close();
     assert.deepEqual(await conn.closed, { kind: "quit" });
-  } finally {
-    server.close();
-  }
+  });
 });
 
 Deno.test("quit closes by itself when the server does not close after /quit", async () => {
-  const server = new FakeChatServer();
-  try {
-    const connecting = ChatConnection.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      name: "al",
-      quitTimeoutMs: 50,
-    });
-    const { peer } = await server.acceptLogin();
-    const conn = await connecting;
+  await withConnection({ name: "al", quitTimeoutMs: 50 }, async ({ conn, peer }) => {
     assert.deepEqual(await withTimeout(conn.quit(), 5000, "quit"), { kind: "quit" });
     const rest = await peer.waitClosed();
     assert.deepEqual(rest, [{ username: "al", message: "/quit" }]);
-  } finally {
-    server.close();
-  }
+  });
 });
 
 Deno.test("bad input is refused before anything is sent", async () => {
@@ -301,16 +239,7 @@ Deno.test("bad input is refused before anything is sent", async () => {
 });
 
 Deno.test("a server that never sends the welcome is given up on", async () => {
-  const server = new FakeChatServer();
-  try {
-    const connecting = ChatConnection.connect({
-      host: "127.0.0.1",
-      port: server.port,
-      name: "al",
-      loginTimeoutMs: 30,
-    });
-    const { peer } = await server.acceptLogin();
-    const conn = await connecting;
+  await withConnection({ name: "al", loginTimeoutMs: 30 }, async ({ conn, peer }) => {
     assert.deepEqual(await withTimeout(conn.login, 5000, "login outcome"), {
       ok: false,
       reason: {
@@ -320,7 +249,5 @@ Deno.test("a server that never sends the welcome is given up on", async () => {
       },
     });
     assert.equal(await peer.nextFrame(), null);
-  } finally {
-    server.close();
-  }
+  });
 });

@@ -17,34 +17,11 @@ import {
   FrameTooLargeError,
   InvalidUtf8Error,
 } from "../protocol/mod.ts";
+import { concat, frameHeader } from "./helpers/bytes.ts";
+import { fuzzSeed, prng } from "./helpers/random.ts";
 
 const DEFAULT_SEED = 0x5eed_c0de;
 const CASES_PER_KIND = 4000;
-
-function seedFromEnv(): number {
-  let raw: string | undefined;
-  try {
-    raw = Deno.env.get("FUZZ_SEED");
-  } catch {
-    raw = undefined; // no --allow-env: use the fixed seed
-  }
-  if (raw === undefined || raw === "") return DEFAULT_SEED;
-  const seed = Number(raw);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, got "${raw}"`);
-  return seed >>> 0;
-}
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random helpers bound to one generator. */
 class Gen {
@@ -96,16 +73,6 @@ class Gen {
     const message = size > 4096 ? "m".repeat(size) : this.text(size);
     return { username, message };
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** A decoder outcome in a shape two decoders can be compared by. */
@@ -222,14 +189,6 @@ function validStream(gen: Gen, limits: DecoderLimits): { bytes: Uint8Array; fram
   return { bytes: concat(frames.map(encodeFrame)), frames };
 }
 
-function header(nameLength: number, messageLength: number): Uint8Array {
-  const out = new Uint8Array(6);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, nameLength);
-  view.setUint32(2, messageLength);
-  return out;
-}
-
 /** Each kind of input the fuzzer makes, by name. */
 const KINDS: Record<string, (gen: Gen, limits: DecoderLimits) => FuzzCase["input"] | Frame[]> = {
   "valid stream": (gen, limits) => validStream(gen, limits).frames,
@@ -262,7 +221,7 @@ const KINDS: Record<string, (gen: Gen, limits: DecoderLimits) => FuzzCase["input
       gen.int(0x100000000),
     ]);
     const prefix = gen.next() < 0.5 ? validStream(gen, limits).bytes : new Uint8Array(0);
-    return concat([prefix, header(name, message), gen.bytes(gen.int(200))]);
+    return concat([prefix, frameHeader(name, message), gen.bytes(gen.int(200))]);
   },
   "random UTF-8 and non-UTF-8 bodies": (gen, limits) => {
     const parts: Uint8Array[] = [];
@@ -279,7 +238,7 @@ const KINDS: Record<string, (gen: Gen, limits: DecoderLimits) => FuzzCase["input
         body.set(piece.subarray(0, take), at);
         at += Math.max(take, 1);
       }
-      parts.push(header(nameLength, messageLength), body);
+      parts.push(frameHeader(nameLength, messageLength), body);
     }
     return concat(parts);
   },
@@ -287,7 +246,7 @@ const KINDS: Record<string, (gen: Gen, limits: DecoderLimits) => FuzzCase["input
 };
 
 Deno.test("decoder fuzz: random and mutated input in random chunks, never a throw", () => {
-  const seed = seedFromEnv();
+  const seed = fuzzSeed(DEFAULT_SEED);
   console.log(`decoder fuzz seed: ${seed} (replay with FUZZ_SEED=${seed})`);
   const gen = new Gen(prng(seed));
   let total = 0;

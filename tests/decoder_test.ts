@@ -15,42 +15,14 @@ import {
   InvalidUtf8Error,
   ProtocolError,
 } from "../protocol/mod.ts";
-
-/** A small seeded PRNG (mulberry32), so a failing split can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+import { concat, frameHeader } from "./helpers/bytes.ts";
+import { prng } from "./helpers/random.ts";
 
 function bytes(hex: string): Uint8Array {
   const clean = hex.replace(/\s+/g, "");
   return Uint8Array.from({ length: clean.length / 2 }, (_, i) => {
     return parseInt(clean.slice(i * 2, i * 2 + 2), 16);
   });
-}
-
-function header(nameLength: number, messageLength: number): Uint8Array {
-  const out = new Uint8Array(6);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, nameLength);
-  view.setUint32(2, messageLength);
-  return out;
 }
 
 function frames(results: DecodeResult[]): Frame[] {
@@ -197,7 +169,7 @@ Deno.test("decoder: the decoder keeps no reference to a pushed chunk", () => {
 Deno.test("decoder: a username length over 32 fails from the header alone", () => {
   for (const declared of [33, 0xffff]) {
     const decoder = new FrameDecoder();
-    const results = decoder.push(header(declared, 5));
+    const results = decoder.push(frameHeader(declared, 5));
     const error = errorOf(results[0]);
     assert.ok(error instanceof FrameTooLargeError);
     assert.ok(error instanceof ProtocolError);
@@ -216,7 +188,7 @@ Deno.test("decoder: a username length over 32 fails from the header alone", () =
 
 Deno.test("decoder: a message length of 0xFFFFFFFF fails from the header, byte by byte too", () => {
   const decoder = new FrameDecoder();
-  const head = header(5, 0xffffffff);
+  const head = frameHeader(5, 0xffffffff);
   assert.deepEqual(Array.from(head), [0, 5, 0xff, 0xff, 0xff, 0xff]);
   for (let i = 0; i < 5; i++) assert.deepEqual(decoder.push(head.subarray(i, i + 1)), []);
   const results = decoder.push(head.subarray(5));
@@ -232,7 +204,7 @@ Deno.test("decoder: a message length of 0xFFFFFFFF fails from the header, byte b
 
 Deno.test("decoder: frames before an oversized header are delivered, nothing after it", () => {
   const good = { username: "a", message: "first" };
-  const stream = concat([encodeFrame(good), header(0, 70_000), encodeFrame(good)]);
+  const stream = concat([encodeFrame(good), frameHeader(0, 70_000), encodeFrame(good)]);
   const results = new FrameDecoder().push(stream);
   assert.equal(results.length, 2);
   assert.deepEqual(results[0], { ok: true, frame: good });
@@ -241,14 +213,14 @@ Deno.test("decoder: frames before an oversized header are delivered, nothing aft
 
 Deno.test("decoder: 65536-byte message accepted, 65537 refused from the header", () => {
   const atLimit = new FrameDecoder();
-  assert.deepEqual(atLimit.push(header(1, 65_536)), []);
+  assert.deepEqual(atLimit.push(frameHeader(1, 65_536)), []);
   assert.equal(atLimit.failure, null);
   assert.equal(atLimit.pendingBytes, 6);
   const results = atLimit.push(concat([bytes("61"), new Uint8Array(65_536).fill(0x62)]));
   assert.deepEqual(frames(results), [{ username: "a", message: "b".repeat(65_536) }]);
 
   const over = new FrameDecoder();
-  const error = errorOf(over.push(header(1, 65_537))[0]);
+  const error = errorOf(over.push(frameHeader(1, 65_537))[0]);
   assert.ok(error instanceof FrameTooLargeError);
   assert.equal(error.declared, 65_537);
 });
@@ -263,9 +235,9 @@ Deno.test("decoder: 32-byte username accepted, limits can be changed", () => {
     frames(small.push(encodeFrame({ username: "abcd", message: "0123456789" }))).length,
     1,
   );
-  assert.equal((errorOf(small.push(header(0, 11))[0]) as FrameTooLargeError).limit, 10);
+  assert.equal((errorOf(small.push(frameHeader(0, 11))[0]) as FrameTooLargeError).limit, 10);
   const names = new FrameDecoder({ maxUsernameBytes: 4 });
-  assert.equal((errorOf(names.push(header(5, 0))[0]) as FrameTooLargeError).field, "username");
+  assert.equal((errorOf(names.push(frameHeader(5, 0))[0]) as FrameTooLargeError).field, "username");
 });
 
 Deno.test("decoder: limits that are not non-negative integers are refused", () => {
@@ -302,7 +274,7 @@ Deno.test("decoder: every kind of invalid UTF-8 in the message is reported, then
   };
   for (const [label, hex] of Object.entries(cases)) {
     const body = bytes(hex);
-    const bad = concat([header(1, body.length), bytes("61"), body]);
+    const bad = concat([frameHeader(1, body.length), bytes("61"), body]);
     const next = { username: "b", message: "still here" };
     const stream = concat([bad, encodeFrame(next)]);
     // Whole, and one byte at a time: the result must not depend on the split.
@@ -367,7 +339,7 @@ Deno.test("decodeFrame: bytes after the frame throw FrameBoundaryError(trailing-
 });
 
 Deno.test("decodeFrame: the decoder's own errors are thrown as they are", () => {
-  assert.throws(() => decodeFrame(header(40, 0)), FrameTooLargeError);
-  assert.throws(() => decodeFrame(header(0, 11), { maxMessageBytes: 10 }), FrameTooLargeError);
+  assert.throws(() => decodeFrame(frameHeader(40, 0)), FrameTooLargeError);
+  assert.throws(() => decodeFrame(frameHeader(0, 11), { maxMessageBytes: 10 }), FrameTooLargeError);
   assert.throws(() => decodeFrame(bytes("00 00 00 00 00 01 ff")), InvalidUtf8Error);
 });

@@ -1,24 +1,30 @@
 /**
  * The outbox with a scripted sink: coalescing, partial writes, the slow-reader bound, failures,
- * and the shared log that keeps a fan-out once.
+ * the shared log that keeps a fan-out once, and the scheduler's moderation under load.
  */
 
 import assert from "node:assert/strict";
+import { FlushScheduler } from "../server/flush_scheduler.ts";
 import {
   type ByteSink,
   COALESCE_LIMIT_BYTES,
   Outbox,
   type OutboxFailure,
+  ZERO_COPY_MIN_BYTES,
 } from "../server/outbox.ts";
-import { SharedLog } from "../server/shared_log.ts";
+import { LOG_BLOCK_BYTES, LOG_OWN_BLOCK_BYTES, SharedLog } from "../server/shared_log.ts";
+import { ManualClock } from "./helpers/clock.ts";
 
 /** A sink whose writes complete only when the test says, taking at most `maxPerWrite` bytes. */
 class ScriptedSink implements ByteSink {
   readonly writes: Uint8Array[] = [];
+  /** The arrays handed to write, not copies (to see what was written without a copy). */
+  readonly originals: Uint8Array[] = [];
   #release: (() => void)[] = [];
   constructor(public maxPerWrite = Infinity, public fail: Error | null = null) {}
   write(bytes: Uint8Array): Promise<number> {
     this.writes.push(bytes.slice());
+    this.originals.push(bytes);
     return new Promise((resolve, reject) => {
       this.#release.push(() => {
         if (this.fail !== null) reject(this.fail);
@@ -156,37 +162,43 @@ Deno.test("drained() waits for the queue to empty, or for a stop", async () => {
   await stopped;
 });
 
-Deno.test("coalescing is capped so one write never grows without bound", async () => {
+Deno.test("coalescing copies small runs up to the limit; a long run goes out without a copy", async () => {
   const sink = new ScriptedSink();
   const outbox = new Outbox(sink, 10 * COALESCE_LIMIT_BYTES, () => {});
   outbox.enqueue(bytes(0));
   await settle();
-  const piece = new Uint8Array(COALESCE_LIMIT_BYTES / 4);
-  for (let i = 0; i < 10; i++) outbox.enqueue(piece);
+  const piece = new Uint8Array(1000).fill(7);
+  const pieces = Math.ceil((COALESCE_LIMIT_BYTES * 1.5) / piece.length);
+  for (let i = 0; i < pieces; i++) outbox.enqueue(piece);
   await sink.complete();
-  assert.equal(sink.writes[1].length, COALESCE_LIMIT_BYTES);
+  assert.equal(sink.writes[1].length, COALESCE_LIMIT_BYTES, "capped, splitting a frame");
+  const long = new Uint8Array(ZERO_COPY_MIN_BYTES);
   await sink.complete();
-  assert.equal(sink.writes[2].length, COALESCE_LIMIT_BYTES);
+  assert.equal(sink.writes[2].length, pieces * piece.length - COALESCE_LIMIT_BYTES);
+  outbox.enqueue(long);
+  outbox.enqueue(bytes(1));
   await sink.complete();
-  assert.equal(sink.writes[3].length, 2 * piece.length);
+  assert.equal(sink.originals[3], long, "a long run at the head is written as it lies");
+  await sink.complete();
+  assert.deepEqual(sink.writes[4], bytes(1));
   await sink.complete();
   assert.equal(outbox.pendingBytes, 0);
 });
 
-Deno.test("a fan-out is kept once in the shared log and forgotten once every outbox sent it", async () => {
+Deno.test("a fan-out is copied once into the log and written from it without another copy", async () => {
   const log = new SharedLog();
   const sinks = [new ScriptedSink(), new ScriptedSink(), new ScriptedSink()];
-  const boxes = sinks.map((sink) => new Outbox(sink, 1000, () => {}, log));
+  const boxes = sinks.map((sink) => new Outbox(sink, 1000, () => {}, { log }));
   for (let i = 0; i < 50; i++) {
-    const frame = bytes(i);
+    const frame = bytes(i, i);
     for (const box of boxes) box.enqueueShared(frame);
   }
-  assert.equal(log.size, 50, "one entry per frame, not one per recipient");
   await settle();
-  for (const sink of sinks) {
-    assert.deepEqual(sink.writes[0], new Uint8Array(Array.from({ length: 50 }, (_, i) => i)));
-  }
-  assert.equal(log.size, 0, "taken into the writes, released");
+  const expected = new Uint8Array(Array.from({ length: 100 }, (_, i) => i >> 1));
+  for (const sink of sinks) assert.deepEqual(sink.writes, [expected]);
+  const block = sinks[0].originals[0].buffer;
+  for (const sink of sinks) assert.equal(sink.originals[0].buffer, block, "one copy for all");
+  assert.equal(log.blocksAllocated, 1);
   for (const sink of sinks) await sink.complete();
   assert.deepEqual(boxes.map((b) => b.pendingBytes), [0, 0, 0]);
 });
@@ -195,8 +207,8 @@ Deno.test("shared and private frames keep their order; an excluded sender skips 
   const log = new SharedLog();
   const aliceSink = new ScriptedSink();
   const bobSink = new ScriptedSink();
-  const alice = new Outbox(aliceSink, 1000, () => {}, log);
-  const bob = new Outbox(bobSink, 1000, () => {}, log);
+  const alice = new Outbox(aliceSink, 1000, () => {}, { log });
+  const bob = new Outbox(bobSink, 1000, () => {}, { log });
   bob.enqueue(bytes(1)); // bob's welcome
   alice.enqueueShared(bytes(2)); // "bob joined", not to bob
   const fromBob = bytes(3);
@@ -208,14 +220,32 @@ Deno.test("shared and private frames keep their order; an excluded sender skips 
   await settle();
   assert.deepEqual(aliceSink.writes, [bytes(2, 3, 4)]);
   assert.deepEqual(bobSink.writes, [bytes(1, 4, 5)]);
-  assert.equal(log.size, 0);
 });
 
-Deno.test("an outbox that overflows gives back its shared entries", () => {
+Deno.test("broadcasts queued while a write is in flight follow it in order", async () => {
   const log = new SharedLog();
-  const fast = new Outbox(new ScriptedSink(), 1000, () => {}, log);
+  const sink = new ScriptedSink();
+  const other = new ScriptedSink();
+  const box = new Outbox(sink, 1000, () => {}, { log });
+  const skip = new Outbox(other, 1000, () => {}, { log });
+  box.enqueueShared(bytes(1));
+  await settle();
+  box.enqueueShared(bytes(2));
+  skip.enqueueShared(bytes(3)); // not for box: its next run starts after a gap
+  box.enqueueShared(bytes(4));
+  await sink.complete();
+  assert.deepEqual(sink.writes, [bytes(1), bytes(2, 4)]);
+  await sink.complete();
+  assert.equal(box.pendingBytes, 0);
+  await other.complete();
+});
+
+Deno.test("one member overflowing leaves the others' queues intact", async () => {
+  const log = new SharedLog();
+  const fastSink = new ScriptedSink();
+  const fast = new Outbox(fastSink, 1000, () => {}, { log });
   const failures: OutboxFailure[] = [];
-  const slow = new Outbox(new ScriptedSink(), 3, (f) => failures.push(f), log);
+  const slow = new Outbox(new ScriptedSink(), 3, (f) => failures.push(f), { log });
   for (let i = 0; i < 5; i++) {
     const frame = bytes(i);
     fast.enqueueShared(frame);
@@ -223,26 +253,65 @@ Deno.test("an outbox that overflows gives back its shared entries", () => {
   }
   assert.equal(failures.length, 1);
   assert.equal(slow.pendingBytes, 0);
-  fast.stop();
-  assert.equal(log.size, 0, "nothing is retained for either outbox");
+  await settle();
+  assert.deepEqual(fastSink.writes, [bytes(0, 1, 2, 3, 4)]);
+  await fastSink.complete();
 });
 
-Deno.test("the shared log trims its front only when the oldest entry is released", () => {
+Deno.test("the shared log: one span per fan-out, new blocks as it fills, large frames kept as is", () => {
   const log = new SharedLog();
-  const a = bytes(1);
-  const b = bytes(2);
-  const seqA = log.ref(a);
-  const seqB = log.ref(b);
-  assert.equal(log.ref(b), seqB, "the same bytes again is the same entry");
-  log.release(seqB);
-  log.release(seqB);
-  assert.equal(log.size, 2, "b is released but a still holds the front");
-  assert.equal(log.frame(seqB), b);
-  assert.equal(log.ref(b), seqB, "a fan-out still in progress can take b again");
-  log.release(seqA);
-  assert.equal(log.size, 1);
-  log.release(seqB);
-  assert.equal(log.size, 0);
-  assert.throws(() => log.frame(seqA), RangeError);
-  assert.notEqual(log.ref(b), seqB, "after a full trim the same bytes make a new entry");
+  const a = bytes(1, 2);
+  const spanA = log.place(a);
+  assert.equal(log.place(a), spanA, "the same bytes again is the same span");
+  const spanB = log.place(bytes(3));
+  assert.equal(spanB.block, spanA.block);
+  assert.equal(spanB.start, spanA.end, "the next frame follows without a gap");
+  assert.deepEqual(spanA.block.subarray(spanA.start, spanB.end), bytes(1, 2, 3));
+  const filler = new Uint8Array(LOG_OWN_BLOCK_BYTES);
+  for (let used = spanB.end; used + filler.length <= LOG_BLOCK_BYTES; used += filler.length) {
+    log.place(filler.slice());
+  }
+  const next = log.place(filler.slice());
+  assert.notEqual(next.block, spanA.block, "a frame that does not fit starts a new block");
+  assert.equal(next.start, 0);
+  const large = new Uint8Array(LOG_OWN_BLOCK_BYTES + 1);
+  const spanL = log.place(large);
+  assert.equal(spanL.block, large, "a large frame is not copied");
+  assert.equal(log.blocksAllocated, 2);
+});
+
+Deno.test("under load a client's next write waits for the scheduler's gap", async () => {
+  const clock = new ManualClock();
+  const scheduler = new FlushScheduler(clock, {
+    windowMs: 100,
+    quietDeliveriesPerSecond: 1000,
+    framesPerWrite: 500,
+    maxWritesPerSecond: 1_000_000,
+    maxGapMs: 40,
+  });
+  const sink = new ScriptedSink();
+  const outbox = new Outbox(sink, 1_000_000, () => {}, { scheduler, log: new SharedLog() });
+  for (let i = 0; i < 1000; i++) outbox.enqueueShared(bytes(i & 255));
+  await settle();
+  assert.equal(sink.writes.length, 1, "quiet so far: written at once");
+  await sink.complete();
+  clock.advance(100);
+  outbox.enqueue(bytes(8)); // the window ends: 1000 deliveries in 100 ms to one client
+  assert.equal(scheduler.gapMs, 40);
+  await settle();
+  assert.equal(sink.writes.length, 2, "its previous write was long ago: at once");
+  await sink.complete();
+  outbox.enqueue(bytes(9));
+  await settle();
+  assert.equal(sink.writes.length, 2, "held back");
+  clock.advance(39);
+  await settle();
+  assert.equal(sink.writes.length, 2, "still held back");
+  clock.advance(1);
+  await settle();
+  assert.deepEqual(sink.writes[2], bytes(9));
+  await sink.complete();
+  outbox.enqueue(bytes(10));
+  outbox.stop();
+  assert.equal(clock.pendingTimers, 0, "a stopped outbox leaves no timer behind");
 });

@@ -131,27 +131,46 @@ function link(redis: RedisServer, instanceId: string, timeoutMs = 2000): RedisLi
   });
 }
 
+/** What a link reported: the events it received and its state changes. */
+type Recorder = ReturnType<typeof recorder>;
+
+/**
+ * Runs `body` with one link per id (presence timeout `timeoutMs`) on a fresh redis-server, each
+ * started with its own recorder; every link is closed afterwards, in order.
+ */
+async function withLinks(
+  ids: string[],
+  timeoutMs: number,
+  body: (linked: { redis: RedisServer; links: RedisLink[]; seen: Recorder[] }) => Promise<void>,
+): Promise<void> {
+  await withRedis(async (redis) => {
+    const links = ids.map((id) => link(redis, id, timeoutMs));
+    const seen = ids.map(() => recorder());
+    const started: RedisLink[] = [];
+    try {
+      for (const [i, each] of links.entries()) {
+        await each.start(seen[i].handlers);
+        started.push(each);
+      }
+      await body({ redis, links, seen });
+    } finally {
+      for (const each of started) await each.close();
+    }
+  });
+}
+
 Deno.test(
   "claims are atomic and case keys are per instance; release only frees its own",
   redisOpts,
   async () => {
-    await withRedis(async (redis) => {
-      const a = link(redis, "a");
-      const b = link(redis, "b");
-      await a.start(recorder().handlers);
-      await b.start(recorder().handlers);
-      try {
-        const [first, second] = await Promise.all([a.claim("alice"), b.claim("alice")]);
-        assert.equal(Number(first) + Number(second), 1, "exactly one claim wins");
-        const [owner, other] = first ? [a, b] : [b, a];
-        await other.release("alice");
-        assert.equal(await other.claim("alice"), false, "another's release frees nothing");
-        await owner.release("alice");
-        assert.equal(await other.claim("alice"), true);
-      } finally {
-        await a.close();
-        await b.close();
-      }
+    await withLinks(["a", "b"], 2000, async ({ links: [a, b] }) => {
+      const [first, second] = await Promise.all([a.claim("alice"), b.claim("alice")]);
+      assert.equal(Number(first) + Number(second), 1, "exactly one claim wins");
+      const [owner, other] = first ? [a, b] : [b, a];
+      await other.release("alice");
+      assert.equal(await other.claim("alice"), false, "another's release frees nothing");
+      await owner.release("alice");
+      assert.equal(await other.claim("alice"), true);
     });
   },
 );
@@ -160,39 +179,28 @@ Deno.test(
   "joins and leaves are published to the others, never back to the sender",
   redisOpts,
   async () => {
-    await withRedis(async (redis) => {
-      const a = link(redis, "a");
-      const b = link(redis, "b");
-      const seenByA = recorder();
-      const seenByB = recorder();
-      await a.start(seenByA.handlers);
-      await b.start(seenByB.handlers);
-      try {
-        await a.register([]);
-        await waitUntil(() => seenByB.events.length === 1, 3000, "b to see a's roster");
-        seenByB.events.length = 0;
-        assert.equal(await a.claim("al"), true);
-        assert.equal(
-          await a.joined({ kind: "joined", instance: "a", key: "al", name: "Al" }),
-          true,
-        );
-        await a.publish({ kind: "message", instance: "a", key: "al", name: "Al", text: "hi" });
-        await a.left({ kind: "left", instance: "a", key: "al", name: "Al", reason: "quit" });
-        await waitUntil(() => seenByB.events.length === 3, 3000, "b to get 3 events");
-        assert.deepEqual(seenByB.events.map((e) => e.kind), ["joined", "message", "left"]);
-        assert.equal(seenByA.events.length, 0);
-        // The leave freed the name and emptied the roster.
-        assert.equal(await b.claim("al"), true);
-        assert.deepEqual((await b.snapshot()).get("a"), []);
-        // A join whose claim is gone is not announced.
-        assert.equal(
-          await a.joined({ kind: "joined", instance: "a", key: "al", name: "Al" }),
-          false,
-        );
-      } finally {
-        await a.close();
-        await b.close();
-      }
+    await withLinks(["a", "b"], 2000, async ({ links: [a, b], seen: [seenByA, seenByB] }) => {
+      await a.register([]);
+      await waitUntil(() => seenByB.events.length === 1, 3000, "b to see a's roster");
+      seenByB.events.length = 0;
+      assert.equal(await a.claim("al"), true);
+      assert.equal(
+        await a.joined({ kind: "joined", instance: "a", key: "al", name: "Al" }),
+        true,
+      );
+      await a.publish({ kind: "message", instance: "a", key: "al", name: "Al", text: "hi" });
+      await a.left({ kind: "left", instance: "a", key: "al", name: "Al", reason: "quit" });
+      await waitUntil(() => seenByB.events.length === 3, 3000, "b to get 3 events");
+      assert.deepEqual(seenByB.events.map((e) => e.kind), ["joined", "message", "left"]);
+      assert.equal(seenByA.events.length, 0);
+      // The leave freed the name and emptied the roster.
+      assert.equal(await b.claim("al"), true);
+      assert.deepEqual((await b.snapshot()).get("a"), []);
+      // A join whose claim is gone is not announced.
+      assert.equal(
+        await a.joined({ kind: "joined", instance: "a", key: "al", name: "Al" }),
+        false,
+      );
     });
   },
 );
@@ -201,28 +209,19 @@ Deno.test(
   "the heartbeat renews claims and reports names another instance owns",
   redisOpts,
   async () => {
-    await withRedis(async (redis) => {
-      const a = link(redis, "a");
-      const b = link(redis, "b");
-      await a.start(recorder().handlers);
-      await b.start(recorder().handlers);
-      try {
-        await a.claim("x");
-        await b.claim("y");
-        await a.register([{ key: "x", name: "X" }, { key: "z", name: "Z" }]);
-        // z had no claim (as after a Redis restart): the heartbeat takes it; y is b's.
-        const lost = await a.renew([{ key: "x", name: "X" }, { key: "y", name: "Y" }, {
-          key: "z",
-          name: "Z",
-        }]);
-        assert.deepEqual(lost, ["y"]);
-        assert.equal(await b.claim("z"), false);
-        const snapshot = await b.snapshot();
-        assert.deepEqual(snapshot.get("a"), [{ key: "x", name: "X" }, { key: "z", name: "Z" }]);
-      } finally {
-        await a.close();
-        await b.close();
-      }
+    await withLinks(["a", "b"], 2000, async ({ links: [a, b] }) => {
+      await a.claim("x");
+      await b.claim("y");
+      await a.register([{ key: "x", name: "X" }, { key: "z", name: "Z" }]);
+      // z had no claim (as after a Redis restart): the heartbeat takes it; y is b's.
+      const lost = await a.renew([{ key: "x", name: "X" }, { key: "y", name: "Y" }, {
+        key: "z",
+        name: "Z",
+      }]);
+      assert.deepEqual(lost, ["y"]);
+      assert.equal(await b.claim("z"), false);
+      const snapshot = await b.snapshot();
+      assert.deepEqual(snapshot.get("a"), [{ key: "x", name: "X" }, { key: "z", name: "Z" }]);
     });
   },
 );
@@ -231,33 +230,24 @@ Deno.test(
   "the sweep removes an instance that stopped its heartbeat, with its names",
   redisOpts,
   async () => {
-    await withRedis(async (redis) => {
-      const dead = link(redis, "dead", 500);
-      const alive = link(redis, "alive", 500);
-      await dead.start(recorder().handlers);
-      await alive.start(recorder().handlers);
-      try {
-        await dead.claim("ghost");
-        await dead.register([{ key: "ghost", name: "Ghost" }]);
+    await withLinks(["dead", "alive"], 500, async ({ links: [dead, alive] }) => {
+      await dead.claim("ghost");
+      await dead.register([{ key: "ghost", name: "Ghost" }]);
+      await alive.renew([]);
+      assert.deepEqual((await alive.sweep()).sort(), ["alive", "dead"]);
+      // `dead` stops renewing; `alive` keeps its heartbeat.
+      const timing = presenceTiming(500);
+      let live: string[] = [];
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline) {
         await alive.renew([]);
-        assert.deepEqual((await alive.sweep()).sort(), ["alive", "dead"]);
-        // `dead` stops renewing; `alive` keeps its heartbeat.
-        const timing = presenceTiming(500);
-        let live: string[] = [];
-        const deadline = Date.now() + 3000;
-        while (Date.now() < deadline) {
-          await alive.renew([]);
-          live = await alive.sweep();
-          if (!live.includes("dead")) break;
-          await new Promise((resolve) => setTimeout(resolve, timing.heartbeatMs));
-        }
-        assert.deepEqual(live, ["alive"]);
-        assert.equal(await alive.claim("ghost"), true, "the dead instance's name is free");
-        assert.equal((await alive.snapshot()).has("dead"), false);
-      } finally {
-        await dead.close();
-        await alive.close();
+        live = await alive.sweep();
+        if (!live.includes("dead")) break;
+        await new Promise((resolve) => setTimeout(resolve, timing.heartbeatMs));
       }
+      assert.deepEqual(live, ["alive"]);
+      assert.equal(await alive.claim("ghost"), true, "the dead instance's name is free");
+      assert.equal((await alive.snapshot()).has("dead"), false);
     });
   },
 );
@@ -292,11 +282,7 @@ Deno.test(
   "an instance restarted under its id after a crash takes over once the old heartbeat is stale",
   redisOpts,
   async () => {
-    await withRedis(async (redis) => {
-      const crashed = link(redis, "phoenix", 500);
-      const other = link(redis, "other", 500);
-      await crashed.start(recorder().handlers);
-      await other.start(recorder().handlers);
+    await withLinks(["phoenix", "other"], 500, async ({ redis, links: [crashed, other] }) => {
       const reborn = link(redis, "phoenix", 500);
       try {
         assert.equal(await crashed.claim("old"), true);
@@ -307,8 +293,6 @@ Deno.test(
         assert.equal((await other.snapshot()).has("phoenix"), false);
       } finally {
         await reborn.close();
-        await crashed.close();
-        await other.close();
       }
     });
   },
@@ -331,30 +315,20 @@ Deno.test(
   "a lost Redis: down once, commands fail at once, up after it returns",
   redisOpts,
   async () => {
-    await withRedis(async (redis) => {
-      const a = link(redis, "a");
-      const b = link(redis, "b");
-      const seen = recorder();
-      await a.start(seen.handlers);
-      await b.start(recorder().handlers);
-      try {
-        await redis.stop();
-        await waitUntil(() => seen.states.includes("down"), 3000, "the link to go down");
-        assert.equal(a.isUp, false);
-        await assert.rejects(
-          a.publish({ kind: "message", instance: "a", key: "k", name: "n", text: "lost" }),
-          LinkDownError,
-        );
-        await redis.restart();
-        await waitUntil(() => a.isUp && b.isUp, 5000, "both links to come back");
-        assert.deepEqual(seen.states, ["down", "up"]);
-        // The channel works again after resubscribing.
-        await b.publish({ kind: "message", instance: "b", key: "k", name: "n", text: "again" });
-        await waitUntil(() => seen.events.length === 1, 3000, "the message after recovery");
-      } finally {
-        await a.close();
-        await b.close();
-      }
+    await withLinks(["a", "b"], 2000, async ({ redis, links: [a, b], seen: [seen] }) => {
+      await redis.stop();
+      await waitUntil(() => seen.states.includes("down"), 3000, "the link to go down");
+      assert.equal(a.isUp, false);
+      await assert.rejects(
+        a.publish({ kind: "message", instance: "a", key: "k", name: "n", text: "lost" }),
+        LinkDownError,
+      );
+      await redis.restart();
+      await waitUntil(() => a.isUp && b.isUp, 5000, "both links to come back");
+      assert.deepEqual(seen.states, ["down", "up"]);
+      // The channel works again after resubscribing.
+      await b.publish({ kind: "message", instance: "b", key: "k", name: "n", text: "again" });
+      await waitUntil(() => seen.events.length === 1, 3000, "the message after recovery");
     });
   },
 );

@@ -1,21 +1,12 @@
 import assert from "node:assert/strict";
-import { ChatConnection } from "../client/connection.ts";
 import { LineReader } from "../client/line_reader.ts";
 import { clockTime, formatJsonLine, formatPlainLine } from "../client/script_output.ts";
 import { runScripting, type ScriptIO, type ScriptOptions } from "../client/scripting.ts";
-import { type ChatServer, DEFAULT_SERVER_OPTIONS, startServer } from "../server/mod.ts";
 import { FakeChatServer } from "./helpers/fake_chat_server.ts";
+import { chats, serve, withServerAndBob } from "./helpers/chat_peers.ts";
 import { withTimeout } from "./helpers/timeout.ts";
 
-const QUIET = { log: () => {}, error: () => {} };
 const encoder = new TextEncoder();
-
-function serve(port = 0): Promise<ChatServer> {
-  return startServer(
-    { ...DEFAULT_SERVER_OPTIONS, host: "127.0.0.1", port, listIntervalSeconds: 0 },
-    { console: QUIET },
-  );
-}
 
 /** Scripting IO with an input the test writes to and outputs it can wait on. */
 class TestIO implements ScriptIO {
@@ -65,26 +56,6 @@ class TestIO implements ScriptIO {
   }
 }
 
-async function loggedIn(name: string, port: number): Promise<ChatConnection> {
-  const conn = await ChatConnection.connect({ host: "127.0.0.1", port, name });
-  const outcome = await withTimeout(conn.login, 5000, `${name}'s login`);
-  assert.ok(outcome.ok, `${name} logged in`);
-  return conn;
-}
-
-/** Reads `count` chat lines arriving at `conn`, as `name: text`. */
-async function chats(conn: ChatConnection, count: number): Promise<string[]> {
-  const out: string[] = [];
-  if (count === 0) return out;
-  for await (const event of conn.events()) {
-    if (event.type === "frame" && event.kind === "chat") {
-      out.push(`${event.frame.username}: ${event.frame.message}`);
-      if (out.length === count) break;
-    }
-  }
-  return out;
-}
-
 function options(port: number, extra: Partial<ScriptOptions> = {}): ScriptOptions {
   return {
     host: "127.0.0.1",
@@ -100,44 +71,37 @@ function options(port: number, extra: Partial<ScriptOptions> = {}): ScriptOption
 const TIME = /^\d\d:\d\d:\d\d /;
 
 Deno.test("piped lines are sent, frames printed as plain lines, exit 0 after the input ends", async () => {
-  const server = await serve();
-  const port = server.addr.port;
-  const bob = await loggedIn("bob", port);
-  const io = new TestIO();
-  const running = runScripting(options(port), io);
-  try {
-    const welcome = await io.waitLine(/-- Welcome, alice!/);
-    assert.match(welcome, /^\d\d:\d\d:\d\d -- Welcome, alice! Online \(2\)/);
-    bob.send("hi \x1b[2J\x1b]0;pwned\x07alice\nfake 12:00:00 <carol> line");
-    const line = await io.waitLine(/<bob>/);
-    assert.equal(line.replace(TIME, ""), "<bob> hi alice↵fake 12:00:00 <carol> line");
-    assert.ok(!line.includes("\x1b"));
-    io.write("one\r\n\ntwo\n");
-    io.write("thr");
-    io.write("ee");
-    io.end();
-    assert.deepEqual(await withTimeout(chats(bob, 3), 5000, "alice's lines"), [
-      "alice: one",
-      "alice: two",
-      "alice: three",
-    ]);
-    assert.equal(await withTimeout(running, 5000, "exit"), 0);
-    assert.deepEqual(io.errors, []);
-  } finally {
-    io.outputClosed = true;
-    bob.close();
-    await bob.closed;
-    await server.shutdown();
-  }
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
+    const running = runScripting(options(port), io);
+    try {
+      const welcome = await io.waitLine(/-- Welcome, alice!/);
+      assert.match(welcome, /^\d\d:\d\d:\d\d -- Welcome, alice! Online \(2\)/);
+      bob.send("hi \x1b[2J\x1b]0;pwned\x07alice\nfake 12:00:00 <carol> line");
+      const line = await io.waitLine(/<bob>/);
+      assert.equal(line.replace(TIME, ""), "<bob> hi alice↵fake 12:00:00 <carol> line");
+      assert.ok(!line.includes("\x1b"));
+      io.write("one\r\n\ntwo\n");
+      io.write("thr");
+      io.write("ee");
+      io.end();
+      assert.deepEqual(await withTimeout(chats(bob, 3), 5000, "alice's lines"), [
+        "alice: one",
+        "alice: two",
+        "alice: three",
+      ]);
+      assert.equal(await withTimeout(running, 5000, "exit"), 0);
+      assert.deepEqual(io.errors, []);
+    } finally {
+      io.outputClosed = true;
+    }
+  });
 });
 
 Deno.test("--json prints one parseable object a line", async () => {
-  const server = await serve();
-  const port = server.addr.port;
-  const bob = await loggedIn("bob", port);
-  const io = new TestIO();
-  const running = runScripting(options(port, { json: true }), io);
-  try {
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
+    const running = runScripting(options(port, { json: true }), io);
     await io.waitLine(/Welcome, alice/);
     bob.send("with \u009b31m C1 and \u2028 separator");
     await io.waitLine(/"chat"/);
@@ -156,19 +120,12 @@ Deno.test("--json prints one parseable object a line", async () => {
     );
     const raw = io.lines.find((l) => l.includes('"chat"')) ?? "";
     assert.ok(!raw.includes("\u009b") && !raw.includes("\u2028"), "C1 and U+2028 escaped");
-  } finally {
-    bob.close();
-    await bob.closed;
-    await server.shutdown();
-  }
+  });
 });
 
 Deno.test("--once sends one message and exits 0 without reading the input", async () => {
-  const server = await serve();
-  const port = server.addr.port;
-  const bob = await loggedIn("bob", port);
-  const io = new TestIO();
-  try {
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
     const code = await withTimeout(
       runScripting(options(port, { once: "build 42 passed" }), io),
       5000,
@@ -178,18 +135,11 @@ Deno.test("--once sends one message and exits 0 without reading the input", asyn
     assert.deepEqual(await withTimeout(chats(bob, 1), 5000, "the message"), [
       "alice: build 42 passed",
     ]);
-  } finally {
-    bob.close();
-    await bob.closed;
-    await server.shutdown();
-  }
+  });
 });
 
 Deno.test("a refused login exits 1 with the reason, also with --reconnect", async () => {
-  const server = await serve();
-  const port = server.addr.port;
-  const bob = await loggedIn("bob", port);
-  try {
+  await withServerAndBob(async ({ port }) => {
     for (const reconnect of [false, true]) {
       const io = new TestIO();
       const code = await withTimeout(
@@ -202,11 +152,7 @@ Deno.test("a refused login exits 1 with the reason, also with --reconnect", asyn
       assert.match(io.errors[0], /^chat: login refused: error: .*taken/);
       assert.match(io.lines[0], /-- error: .*taken/);
     }
-  } finally {
-    bob.close();
-    await bob.closed;
-    await server.shutdown();
-  }
+  });
 });
 
 Deno.test("a lost server exits 1 with the reason while input is still open", async () => {
@@ -229,12 +175,9 @@ Deno.test("an unreachable server exits 1", async () => {
 });
 
 Deno.test("bad input lines are reported and skipped; the rest is sent; exit 1", async () => {
-  const server = await serve();
-  const port = server.addr.port;
-  const bob = await loggedIn("bob", port);
-  const io = new TestIO();
-  const running = runScripting(options(port), io);
-  try {
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
+    const running = runScripting(options(port), io);
     io.write("before\n");
     io.write("x".repeat(70_000) + "\n");
     io.write(new Uint8Array([0x62, 0xff, 0x0a]));
@@ -249,20 +192,13 @@ Deno.test("bad input lines are reported and skipped; the rest is sent; exit 1", 
       "chat: input line 2 is 70000 bytes, over the limit of 65536; not sent",
       "chat: input line 3 is not valid UTF-8; not sent",
     ]);
-  } finally {
-    bob.close();
-    await bob.closed;
-    await server.shutdown();
-  }
+  });
 });
 
 Deno.test("/quit in the input leaves cleanly; later lines are not sent", async () => {
-  const server = await serve();
-  const port = server.addr.port;
-  const bob = await loggedIn("bob", port);
-  const io = new TestIO();
-  const running = runScripting(options(port), io);
-  try {
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
+    const running = runScripting(options(port), io);
     io.write("bye\n/quit\nnot sent\n");
     assert.equal(await withTimeout(running, 5000, "exit"), 0);
     const seen: string[] = [];
@@ -271,11 +207,7 @@ Deno.test("/quit in the input leaves cleanly; later lines are not sent", async (
       if (event.type === "frame" && /alice left/.test(event.frame.message)) break;
     }
     assert.deepEqual(seen.slice(1), ["alice joined", "bye", "alice left (quit)"]);
-  } finally {
-    bob.close();
-    await bob.closed;
-    await server.shutdown();
-  }
+  });
 });
 
 Deno.test("plain and JSON formats", () => {

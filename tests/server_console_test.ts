@@ -4,8 +4,8 @@
  */
 
 import assert from "node:assert/strict";
+import { ChatProcess, sourceCommand } from "../scripts/chat_process.ts";
 import { ManualClock } from "./helpers/clock.ts";
-import { ChatProcess } from "./helpers/process.ts";
 import { withServer } from "./helpers/server.ts";
 import { TestClient, waitUntil } from "./helpers/wire.ts";
 
@@ -66,38 +66,39 @@ Deno.test("a list interval of 0 prints no list", opts, async () => {
   });
 });
 
+/** `chat server ARGS...` from source, as a subprocess. */
+function serverProcess(args: string[]): ChatProcess {
+  return new ChatProcess(sourceCommand(), ["server", "--host", "127.0.0.1", ...args], "null");
+}
+
+/** The first stdout line (seen already or still to come) that contains `text`. */
+function stdoutLine(process: ChatProcess, text: string): Promise<string> {
+  return process.stdout.waitFor((line) => line.includes(text), `a line containing "${text}"`);
+}
+
 Deno.test(
   "main.ts server --port 0 --list-interval 1: start line, periodic list, SIGINT exits 0",
   opts,
   async () => {
-    const server = ChatProcess.spawn([
-      "server",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--list-interval",
-      "1",
-    ]);
+    const server = serverProcess(["--port", "0", "--list-interval", "1"]);
     let client: TestClient | null = null;
     try {
-      const start = await server.waitForLine("chat server listening on ");
+      const start = await stdoutLine(server, "chat server listening on ");
       const match = /^chat server listening on 127\.0\.0\.1:(\d+)$/.exec(start);
       assert.ok(match, start);
-      assert.equal(server.stdout[0], start, "the start line comes first");
+      assert.equal(server.stdout.lines[0], start, "the start line comes first");
       client = await TestClient.connect({ hostname: "127.0.0.1", port: Number(match[1]) });
       await client.login("alice");
-      await server.waitForLine("alice joined from 127.0.0.1:");
-      const list = await server.waitForLine("Online (1): alice");
+      await stdoutLine(server, "alice joined from 127.0.0.1:");
+      const list = await stdoutLine(server, "Online (1): alice");
       assert.match(list, /^\[\d\d:\d\d:\d\d\] Online \(1\): alice$/);
       server.signal("SIGINT");
       assert.deepEqual(await client.expectClosed(), [{
         username: "",
         message: "server shutting down",
       }]);
-      const result = await server.finish();
-      assert.equal(result.code, 0);
-      assert.equal(result.stderr, "");
+      assert.equal(await server.exited(), 0);
+      assert.equal(server.stderr.text, "");
     } finally {
       await client?.close();
       await server.kill();
@@ -109,12 +110,11 @@ Deno.test("main.ts server: SIGTERM shuts down cleanly with exit code 0", {
   ...opts,
   ignore: Deno.build.os === "windows",
 }, async () => {
-  const server = ChatProcess.spawn(["server", "--host", "127.0.0.1", "--port", "0"]);
+  const server = serverProcess(["--port", "0"]);
   try {
-    await server.waitForLine("chat server listening on ");
+    await stdoutLine(server, "chat server listening on ");
     server.signal("SIGTERM");
-    const result = await server.finish();
-    assert.equal(result.code, 0);
+    assert.equal(await server.exited(), 0);
   } finally {
     await server.kill();
   }
@@ -126,15 +126,13 @@ Deno.test(
   async () => {
     const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = holder.addr.port;
-    const server = ChatProcess.spawn(["server", "--host", "127.0.0.1", "--port", String(port)]);
+    const server = serverProcess(["--port", String(port)]);
     try {
-      const result = await server.finish();
-      assert.equal(result.code, 1);
-      assert.equal(
-        result.stderr,
-        `chat: cannot listen on 127.0.0.1:${port}: address already in use\n`,
-      );
-      assert.deepEqual(result.stdout, []);
+      assert.equal(await server.exited(), 1);
+      assert.deepEqual(server.stderr.lines, [
+        `chat: cannot listen on 127.0.0.1:${port}: address already in use`,
+      ]);
+      assert.deepEqual(server.stdout.lines, []);
     } finally {
       await server.kill();
       holder.close();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { encodeFrame } from "../protocol/mod.ts";
+import { fuzzSeed, prng } from "./helpers/random.ts";
 import { withServer } from "./helpers/server.ts";
 import { waitUntil } from "./helpers/timeout.ts";
 import type { TestClient } from "./helpers/wire.ts";
@@ -7,23 +8,11 @@ import type { TestClient } from "./helpers/wire.ts";
 const opts = { sanitizeOps: true, sanitizeResources: true };
 
 /** Replay a failure with FUZZ_SEED=<seed>. */
-const SEED = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 2 ** 31);
+const SEED = fuzzSeed(Date.now() % 2 ** 31);
 const GOOD = 4;
 const MESSAGES = 100;
 const GARBAGE_CLIENTS = 8;
 const GARBAGE_ROUNDS = 40;
-
-/** mulberry32: small, seedable, good enough to pick garbage. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ChatConnection } from "../client/connection.ts";
+import type { ChatConnection } from "../client/connection.ts";
 import type { Sleep } from "../client/reconnect.ts";
 import {
   type ChatSession,
@@ -7,18 +7,10 @@ import {
   type SessionEvent,
   startSession,
 } from "../client/session.ts";
-import { type ChatServer, DEFAULT_SERVER_OPTIONS, startServer } from "../server/mod.ts";
+import type { ChatServer } from "../server/mod.ts";
 import { FakeChatServer } from "./helpers/fake_chat_server.ts";
+import { loggedIn, serve, withServerAndBob } from "./helpers/chat_peers.ts";
 import { withTimeout } from "./helpers/timeout.ts";
-
-const QUIET = { log: () => {}, error: () => {} };
-
-function serve(port = 0): Promise<ChatServer> {
-  return startServer(
-    { ...DEFAULT_SERVER_OPTIONS, host: "127.0.0.1", port, listIntervalSeconds: 0 },
-    { console: QUIET },
-  );
-}
 
 /** Records a session's events and lets the test wait for one. */
 class EventLog {
@@ -80,13 +72,6 @@ class GateSleep {
   release(): void {
     for (const wake of this.#pending.splice(0)) wake();
   }
-}
-
-async function loggedIn(name: string, port: number): Promise<ChatConnection> {
-  const conn = await ChatConnection.connect({ host: "127.0.0.1", port, name });
-  const outcome = await withTimeout(conn.login, 5000, `${name}'s login`);
-  assert.ok(outcome.ok, `${name} logged in`);
-  return conn;
 }
 
 async function nextChat(conn: ChatConnection): Promise<string> {
@@ -200,19 +185,16 @@ Deno.test("with --reconnect, failed attempts back off further each time until on
 });
 
 Deno.test("a refused login is not retried, even with reconnect", async () => {
-  const server = await serve();
-  const port = server.addr.port;
-  const bob = await loggedIn("bob", port);
-  const gate = new GateSleep();
-  const session = startSession({
-    host: "127.0.0.1",
-    port,
-    name: "BOB",
-    reconnect: true,
-    sleep: gate.sleep,
-  });
-  const log = new EventLog(session);
-  try {
+  await withServerAndBob(async ({ port }) => {
+    const gate = new GateSleep();
+    const session = startSession({
+      host: "127.0.0.1",
+      port,
+      name: "BOB",
+      reconnect: true,
+      sleep: gate.sleep,
+    });
+    const log = new EventLog(session);
     const end = await withTimeout(session.done, 5000, "the session to end");
     assert.equal(end.kind, "refused");
     assert.match(describeSessionEnd(end), /^login refused: error: .*taken/);
@@ -220,41 +202,33 @@ Deno.test("a refused login is not retried, even with reconnect", async () => {
     assert.equal(gate.delays.length, 0, "no retry was scheduled");
     assert.ok(!log.types().includes("retrying"));
     assert.equal(session.send("late"), false);
-  } finally {
-    bob.close();
-    await bob.closed;
-    await server.shutdown();
-  }
+  });
 });
 
 Deno.test("after a refusal, onRefused can give another name to try", async () => {
-  const server = await serve();
-  const port = server.addr.port;
-  const bob = await loggedIn("bob", port);
-  const asked: string[] = [];
-  const session = startSession({
-    host: "127.0.0.1",
-    port,
-    name: "bob",
-    onRefused: (message) => {
-      asked.push(message);
-      return Promise.resolve("carol");
-    },
+  await withServerAndBob(async ({ port }) => {
+    const asked: string[] = [];
+    const session = startSession({
+      host: "127.0.0.1",
+      port,
+      name: "bob",
+      onRefused: (message) => {
+        asked.push(message);
+        return Promise.resolve("carol");
+      },
+    });
+    const log = new EventLog(session);
+    try {
+      const online = await log.waitFor("online");
+      assert.equal(online.name, "carol");
+      assert.equal(session.name, "carol");
+      assert.equal(asked.length, 1);
+      assert.match(asked[0], /taken/);
+    } finally {
+      await session.quit();
+      await log.done;
+    }
   });
-  const log = new EventLog(session);
-  try {
-    const online = await log.waitFor("online");
-    assert.equal(online.name, "carol");
-    assert.equal(session.name, "carol");
-    assert.equal(asked.length, 1);
-    assert.match(asked[0], /taken/);
-  } finally {
-    await session.quit();
-    await log.done;
-    bob.close();
-    await bob.closed;
-    await server.shutdown();
-  }
 });
 
 Deno.test("without reconnect, an unreachable server and a lost one end the session", async () => {

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { startServer as startServerProcess } from "../scripts/chat_process.ts";
+import { sourceCommand, startServer as startServerProcess } from "../scripts/chat_process.ts";
 import { SHUTDOWN_NOTICE } from "../server/notices.ts";
 import { withTimeout } from "./helpers/timeout.ts";
 import { TestClient } from "./helpers/wire.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
-const MAIN = new URL("../main.ts", import.meta.url).href;
-const CHAT = [Deno.execPath(), "run", "--allow-net", MAIN];
 
 const CLIENTS = 1000;
 const SENDERS = 10;
@@ -20,7 +18,7 @@ Deno.test(
   "SIGTERM under load: every client is told, nothing accepted is lost, exit within 5 s",
   opts,
   async () => {
-    const { process, port } = await startServerProcess(CHAT, [
+    const { process, port } = await startServerProcess(sourceCommand(), [
       "--max-clients-per-ip",
       "0",
       "--flood-rate",
@@ -54,7 +52,7 @@ Deno.test(
       // Chat for a while, then signal in the middle of it.
       await pause(1500);
       const signalled = performance.now();
-      process.child.kill("SIGTERM");
+      process.signal("SIGTERM");
       const status = await withTimeout(process.child.status, 15_000, "the server to exit");
       const exitMs = performance.now() - signalled;
       stop = true;

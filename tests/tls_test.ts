@@ -3,17 +3,19 @@ import { ChatConnection, ConnectError } from "../client/connection.ts";
 import { PLAINTEXT_TO_TLS_MESSAGE, TlsHandshakeError } from "../client/tls.ts";
 import { connectTls } from "../client/tls.ts";
 import { startServer } from "../server/mod.ts";
+import type { ServerOptions } from "../server/options.ts";
 import { TlsConfigError } from "../server/tls.ts";
-import { ChatProcess, startServer as startServerProcess } from "../scripts/chat_process.ts";
+import {
+  ChatProcess,
+  sourceCommand,
+  startServer as startServerProcess,
+} from "../scripts/chat_process.ts";
 import { ManualClock } from "./helpers/clock.ts";
-import { CapturedConsole, testServerOptions } from "./helpers/server.ts";
+import { CapturedConsole, testServerOptions, withServer } from "./helpers/server.ts";
 import { makeTestCertificates, type TestCertificates } from "./helpers/tls.ts";
 import { waitUntil, withTimeout } from "./helpers/timeout.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
-const MAIN = new URL("../main.ts", import.meta.url).href;
-/** Running chat from source with what TLS needs: the network and reading the PEM files. */
-const CHAT = [Deno.execPath(), "run", "--allow-net", "--allow-read", MAIN];
 
 async function withCerts(body: (certs: TestCertificates) => Promise<void>): Promise<void> {
   const certs = await makeTestCertificates();
@@ -22,6 +24,21 @@ async function withCerts(body: (certs: TestCertificates) => Promise<void>): Prom
   } finally {
     await certs.remove();
   }
+}
+
+/** Connects `name` over TLS to `port`, trusting the test CA (`host` is the name verified). */
+function tlsClient(
+  certs: TestCertificates,
+  port: number,
+  name: string,
+  host = "127.0.0.1",
+): Promise<ChatConnection> {
+  return ChatConnection.connect({ port, host, name, tls: { caFile: certs.caFile } });
+}
+
+/** Server options that serve TLS with the test certificate. */
+function tlsOptions(certs: TestCertificates): Partial<ServerOptions> {
+  return { tlsCert: certs.certFile, tlsKey: certs.keyFile };
 }
 
 /** Reads a TLS client's events until the message from `from` arrives. */
@@ -37,24 +54,9 @@ async function nextChat(conn: ChatConnection, from: string): Promise<string> {
 
 Deno.test("TLS: two verified clients chat end to end through a TLS server", opts, async () => {
   await withCerts(async (certs) => {
-    const server = await startServer(
-      testServerOptions({ tlsCert: certs.certFile, tlsKey: certs.keyFile }),
-      { console: new CapturedConsole() },
-    );
-    try {
-      const tls = { caFile: certs.caFile };
-      const alice = await ChatConnection.connect({
-        port: server.addr.port,
-        host: "localhost",
-        name: "alice",
-        tls,
-      });
-      const bob = await ChatConnection.connect({
-        port: server.addr.port,
-        host: "127.0.0.1",
-        name: "bob",
-        tls,
-      });
+    await withServer({ options: tlsOptions(certs) }, async ({ server }) => {
+      const alice = await tlsClient(certs, server.addr.port, "alice", "localhost");
+      const bob = await tlsClient(certs, server.addr.port, "bob");
       assert.equal((await alice.login).ok, true);
       assert.equal((await bob.login).ok, true);
       assert.ok(alice.send("hello over TLS"));
@@ -64,9 +66,7 @@ Deno.test("TLS: two verified clients chat end to end through a TLS server", opts
       );
       await alice.quit();
       await bob.quit();
-    } finally {
-      await server.shutdown();
-    }
+    });
   });
 });
 
@@ -75,11 +75,7 @@ Deno.test(
   opts,
   async () => {
     await withCerts(async (certs) => {
-      const server = await startServer(
-        testServerOptions({ tlsCert: certs.certFile, tlsKey: certs.keyFile }),
-        { console: new CapturedConsole() },
-      );
-      try {
+      await withServer({ options: tlsOptions(certs) }, async ({ server }) => {
         const plain = await ChatConnection.connect({
           port: server.addr.port,
           host: "127.0.0.1",
@@ -91,18 +87,11 @@ Deno.test(
           message: PLAINTEXT_TO_TLS_MESSAGE,
           loggedIn: false,
         });
-        const good = await ChatConnection.connect({
-          port: server.addr.port,
-          host: "127.0.0.1",
-          name: "good",
-          tls: { caFile: certs.caFile },
-        });
+        const good = await tlsClient(certs, server.addr.port, "good");
         assert.equal((await good.login).ok, true);
         await good.quit();
         await waitUntil(() => server.connectionCount() === 0, 5000, "both sessions to end");
-      } finally {
-        await server.shutdown();
-      }
+      });
     });
   },
 );
@@ -112,15 +101,9 @@ Deno.test(
   opts,
   async () => {
     await withCerts(async (certs) => {
-      const server = await startServer(testServerOptions(), { console: new CapturedConsole() });
-      try {
-        const error = await assert.rejects(
-          ChatConnection.connect({
-            port: server.addr.port,
-            host: "127.0.0.1",
-            name: "alice",
-            tls: { caFile: certs.caFile },
-          }),
+      await withServer({}, async ({ server }) => {
+        await assert.rejects(
+          tlsClient(certs, server.addr.port, "alice"),
           (e: unknown) => {
             assert.ok(e instanceof ConnectError);
             assert.match(e.message, /^cannot connect to 127\.0\.0\.1:\d+: TLS handshake failed/);
@@ -129,11 +112,8 @@ Deno.test(
             return true;
           },
         );
-        void error;
         await waitUntil(() => server.connectionCount() === 0, 5000, "the session to end");
-      } finally {
-        await server.shutdown();
-      }
+      });
     });
   },
 );
@@ -141,33 +121,25 @@ Deno.test(
 Deno.test("TLS: a certificate from an unknown CA is refused, naming --ca", opts, async () => {
   await withCerts(async (certs) => {
     const other = await makeTestCertificates("some other CA");
-    const server = await startServer(
-      testServerOptions({ tlsCert: certs.certFile, tlsKey: certs.keyFile }),
-      { console: new CapturedConsole() },
-    );
     try {
-      await assert.rejects(
-        ChatConnection.connect({
-          port: server.addr.port,
-          host: "127.0.0.1",
-          name: "alice",
-          tls: { caFile: other.caFile },
-        }),
-        /TLS handshake failed: .*(certificate|UnknownIssuer).*--ca FILE/,
-      );
-      // Without --ca the system roots do not know the throwaway CA either.
-      await assert.rejects(
-        ChatConnection.connect({
-          port: server.addr.port,
-          host: "127.0.0.1",
-          name: "alice",
-          tls: {},
-        }),
-        /UnknownIssuer/,
-      );
-      await waitUntil(() => server.connectionCount() === 0, 5000, "the sessions to end");
+      await withServer({ options: tlsOptions(certs) }, async ({ server }) => {
+        await assert.rejects(
+          tlsClient(other, server.addr.port, "alice"),
+          /TLS handshake failed: .*(certificate|UnknownIssuer).*--ca FILE/,
+        );
+        // Without --ca the system roots do not know the throwaway CA either.
+        await assert.rejects(
+          ChatConnection.connect({
+            port: server.addr.port,
+            host: "127.0.0.1",
+            name: "alice",
+            tls: {},
+          }),
+          /UnknownIssuer/,
+        );
+        await waitUntil(() => server.connectionCount() === 0, 5000, "the sessions to end");
+      });
     } finally {
-      await server.shutdown();
       await other.remove();
     }
   });
@@ -182,44 +154,31 @@ Deno.test(
     // its timers are released at the timeout; this test checks that, not the socket.
     await withCerts(async (certs) => {
       const clock = new ManualClock();
-      const server = await startServer(
-        testServerOptions({
-          tlsCert: certs.certFile,
-          tlsKey: certs.keyFile,
-          loginTimeoutSeconds: 10,
-          maxClientsPerIp: 2,
-        }),
-        { console: new CapturedConsole(), clock },
-      );
-      const stalled = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
-      try {
-        await waitUntil(() => server.connectionCount() === 1, 5000, "the stalled connection");
-        // The accept loop is not waiting on that handshake: a real client gets in meanwhile.
-        const good = await ChatConnection.connect({
-          port: server.addr.port,
-          host: "127.0.0.1",
-          name: "good",
-          tls: { caFile: certs.caFile },
-        });
-        assert.equal((await good.login).ok, true);
-        assert.equal(server.connectionCount(), 2);
-        clock.advance(10_000);
-        await waitUntil(() => server.connectionCount() === 1, 5000, "the stalled session to end");
-        assert.deepEqual(server.onlineNames(), ["good"]);
-        // Its per-IP slot was released: with a limit of 2, another client fits beside "good".
-        const other = await ChatConnection.connect({
-          port: server.addr.port,
-          host: "127.0.0.1",
-          name: "other",
-          tls: { caFile: certs.caFile },
-        });
-        assert.equal((await other.login).ok, true);
-        await other.quit();
-        await good.quit();
-      } finally {
-        stalled.close();
-        await server.shutdown();
-      }
+      const options = { ...tlsOptions(certs), loginTimeoutSeconds: 10, maxClientsPerIp: 2 };
+      await withServer({ options, clock }, async ({ server }) => {
+        const stalled = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+        try {
+          await waitUntil(() => server.connectionCount() === 1, 5000, "the stalled connection");
+          // The accept loop is not waiting on that handshake: a real client gets in meanwhile.
+          const good = await tlsClient(certs, server.addr.port, "good");
+          assert.equal((await good.login).ok, true);
+          assert.equal(server.connectionCount(), 2);
+          clock.advance(10_000);
+          await waitUntil(
+            () => server.connectionCount() === 1,
+            5000,
+            "the stalled session to end",
+          );
+          assert.deepEqual(server.onlineNames(), ["good"]);
+          // Its per-IP slot was released: with a limit of 2, another client fits beside "good".
+          const other = await tlsClient(certs, server.addr.port, "other");
+          assert.equal((await other.login).ok, true);
+          await other.quit();
+          await good.quit();
+        } finally {
+          stalled.close();
+        }
+      });
     });
   },
 );
@@ -278,13 +237,9 @@ Deno.test(
     await withCerts(async (certs) => {
       const missing = `${certs.dir}/missing.pem`;
       const run = async (args: string[]) => {
-        const out = await new Deno.Command(CHAT[0], {
-          args: [...CHAT.slice(1), ...args],
-          stdout: "piped",
-          stderr: "piped",
-          stdin: "null",
-        }).output();
-        return { code: out.code, stderr: new TextDecoder().decode(out.stderr).trim() };
+        const chat = new ChatProcess(sourceCommand(), args, "null");
+        const code = await chat.exited();
+        return { code, stderr: chat.stderr.text };
       };
       const noCert = await run([
         "server",
@@ -311,21 +266,16 @@ Deno.test(
       assert.equal(badCa.code, 1);
       assert.match(badCa.stderr, /^chat: cannot read CA file '.*missing\.pem': no such file$/);
 
-      const { process, port } = await startServerProcess(CHAT, [
+      const { process, port } = await startServerProcess(sourceCommand(), [
         "--tls-cert",
         certs.certFile,
         "--tls-key",
         certs.keyFile,
       ]);
       try {
-        const bob = await ChatConnection.connect({
-          host: "127.0.0.1",
-          port,
-          name: "bob",
-          tls: { caFile: certs.caFile },
-        });
+        const bob = await tlsClient(certs, port, "bob");
         assert.equal((await bob.login).ok, true);
-        const alice = new ChatProcess(CHAT, [
+        const alice = new ChatProcess(sourceCommand(), [
           "client",
           "--tls",
           "--ca",

@@ -5,18 +5,7 @@
 
 import assert from "node:assert/strict";
 import { decodeUtf8Strict, encodeUtf8, encodeUtf8Into, utf8ByteLength } from "../protocol/utf8.ts";
-
-/** mulberry32: seeded, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "./helpers/random.ts";
 
 /** A random string of UTF-16 code units, biased towards the interesting ranges. */
 function randomText(random: () => number, length: number): string {

@@ -1,7 +1,8 @@
 /**
  * Our own server as a benchmark target: `deno run main.ts server` in its own process, exactly as
  * users start it, with flood control and the per-address connection limit off (the IRC servers'
- * are raised as far as they go too) and the periodic online list off.
+ * are raised as far as they go too) and the periodic online list off. The launcher is shared
+ * with the cluster benchmark (bench/cluster.ts), which starts several such servers.
  * @module
  */
 
@@ -11,12 +12,76 @@ import { type RunningServer, type Target, TargetUnavailableError } from "./targe
 const MAIN = new URL("../../main.ts", import.meta.url);
 const LISTENING = /^chat server listening on (.+):(\d+)\s*$/;
 
+/** How long a server may take to print its listening line. */
+const START_TIMEOUT_MS = 30_000;
+
 /** Options for starting our server. */
 export interface ChatTargetOptions {
   /** Extra flags for `deno run` before main.ts, e.g. `--v8-flags=--prof` or `--cpu-prof`. */
-  denoFlags: string[];
+  denoFlags: readonly string[];
   /** Extra arguments after `main.ts server`. */
-  serverArgs: string[];
+  serverArgs: readonly string[];
+}
+
+/** A chat server the benchmark started, with the port it listens on. */
+export interface LaunchedChatServer {
+  readonly process: ServerProcess;
+  readonly port: number;
+}
+
+/** A chat server did not print its listening line in time; it has been stopped. */
+export class ChatServerStartError extends Error {
+  constructor(output: string) {
+    super(`server did not print its listening line; output:\n${output}`);
+    this.name = "ChatServerStartError";
+  }
+}
+
+/**
+ * Starts `deno run --allow-net main.ts server` on 127.0.0.1 with a free port and the benchmark
+ * settings (no flood control, no per-address limit, no periodic list), then `extraArgs` and the
+ * options' server arguments; resolves once it listens. One launcher, so the single-server and
+ * the cluster benchmarks measure the same server.
+ */
+export async function launchChatServer(
+  options: ChatTargetOptions,
+  extraArgs: readonly string[] = [],
+): Promise<LaunchedChatServer> {
+  const args = [
+    "run",
+    "--allow-net",
+    ...options.denoFlags,
+    MAIN.pathname,
+    "server",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--flood-rate",
+    "0",
+    "--list-interval",
+    "0",
+    // Every benchmark client comes from 127.0.0.1 (ngIRCd: MaxConnectionsIP = 0).
+    "--max-clients-per-ip",
+    "0",
+    ...extraArgs,
+    ...options.serverArgs,
+  ];
+  // By name, as the task runs it (Deno.execPath() may be the real path behind a symlink that
+  // --allow-run=deno does not cover).
+  const process = new ServerProcess("deno", args);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const line = await Promise.race([
+    process.firstLine(),
+    new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), START_TIMEOUT_MS)),
+  ]);
+  clearTimeout(timer);
+  const match = line === null ? null : LISTENING.exec(line);
+  if (match === null) {
+    await process.stop();
+    throw new ChatServerStartError(`${line ?? ""}\n${process.tail()}`);
+  }
+  return { process, port: Number(match[2]) };
 }
 
 /** The `chat` target. */
@@ -29,45 +94,18 @@ export function chatTarget(options: ChatTargetOptions): Target {
     senderSetup: [],
     prepare: () => Promise.resolve(),
     async start(maxClients: number): Promise<RunningServer> {
-      const args = [
-        "run",
-        "--allow-net",
-        ...options.denoFlags,
-        MAIN.pathname,
-        "server",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--flood-rate",
-        "0",
-        "--list-interval",
-        "0",
-        "--max-clients",
-        String(Math.max(10_000, maxClients)),
-        // Every benchmark client comes from 127.0.0.1 (ngIRCd: MaxConnectionsIP = 0).
-        "--max-clients-per-ip",
-        "0",
-        ...options.serverArgs,
-      ];
-      // By name, as the task runs it (Deno.execPath() may be the real path behind a symlink that
-      // --allow-run=deno does not cover).
-      const proc = new ServerProcess("deno", args);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const line = await Promise.race([
-        proc.firstLine(),
-        new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 30_000)),
-      ]);
-      clearTimeout(timer);
-      const match = line === null ? null : LISTENING.exec(line);
-      if (match === null) {
-        await proc.stop();
-        throw new TargetUnavailableError(
-          "chat",
-          `server did not print its listening line; output:\n${line ?? ""}\n${proc.tail()}`,
-        );
+      let server: LaunchedChatServer;
+      try {
+        server = await launchChatServer(options, [
+          "--max-clients",
+          String(Math.max(10_000, maxClients)),
+        ]);
+      } catch (error) {
+        if (!(error instanceof ChatServerStartError)) throw error;
+        throw new TargetUnavailableError("chat", error.message);
       }
-      return { pid: proc.pid, host: "127.0.0.1", port: Number(match[2]), stop: () => proc.stop() };
+      const { process, port } = server;
+      return { pid: process.pid, host: "127.0.0.1", port, stop: () => process.stop() };
     },
   };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { privateRedisArgs } from "../../scripts/redis_server.ts";
 import { TimeoutError } from "./timeout.ts";
 
 /** How long a fresh redis-server may take to accept connections. */
@@ -81,16 +82,7 @@ export class RedisServer {
 
   async #spawn(): Promise<void> {
     this.#child = new Deno.Command("redis-server", {
-      args: [
-        "--port",
-        String(this.port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-      ],
+      args: privateRedisArgs(this.port),
       stdin: "null",
       stdout: "null",
       stderr: "null",
