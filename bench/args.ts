@@ -13,7 +13,7 @@ import {
   type ProfileOverrides,
   resolveProfile,
 } from "./profiles.ts";
-import { TARGET_NAMES, type TargetName } from "./targets/target.ts";
+import { DEFAULT_TARGET_NAMES, TARGET_NAMES, type TargetName } from "./targets/target.ts";
 
 /** Largest payload: an IRC line is at most 512 bytes with the server's prefix and CRLF. */
 export const MAX_PAYLOAD_BYTES = 400;
@@ -45,7 +45,9 @@ Runs each profile against each target (one fresh server per run), then prints on
 
 Options:
   --profile LIST        profiles, comma-separated (default all: ${PROFILE_NAMES.join(",")})
-  --targets LIST        targets, comma-separated (default all: ${TARGET_NAMES.join(",")})
+  --targets LIST        targets, comma-separated: ${TARGET_NAMES.join(",")}
+                        (default ${DEFAULT_TARGET_NAMES.join(",")}; chat-clusterN is N instances
+                        of our server sharing the room through a private redis-server)
   --runs N              runs of each profile and target; medians are shown (default 3)
   -N, --clients N       clients in the room (overrides the profile)
   -S, --senders S       clients that send (overrides the profile)
@@ -132,7 +134,7 @@ export function parseBenchArgs(args: string[]): Parsed<BenchOptions> {
     kind: "run",
     options: {
       profiles,
-      targets: list("targets", str("targets"), TARGET_NAMES),
+      targets: list("targets", str("targets"), TARGET_NAMES, DEFAULT_TARGET_NAMES),
       runs: int("runs", 1, 100, 3),
       connectRate: int("connect-rate", 1, 100_000, 2000),
       maxPendingLogins: optionalInt("pending-logins", 1, 100_000) ?? null,
@@ -144,8 +146,13 @@ export function parseBenchArgs(args: string[]): Parsed<BenchOptions> {
   };
 }
 
-function list<T extends string>(key: string, value: string | undefined, known: readonly T[]): T[] {
-  if (value === undefined) return [...known];
+function list<T extends string>(
+  key: string,
+  value: string | undefined,
+  known: readonly T[],
+  defaults: readonly T[] = known,
+): T[] {
+  if (value === undefined) return [...defaults];
   const names = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (names.length === 0) throw new UsageError(`--${key} must name at least one`, BENCH_USAGE);
   const out: T[] = [];

@@ -9,6 +9,7 @@ import type { BenchOptions } from "./args.ts";
 import { runIdle } from "./idle_run.ts";
 import { clockTicksPerSecond, openFileLimit, procText } from "./proc_stats.ts";
 import type { BenchReport, ReportRow, RunResult } from "./results.ts";
+import { chatClusterTarget } from "./targets/chat_cluster.ts";
 import { chatTarget } from "./targets/chat_server.ts";
 import { inspircdTarget, ngircdTarget } from "./targets/irc_server.ts";
 import type { Target, TargetName } from "./targets/target.ts";
@@ -22,14 +23,19 @@ const FD_HEADROOM = 64;
 
 /** Builds the target objects for the names given. */
 export function makeTargets(names: TargetName[], options: BenchOptions): Target[] {
+  const chat = { denoFlags: options.serverDenoFlags, serverArgs: [] };
   return names.map((name) => {
     switch (name) {
       case "chat":
-        return chatTarget({ denoFlags: options.serverDenoFlags, serverArgs: [] });
+        return chatTarget(chat);
       case "ngircd":
         return ngircdTarget(options.install);
       case "inspircd":
         return inspircdTarget(options.install);
+      case "chat-cluster2":
+        return chatClusterTarget(2, chat, options.install);
+      case "chat-cluster3":
+        return chatClusterTarget(3, chat, options.install);
     }
   });
 }

@@ -3,9 +3,10 @@
  * instances on 127.0.0.1, with clients spread over the instances round-robin.
  *
  * Two uses:
- * - `startCluster(n)` for the load generator (bench/bench.ts): it returns every instance's
- *   address and pid; the crowd connects client i to `addresses[i % n]`, and the CPU and memory
- *   figures are summed over `pids` (see docs/scaling.md for the wiring).
+ * - `startCluster(n)` for the load generator's `chat-clusterN` targets
+ *   (bench/targets/chat_cluster.ts): it returns every instance's address and pid; the crowd
+ *   connects client i to `addressFor(cluster, i)`, and the CPU and memory figures are summed
+ *   over `pids`.
  * - Run directly, a small stand-alone measurement of chat throughput and latency for 1, 2 and 3
  *   instances with the same crowd (its figures are the ones in docs/scaling.md):
  *
@@ -25,12 +26,10 @@ import {
   type LaunchedChatServer,
 } from "./targets/chat_server.ts";
 import { freePort, ServerProcess, waitForPort } from "./targets/process.ts";
+import type { ServerAddress } from "./targets/target.ts";
 
 /** One instance's address. */
-export interface InstanceAddress {
-  readonly host: string;
-  readonly port: number;
-}
+export type InstanceAddress = ServerAddress;
 
 /** A running cluster: Redis and the instances, stopped together. */
 export interface RunningCluster {
@@ -52,8 +51,14 @@ export class ClusterStartError extends Error {
   }
 }
 
-/** The address client `index` connects to: round-robin over the instances. */
-export function addressFor(cluster: RunningCluster, index: number): InstanceAddress {
+/**
+ * The address client `index` connects to: round-robin over the instances, so every instance
+ * holds the same share of the clients (and of the senders, which are the first S clients).
+ */
+export function addressFor(
+  cluster: { readonly addresses: readonly InstanceAddress[] },
+  index: number,
+): InstanceAddress {
   return cluster.addresses[index % cluster.addresses.length];
 }
 

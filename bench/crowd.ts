@@ -5,10 +5,12 @@
  */
 
 import { ChatBenchClient } from "./chat_client.ts";
+import { addressFor } from "./cluster.ts";
 import type { BenchClient, ClientSink } from "./client.ts";
 import { IrcBenchClient } from "./irc_client.ts";
 import { DeliveryLedger } from "./ledger.ts";
 import { nowMicros, type PayloadFields, readPayload } from "./payload.ts";
+import type { ServerAddress } from "./targets/target.ts";
 
 /** Which wire protocol the clients speak. */
 export type Protocol = "chat" | "irc";
@@ -17,6 +19,8 @@ export type Protocol = "chat" | "irc";
 export interface CrowdOptions {
   host: string;
   port: number;
+  /** A cluster's instances: client i connects to instance i mod n instead of host:port. */
+  addresses?: readonly ServerAddress[];
   protocol: Protocol;
   /** Clients to open (N). */
   clients: number;
@@ -173,9 +177,12 @@ export class Crowd implements ClientSink {
 
   async #connect(index: number): Promise<void> {
     const o = this.options;
+    const { host, port } = o.addresses !== undefined && o.addresses.length > 0
+      ? addressFor({ addresses: o.addresses }, index)
+      : o;
     let conn: Deno.TcpConn;
     try {
-      conn = await Deno.connect({ hostname: o.host, port: o.port });
+      conn = await Deno.connect({ hostname: host, port });
     } catch (error) {
       this.#failedLogins++;
       count(this.loginFailures, `connect: ${error instanceof Error ? error.message : error}`);

@@ -6,10 +6,11 @@
  */
 
 import { Crowd, type Protocol, sleep } from "./crowd.ts";
-import { cpuSeconds, listenOverflows, memory, ownCpuSeconds } from "./proc_stats.ts";
+import { listenOverflows, ownCpuSeconds } from "./proc_stats.ts";
 import type { Profile } from "./profiles.ts";
 import type { IdleResult } from "./results.ts";
 import type { RunningServer } from "./targets/target.ts";
+import { ServerMeter } from "./server_meter.ts";
 import { describeFailures, type RunSettings } from "./traffic_run.ts";
 
 /** Longest login phase (plus the time the connect rate needs): a server slower than this is
@@ -28,6 +29,7 @@ export async function runIdle(
   const crowd = new Crowd({
     host: server.host,
     port: server.port,
+    addresses: server.addresses,
     protocol,
     clients: profile.clients,
     senders: 0,
@@ -38,8 +40,9 @@ export async function runIdle(
   });
   try {
     await sleep(500);
-    const baseline = (await memory(server.pid)).rssBytes;
-    const serverCpu0 = await cpuSeconds(server.pid, settings.ticksPerSecond);
+    const meter = new ServerMeter(server, settings.ticksPerSecond);
+    const baseline = (await meter.memory()).rssBytes;
+    const serverCpu0 = await meter.cpu();
     const selfCpu0 = ownCpuSeconds();
     const t0 = performance.now();
     const overflows0 = await listenOverflows();
@@ -49,15 +52,18 @@ export async function runIdle(
     if (!await crowd.quiet(1000, STORM_MAX_MS)) {
       notes.push(`join notices still arriving ${STORM_MAX_MS / 1000} s after the logins`);
     }
-    const serverCpu1 = await cpuSeconds(server.pid, settings.ticksPerSecond);
+    const serverCpu1 = await meter.cpu();
     const selfCpu1 = ownCpuSeconds();
     const t1 = performance.now();
     await sleep(profile.durationSeconds * 1000);
-    const mem = await memory(server.pid);
+    const mem = await meter.memory();
+    const redisCpu = meter.redisSpan(serverCpu0, serverCpu1);
     const loggedIn = crowd.loggedInCount;
     return {
       kind: "idle",
       clients: profile.clients,
+      serverProcesses: meter.processes,
+      ...(redisCpu === null ? {} : { redisCpuSeconds: redisCpu }),
       loggedIn,
       loginSeconds: crowd.loginSpanMicros / 1e6,
       joinNotices: crowd.joinNoticeCount,
@@ -65,7 +71,7 @@ export async function runIdle(
       baselineRssBytes: baseline,
       idleRssBytes: mem.rssBytes,
       bytesPerIdleConnection: loggedIn === 0 ? 0 : (mem.rssBytes - baseline) / loggedIn,
-      serverCpuSeconds: serverCpu1 - serverCpu0,
+      serverCpuSeconds: serverCpu1.server - serverCpu0.server,
       generatorCpuPercent: ((selfCpu1 - selfCpu0) / ((t1 - t0) / 1000)) * 100,
       serverPeakRssBytes: mem.peakBytes,
       loginFailures: profile.clients - loggedIn,

@@ -44,6 +44,15 @@ export async function cpuSeconds(pid: number, ticksPerSecond: number): Promise<n
   return (utime + stime) / ticksPerSecond;
 }
 
+/** CPU seconds used so far by several processes together (a cluster's instances). */
+export async function totalCpuSeconds(
+  pids: readonly number[],
+  ticksPerSecond: number,
+): Promise<number> {
+  const each = await Promise.all(pids.map((pid) => cpuSeconds(pid, ticksPerSecond)));
+  return each.reduce((a, b) => a + b, 0);
+}
+
 /** CPU seconds this process (the load generator, all threads) has used so far. */
 export function ownCpuSeconds(): number {
   const usage = process.cpuUsage();
@@ -62,6 +71,18 @@ export interface MemorySample {
 export async function memory(pid: number): Promise<MemorySample> {
   const text = await readProc(pid, "status");
   return { rssBytes: statusKiB(text, "VmRSS") * 1024, peakBytes: statusKiB(text, "VmHWM") * 1024 };
+}
+
+/**
+ * Memory of several processes together: VmRSS summed, and VmHWM summed (each process's own
+ * peak, which need not have come at the same moment: an upper bound of the joint peak).
+ */
+export async function totalMemory(pids: readonly number[]): Promise<MemorySample> {
+  const each = await Promise.all(pids.map((pid) => memory(pid)));
+  return {
+    rssBytes: each.reduce((sum, m) => sum + m.rssBytes, 0),
+    peakBytes: each.reduce((sum, m) => sum + m.peakBytes, 0),
+  };
 }
 
 /** The soft limit on open files of this process, from /proc/PID/limits. */

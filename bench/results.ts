@@ -11,7 +11,14 @@ import type { TargetName } from "./targets/target.ts";
 interface RunBase {
   /** Clients the profile opens (N). */
   clients: number;
-  /** The server's peak resident memory (VmHWM) at the end of the run, bytes. */
+  /** Server processes measured: 1, or a cluster's instances (CPU and memory summed over them). */
+  serverProcesses: number;
+  /**
+   * A cluster: CPU seconds of its Redis over the same span as serverCpuSeconds (not included in
+   * it); absent for a single server.
+   */
+  redisCpuSeconds?: number;
+  /** The server's (a cluster: every instance's, summed) peak resident memory (VmHWM) at the end of the run, bytes. */
   serverPeakRssBytes: number;
   /** Clients that could not log in. */
   loginFailures: number;

@@ -3,5 +3,5 @@
 # 10,000 sockets; Deno cannot raise its own limit). The servers it starts inherit the limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 exec deno run --allow-net=127.0.0.1 --allow-read --allow-write \
-  --allow-run=deno,cat,getconf,apt-get,/usr/sbin/ngircd,/usr/sbin/inspircd \
+  --allow-run=deno,cat,getconf,apt-get,redis-server,/usr/sbin/ngircd,/usr/sbin/inspircd \
   "$(dirname "$0")/main.ts" "$@"

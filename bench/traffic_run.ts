@@ -6,11 +6,12 @@
 
 import { Crowd, type FailureCounts, type Protocol, sleep } from "./crowd.ts";
 import { LoopLagMonitor } from "./loop_lag.ts";
-import { cpuSeconds, listenOverflows, memory, ownCpuSeconds } from "./proc_stats.ts";
+import { listenOverflows, ownCpuSeconds } from "./proc_stats.ts";
 import type { Profile } from "./profiles.ts";
 import type { TrafficResult } from "./results.ts";
 import { SendLoop } from "./send_loop.ts";
 import type { RunningServer } from "./targets/target.ts";
+import { ServerMeter } from "./server_meter.ts";
 
 /** Generator settings that are not part of the workload. */
 export interface RunSettings {
@@ -39,6 +40,7 @@ export async function runTraffic(
   const crowd = new Crowd({
     host: server.host,
     port: server.port,
+    addresses: server.addresses,
     protocol,
     clients: profile.clients,
     senders: profile.senders,
@@ -62,7 +64,8 @@ export async function runTraffic(
     await sleep(profile.warmupSeconds * 1000);
 
     const ledger = crowd.ledger;
-    const serverCpu0 = await cpuSeconds(server.pid, settings.ticksPerSecond);
+    const meter = new ServerMeter(server, settings.ticksPerSecond);
+    const serverCpu0 = await meter.cpu();
     const selfCpu0 = ownCpuSeconds();
     const reads0 = crowd.reads;
     const lag = new LoopLagMonitor();
@@ -74,19 +77,22 @@ export async function runTraffic(
     ledger.closeWindow();
     const t1 = performance.now();
     const windowReads = crowd.reads - reads0;
-    const serverCpu1 = await cpuSeconds(server.pid, settings.ticksPerSecond);
+    const serverCpu1 = await meter.cpu();
     const selfCpu1 = ownCpuSeconds();
     loop.stop();
 
     await drain(crowd);
-    const peak = (await memory(server.pid)).peakBytes;
+    const peak = (await meter.memory()).peakBytes;
     const totals = ledger.totals();
     const windowSeconds = (t1 - t0) / 1000;
     const deliveries = ledger.windowDeliveries;
-    const serverCpu = serverCpu1 - serverCpu0;
+    const serverCpu = serverCpu1.server - serverCpu0.server;
+    const redisCpu = meter.redisSpan(serverCpu0, serverCpu1);
     return {
       kind: "traffic",
       clients: profile.clients,
+      serverProcesses: meter.processes,
+      ...(redisCpu === null ? {} : { redisCpuSeconds: redisCpu }),
       deliveriesPerSecond: deliveries / windowSeconds,
       windowDeliveries: deliveries,
       windowSeconds,
@@ -111,6 +117,10 @@ export async function runTraffic(
       synDrops,
       notes: [
         ...describeFailures(crowd.loginFailures, crowd.drops, synDrops),
+        ...(redisCpu === null ? [] : [
+          `Redis (not in server CPU): ${((redisCpu / windowSeconds) * 100).toFixed(1)}% of a ` +
+          `core, ${deliveries === 0 ? 0 : ((redisCpu * 1e6) / deliveries).toFixed(2)} µs/delivery`,
+        ]),
         ...(lagFigures.p99Micros > 10_000
           ? [
             `the generator's event loop lagged up to ${

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { parseBenchArgs } from "../bench/args.ts";
 import { runBench } from "../bench/bench.ts";
+import { addressFor } from "../bench/cluster.ts";
 import { DeliveryLedger } from "../bench/ledger.ts";
 import { renderReport } from "../bench/main.ts";
 import {
@@ -18,9 +19,10 @@ import {
 import type { IdleResult, TrafficResult } from "../bench/results.ts";
 import { median } from "../bench/table.ts";
 import { UsageError } from "../cli/usage.ts";
+import { redisUnavailableReason } from "./helpers/redis.ts";
 
-function options(args: string[]) {
-  const parsed = parseBenchArgs(["--targets", "chat", "--runs", "1", "--no-install", ...args]);
+function options(args: string[], targets = "chat") {
+  const parsed = parseBenchArgs(["--targets", targets, "--runs", "1", "--no-install", ...args]);
   if (parsed.kind !== "run") throw new Error("expected run options");
   return parsed.options;
 }
@@ -78,6 +80,72 @@ Deno.test("bench: a tiny idle run logs everyone in and counts every join notice"
   assert.equal(result.expectedJoinNotices, (12 * 11) / 2);
   assert.equal(result.joinNotices, result.expectedJoinNotices);
   assert.ok(result.idleRssBytes > 0 && result.baselineRssBytes > 0);
+});
+
+Deno.test("bench: a tiny fan-out run against a two-instance cluster delivers everything", async () => {
+  const missing = await redisUnavailableReason();
+  if (missing !== null) {
+    console.log(`skipped: ${missing}`);
+    return;
+  }
+  const opts = options(
+    ["--profile", "fanout-small", "-N", "6", "-S", "2", "-R", "50", "-D", "1", "--warmup", "0.3"],
+    "chat-cluster2",
+  );
+  const report = await runBench(opts, () => {}, "smoke");
+  const [run] = report.rows[0].runs;
+  assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
+  const result = run as TrafficResult;
+  // Clients 0, 2, 4 are on one instance and 1, 3, 5 on the other: every message crossed Redis
+  // to reach half of its receivers, and each arrived exactly once, in order.
+  assert.ok(result.sent > 0 && result.windowDeliveries > 0);
+  assert.equal(result.expected, result.sent * 5);
+  assert.equal(result.lost, 0);
+  assert.equal(result.duplicated, 0);
+  assert.equal(result.outOfOrder, 0);
+  assert.equal(result.serverProcesses, 2, "CPU and memory not summed over both instances");
+  assert.ok(result.redisCpuSeconds !== undefined && result.redisCpuSeconds >= 0);
+  assert.ok(result.notes.some((n) => n.startsWith("Redis (not in server CPU): ")));
+  assert.match(
+    renderReport(report, opts.profiles),
+    /\| fanout-small \| chat-cluster2 \| 1 \| [\d,]+ \|/,
+  );
+});
+
+Deno.test("bench: a tiny idle run against a cluster sums memory and counts no join as missing", async () => {
+  const missing = await redisUnavailableReason();
+  if (missing !== null) {
+    console.log(`skipped: ${missing}`);
+    return;
+  }
+  const opts = options(["--profile", "idle-10k", "-N", "8", "-D", "0.1"], "chat-cluster2");
+  const report = await runBench(opts, () => {}, "smoke");
+  const [run] = report.rows[0].runs;
+  assert.ok(run.kind === "idle", `run failed: ${JSON.stringify(run)}`);
+  const result = run as IdleResult;
+  assert.equal(result.loggedIn, 8);
+  assert.equal(result.serverProcesses, 2);
+  // Logins racing on two instances are announced both ways: at least L(L-1)/2, never fewer.
+  assert.ok(result.joinNotices >= result.expectedJoinNotices, JSON.stringify(result));
+  assert.ok(result.idleRssBytes > 0 && result.baselineRssBytes > 0);
+  const text = renderReport(report, opts.profiles);
+  assert.match(text, /\| idle-10k \| chat-cluster2 \| 1 \| – \| – \| – \| – \| 0 \|/);
+  assert.doesNotMatch(text, /join notices received/);
+});
+
+Deno.test("bench: cluster clients are spread over the instances round-robin", () => {
+  const addresses = [1, 2, 3].map((port) => ({ host: "127.0.0.1", port }));
+  const ports = [0, 1, 2, 3, 4, 5, 6].map((i) => addressFor({ addresses }, i).port);
+  assert.deepEqual(ports, [1, 2, 3, 1, 2, 3, 1]);
+});
+
+Deno.test("bench: the cluster targets are known but not run by default", () => {
+  const parsed = parseBenchArgs([]);
+  assert.ok(parsed.kind === "run");
+  assert.deepEqual(parsed.options.targets, ["chat", "ngircd", "inspircd"]);
+  const cluster = parseBenchArgs(["--targets", "chat,chat-cluster2,chat-cluster3"]);
+  assert.ok(cluster.kind === "run");
+  assert.deepEqual(cluster.options.targets, ["chat", "chat-cluster2", "chat-cluster3"]);
 });
 
 Deno.test("bench: payload fields survive a stamp and a read", () => {

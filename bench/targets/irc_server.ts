@@ -5,7 +5,7 @@
  * @module
  */
 
-import { isRoot } from "../proc_stats.ts";
+import { aptInstall } from "./apt.ts";
 import { freePort, ServerProcess, waitForPort } from "./process.ts";
 import {
   type RunningServer,
@@ -78,7 +78,7 @@ function ircTarget(spec: IrcServerSpec, install: boolean): Target {
       if (!install) {
         throw new TargetUnavailableError(spec.name, `${spec.binary} not installed (--no-install)`);
       }
-      await aptInstall(spec);
+      await aptInstall(spec.name, { ...spec, installed: () => exists(spec.binary) });
     },
     async start(_maxClients: number): Promise<RunningServer> {
       const dir = await Deno.makeTempDir({ prefix: `bench-${spec.name}-` });
@@ -114,41 +114,5 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function aptInstall(spec: IrcServerSpec): Promise<void> {
-  if (!await isRoot()) {
-    throw new TargetUnavailableError(
-      spec.name,
-      `${spec.binary} missing; install it with: sudo apt-get install ${spec.packageName}`,
-    );
-  }
-  console.error(`bench: installing ${spec.packageName} with apt-get ...`);
-  const install = () =>
-    run("apt-get", ["install", "-y", "--no-install-recommends", spec.packageName]);
-  let result = await install();
-  if (!result.ok) {
-    await run("apt-get", ["update"]);
-    result = await install();
-  }
-  if (!result.ok || !await exists(spec.binary)) {
-    throw new TargetUnavailableError(spec.name, `apt-get install failed:\n${result.output}`);
-  }
-}
-
-async function run(command: string, args: string[]): Promise<{ ok: boolean; output: string }> {
-  try {
-    const out = await new Deno.Command(command, {
-      args,
-      env: { DEBIAN_FRONTEND: "noninteractive" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stderr).split("\n").slice(-10).join("\n");
-    return { ok: out.success, output: text };
-  } catch (error) {
-    return { ok: false, output: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -5,11 +5,33 @@
 
 import type { Protocol } from "../crowd.ts";
 
-/** The servers the benchmark knows. */
-export const TARGET_NAMES = ["chat", "ngircd", "inspircd"] as const;
+/**
+ * The servers the benchmark knows. `chat-clusterN` is N instances of our server sharing one
+ * room through a private Redis, with the clients spread over them round-robin.
+ */
+export const TARGET_NAMES = [
+  "chat",
+  "ngircd",
+  "inspircd",
+  "chat-cluster2",
+  "chat-cluster3",
+] as const;
 
 /** One of {@link TARGET_NAMES}. */
 export type TargetName = typeof TARGET_NAMES[number];
+
+/**
+ * The targets run when `--targets` is not given: the cluster targets are left out, since they
+ * would make the default run (already about 15 minutes) two thirds longer and answer a different
+ * question (what a cluster costs, not how our server compares with IRC servers).
+ */
+export const DEFAULT_TARGET_NAMES: readonly TargetName[] = ["chat", "ngircd", "inspircd"];
+
+/** Where one server process listens. */
+export interface ServerAddress {
+  readonly host: string;
+  readonly port: number;
+}
 
 /** A server process started for one run. */
 export interface RunningServer {
@@ -17,6 +39,15 @@ export interface RunningServer {
   readonly pid: number;
   readonly host: string;
   readonly port: number;
+  /**
+   * A cluster: every instance's address (client i connects to instance i mod n); absent for a
+   * single server, whose clients all connect to host:port.
+   */
+  readonly addresses?: readonly ServerAddress[];
+  /** A cluster: every instance's pid, CPU and memory are summed over them; absent = [pid]. */
+  readonly pids?: readonly number[];
+  /** A cluster: the Redis the instances share, whose CPU is reported separately. */
+  readonly redisPid?: number;
   /** Stops the process (SIGTERM, then SIGKILL) and frees what was made for it. Idempotent. */
   stop(): Promise<void>;
 }
