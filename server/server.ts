@@ -8,6 +8,12 @@ import { encodeFrame, notice } from "../protocol/mod.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
 import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
 import { IpLimiter, tooManyFromAddressNotice } from "./ip_limits.ts";
+import {
+  type CollectGarbage,
+  HeapTrimmer,
+  type HeapTrimOptions,
+  lastResortCollector,
+} from "./heap_trim.ts";
 import { acceptLoop, listenTcp } from "./listener.ts";
 import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, type ServerOptions } from "./options.ts";
@@ -29,6 +35,13 @@ export interface ServerDeps {
   onlineDetail?: () => string;
   /** Runs once every connection is closed, before `finished` resolves (a cluster bus closes). */
   afterShutdown?: () => Promise<void>;
+  /**
+   * The collection run once the room is quiet after many joins or leaves (default: V8's
+   * last-resort collection; null: never).
+   */
+  collectGarbage?: CollectGarbage | null;
+  /** When that collection runs (default: after 1,000 joins or leaves and a quiet second). */
+  heapTrim?: HeapTrimOptions;
 }
 
 /** A running server. */
@@ -83,6 +96,9 @@ class RunningServer implements ChatServer {
   readonly #listTimer: Timer | null;
   readonly #onlineDetail: (() => string) | undefined;
   readonly #afterShutdown: (() => Promise<void>) | undefined;
+  /** Gives memory back after a login storm; null when no collector is available. */
+  readonly #trimmer: HeapTrimmer | null;
+  readonly #unsubscribeTrim: (() => void) | null;
   #pauseTimer: Timer | null = null;
   #wakePause: (() => void) | null = null;
   #closing = false;
@@ -112,6 +128,14 @@ class RunningServer implements ChatServer {
     };
     this.#onlineDetail = deps.onlineDetail;
     this.#afterShutdown = deps.afterShutdown;
+    const collect = deps.collectGarbage === undefined ? lastResortCollector() : deps.collectGarbage;
+    const trimmer = collect === null ? null : new HeapTrimmer(this.#clock, collect, deps.heapTrim);
+    this.#trimmer = trimmer;
+    this.#unsubscribeTrim = trimmer === null
+      ? null
+      : this.room.subscribe((event) =>
+        trimmer.note(event.kind === "joined" || event.kind === "left")
+      );
     this.#console.started(this.addr);
     this.#listTimer = options.listIntervalSeconds > 0
       ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
@@ -141,6 +165,8 @@ class RunningServer implements ChatServer {
     this.#listTimer?.cancel();
     this.#pauseTimer?.cancel();
     this.#wakePause?.();
+    this.#unsubscribeTrim?.();
+    this.#trimmer?.stop();
     try {
       this.#listener.close();
     } catch {
