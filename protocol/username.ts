@@ -60,9 +60,13 @@ export class InvalidUsernameError extends ProtocolError {
   }
 }
 
-// Control characters (Cc), unpaired surrogates (Cs), and the bidirectional marks, embeddings,
-// overrides and isolates, which let a name display as another name.
-const FORBIDDEN = /[\p{Cc}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+// Control characters (Cc), unpaired surrogates (Cs), the bidirectional marks, embeddings,
+// overrides and isolates, and the characters that draw nothing (zero width space, word joiner,
+// soft hyphen, Hangul fillers, BOM, ...): all let a name display as another name. The zero width
+// joiner and non-joiner and the variation selectors stay allowed: emoji and several scripts need
+// them.
+const FORBIDDEN =
+  /[\p{Cc}\p{Cs}\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb]/u;
 const WHITESPACE = /[\s\p{Z}]/u;
 
 /**

@@ -94,6 +94,33 @@ Deno.test("username: bidi marks, embeddings, overrides and isolates are refused"
   }
 });
 
+Deno.test("username: characters that draw nothing are refused, joiners for emoji are not", () => {
+  const invisible = [
+    "\u00ad",
+    "\u034f",
+    "\u115f",
+    "\u1160",
+    "\u17b4",
+    "\u180e",
+    "\u200b",
+    "\u2060",
+    "\u2064",
+    "\u206f",
+    "\u3164",
+    "\ufeff",
+    "\uffa0",
+    "\ufffb",
+  ];
+  for (const c of invisible) {
+    const code = c.codePointAt(0)?.toString(16);
+    assert.equal(problemOf(`ali${c}ce`), "control-character", `U+${code}`);
+  }
+  const family = "\u{1f468}\u200d\u{1f469}\u200d\u{1f467}";
+  assert.equal(checkUsername(`fam${family}`).ok, true, "ZWJ emoji sequence");
+  assert.equal(checkUsername("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645").ok, true, "ZWNJ");
+  assert.equal(checkUsername("heart\u2764\ufe0f").ok, true, "variation selector");
+});
+
 Deno.test("username: whitespace of any kind is refused", () => {
   for (const c of [" ", "\u00a0", "\u1680", "\u2003", "\u2028", "\u2029", "\u202f", "\u3000"]) {
     assert.equal(problemOf(`a${c}b`), "whitespace", JSON.stringify(c));
