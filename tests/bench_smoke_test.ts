@@ -19,7 +19,15 @@ import {
 import type { IdleResult, TrafficResult } from "../bench/results.ts";
 import { median } from "../bench/table.ts";
 import { UsageError } from "../cli/usage.ts";
+import { firstReason, notLinux, skipWhen } from "./helpers/platform.ts";
 import { redisUnavailableReason } from "./helpers/redis.ts";
+
+/** The runs measure the server through /proc; the cluster runs need redis-server too. */
+const noProc = notLinux("/proc (the bench reads the server's CPU and memory there)");
+const skipRuns = { ignore: skipWhen("bench smoke runs", noProc) };
+const skipClusterRuns = {
+  ignore: skipWhen("bench cluster runs", firstReason(noProc, await redisUnavailableReason())),
+};
 
 function options(args: string[], targets = "chat") {
   const parsed = parseBenchArgs(["--targets", targets, "--runs", "1", "--no-install", ...args]);
@@ -27,111 +35,117 @@ function options(args: string[], targets = "chat") {
   return parsed.options;
 }
 
-Deno.test("bench: a tiny fan-out run against our server delivers everything, in order", async () => {
-  const opts = options([
-    "--profile",
-    "fanout-small",
-    "-N",
-    "5",
-    "-S",
-    "2",
-    "-R",
-    "50",
-    "-B",
-    "64",
-    "-D",
-    "1",
-    "--warmup",
-    "0.3",
-  ]);
-  const report = await runBench(opts, () => {}, "smoke");
-  assert.equal(report.rows.length, 1);
-  const [run] = report.rows[0].runs;
-  assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
-  const result = run as TrafficResult;
-  assert.ok(result.windowDeliveries > 0, "no deliveries in the window");
-  assert.ok(result.sent > 0);
-  // 2 senders to 4 others each: every message sent reached every other client exactly once.
-  assert.equal(result.expected, result.sent * 4);
-  assert.equal(result.lost, 0);
-  assert.equal(result.duplicated, 0);
-  assert.equal(result.outOfOrder, 0);
-  assert.equal(result.corrupt, 0);
-  assert.ok(result.p50Micros > 0 && result.p50Micros <= result.p99Micros);
-  assert.ok(result.p99Micros <= result.maxMicros);
-  assert.ok(result.serverPeakRssBytes > 0, "server memory was not read from /proc");
-  assert.ok(result.serverCpuSeconds >= 0);
-  const text = renderReport(report, opts.profiles);
-  assert.match(text, /\| fanout-small \| chat \| 1 \| [\d,]+ \|/);
-  // The workload is not the issue's, so no goal is judged on it.
-  assert.match(text, /not measured: fanout-small: p50 latency at most 2 ms/);
-});
+Deno.test(
+  "bench: a tiny fan-out run against our server delivers everything, in order",
+  skipRuns,
+  async () => {
+    const opts = options([
+      "--profile",
+      "fanout-small",
+      "-N",
+      "5",
+      "-S",
+      "2",
+      "-R",
+      "50",
+      "-B",
+      "64",
+      "-D",
+      "1",
+      "--warmup",
+      "0.3",
+    ]);
+    const report = await runBench(opts, () => {}, "smoke");
+    assert.equal(report.rows.length, 1);
+    const [run] = report.rows[0].runs;
+    assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
+    const result = run as TrafficResult;
+    assert.ok(result.windowDeliveries > 0, "no deliveries in the window");
+    assert.ok(result.sent > 0);
+    // 2 senders to 4 others each: every message sent reached every other client exactly once.
+    assert.equal(result.expected, result.sent * 4);
+    assert.equal(result.lost, 0);
+    assert.equal(result.duplicated, 0);
+    assert.equal(result.outOfOrder, 0);
+    assert.equal(result.corrupt, 0);
+    assert.ok(result.p50Micros > 0 && result.p50Micros <= result.p99Micros);
+    assert.ok(result.p99Micros <= result.maxMicros);
+    assert.ok(result.serverPeakRssBytes > 0, "server memory was not read from /proc");
+    assert.ok(result.serverCpuSeconds >= 0);
+    const text = renderReport(report, opts.profiles);
+    assert.match(text, /\| fanout-small \| chat \| 1 \| [\d,]+ \|/);
+    // The workload is not the issue's, so no goal is judged on it.
+    assert.match(text, /not measured: fanout-small: p50 latency at most 2 ms/);
+  },
+);
 
-Deno.test("bench: a tiny idle run logs everyone in and counts every join notice", async () => {
-  const report = await runBench(
-    options(["--profile", "idle-10k", "-N", "12", "-D", "0.1"]),
-    () => {},
-    "smoke",
-  );
-  const [run] = report.rows[0].runs;
-  assert.ok(run.kind === "idle", `run failed: ${JSON.stringify(run)}`);
-  const result = run as IdleResult;
-  assert.equal(result.loggedIn, 12);
-  assert.equal(result.expectedJoinNotices, (12 * 11) / 2);
-  assert.equal(result.joinNotices, result.expectedJoinNotices);
-  assert.ok(result.idleRssBytes > 0 && result.baselineRssBytes > 0);
-});
+Deno.test(
+  "bench: a tiny idle run logs everyone in and counts every join notice",
+  skipRuns,
+  async () => {
+    const report = await runBench(
+      options(["--profile", "idle-10k", "-N", "12", "-D", "0.1"]),
+      () => {},
+      "smoke",
+    );
+    const [run] = report.rows[0].runs;
+    assert.ok(run.kind === "idle", `run failed: ${JSON.stringify(run)}`);
+    const result = run as IdleResult;
+    assert.equal(result.loggedIn, 12);
+    assert.equal(result.expectedJoinNotices, (12 * 11) / 2);
+    assert.equal(result.joinNotices, result.expectedJoinNotices);
+    assert.ok(result.idleRssBytes > 0 && result.baselineRssBytes > 0);
+  },
+);
 
-Deno.test("bench: a tiny fan-out run against a two-instance cluster delivers everything", async () => {
-  const missing = await redisUnavailableReason();
-  if (missing !== null) {
-    console.log(`skipped: ${missing}`);
-    return;
-  }
-  const opts = options(
-    ["--profile", "fanout-small", "-N", "6", "-S", "2", "-R", "50", "-D", "1", "--warmup", "0.3"],
-    "chat-cluster2",
-  );
-  const report = await runBench(opts, () => {}, "smoke");
-  const [run] = report.rows[0].runs;
-  assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
-  const result = run as TrafficResult;
-  // Clients 0, 2, 4 are on one instance and 1, 3, 5 on the other: every message crossed Redis
-  // to reach half of its receivers, and each arrived exactly once, in order.
-  assert.ok(result.sent > 0 && result.windowDeliveries > 0);
-  assert.equal(result.expected, result.sent * 5);
-  assert.equal(result.lost, 0);
-  assert.equal(result.duplicated, 0);
-  assert.equal(result.outOfOrder, 0);
-  assert.equal(result.serverProcesses, 2, "CPU and memory not summed over both instances");
-  assert.ok(result.redisCpuSeconds !== undefined && result.redisCpuSeconds >= 0);
-  assert.ok(result.notes.some((n) => n.startsWith("Redis (not in server CPU): ")));
-  assert.match(
-    renderReport(report, opts.profiles),
-    /\| fanout-small \| chat-cluster2 \| 1 \| [\d,]+ \|/,
-  );
-});
+Deno.test(
+  "bench: a tiny fan-out run against a two-instance cluster delivers everything",
+  skipClusterRuns,
+  async () => {
+    const opts = options(
+      ["--profile", "fanout-small", "-N", "6", "-S", "2", "-R", "50", "-D", "1", "--warmup", "0.3"],
+      "chat-cluster2",
+    );
+    const report = await runBench(opts, () => {}, "smoke");
+    const [run] = report.rows[0].runs;
+    assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
+    const result = run as TrafficResult;
+    // Clients 0, 2, 4 are on one instance and 1, 3, 5 on the other: every message crossed Redis
+    // to reach half of its receivers, and each arrived exactly once, in order.
+    assert.ok(result.sent > 0 && result.windowDeliveries > 0);
+    assert.equal(result.expected, result.sent * 5);
+    assert.equal(result.lost, 0);
+    assert.equal(result.duplicated, 0);
+    assert.equal(result.outOfOrder, 0);
+    assert.equal(result.serverProcesses, 2, "CPU and memory not summed over both instances");
+    assert.ok(result.redisCpuSeconds !== undefined && result.redisCpuSeconds >= 0);
+    assert.ok(result.notes.some((n) => n.startsWith("Redis (not in server CPU): ")));
+    assert.match(
+      renderReport(report, opts.profiles),
+      /\| fanout-small \| chat-cluster2 \| 1 \| [\d,]+ \|/,
+    );
+  },
+);
 
-Deno.test("bench: a tiny idle run against a cluster sums memory and counts no join as missing", async () => {
-  const missing = await redisUnavailableReason();
-  if (missing !== null) {
-    console.log(`skipped: ${missing}`);
-    return;
-  }
-  const opts = options(["--profile", "idle-10k", "-N", "8", "-D", "0.1"], "chat-cluster2");
-  const report = await runBench(opts, () => {}, "smoke");
-  const [run] = report.rows[0].runs;
-  assert.ok(run.kind === "idle", `run failed: ${JSON.stringify(run)}`);
-  const result = run as IdleResult;
-  assert.equal(result.loggedIn, 8);
-  assert.equal(result.serverProcesses, 2);
-  // Logins racing on two instances are announced both ways: at least L(L-1)/2, never fewer.
-  assert.ok(result.joinNotices >= result.expectedJoinNotices, JSON.stringify(result));
-  assert.ok(result.idleRssBytes > 0 && result.baselineRssBytes > 0);
-  const text = renderReport(report, opts.profiles);
-  assert.match(text, /\| idle-10k \| chat-cluster2 \| 1 \| – \| – \| – \| – \| 0 \|/);
-  assert.doesNotMatch(text, /join notices received/);
-});
+Deno.test(
+  "bench: a tiny idle run against a cluster sums memory and counts no join as missing",
+  skipClusterRuns,
+  async () => {
+    const opts = options(["--profile", "idle-10k", "-N", "8", "-D", "0.1"], "chat-cluster2");
+    const report = await runBench(opts, () => {}, "smoke");
+    const [run] = report.rows[0].runs;
+    assert.ok(run.kind === "idle", `run failed: ${JSON.stringify(run)}`);
+    const result = run as IdleResult;
+    assert.equal(result.loggedIn, 8);
+    assert.equal(result.serverProcesses, 2);
+    // Logins racing on two instances are announced both ways: at least L(L-1)/2, never fewer.
+    assert.ok(result.joinNotices >= result.expectedJoinNotices, JSON.stringify(result));
+    assert.ok(result.idleRssBytes > 0 && result.baselineRssBytes > 0);
+    const text = renderReport(report, opts.profiles);
+    assert.match(text, /\| idle-10k \| chat-cluster2 \| 1 \| – \| – \| – \| – \| 0 \|/);
+    assert.doesNotMatch(text, /join notices received/);
+  },
+);
 
 Deno.test("bench: cluster clients are spread over the instances round-robin", () => {
   const addresses = [1, 2, 3].map((port) => ({ host: "127.0.0.1", port }));

@@ -19,12 +19,14 @@ import {
 } from "../scripts/chat_process.ts";
 import { CapturedConsole, testServerOptions } from "./helpers/server.ts";
 import { freePort, type RedisServer, redisUnavailableReason, withRedis } from "./helpers/redis.ts";
+import { skipWhen } from "./helpers/platform.ts";
 import { TestClient, waitUntil } from "./helpers/wire.ts";
 
-const skipReason = await redisUnavailableReason();
-if (skipReason !== null) console.log(`cluster tests skipped: ${skipReason}`);
-
-const opts = { sanitizeOps: true, sanitizeResources: true, ignore: skipReason !== null };
+const opts = {
+  sanitizeOps: true,
+  sanitizeResources: true,
+  ignore: skipWhen("cluster tests", await redisUnavailableReason()),
+};
 
 /** Presence timeout for tests: a dead instance's users leave within 2 s. */
 const PRESENCE_SECONDS = 2;
@@ -382,7 +384,7 @@ Deno.test("chat server --redis with Redis unreachable exits 1 with one line", op
     args: [
       "run",
       "--allow-net",
-      new URL("../main.ts", import.meta.url).pathname,
+      new URL("../main.ts", import.meta.url).href,
       "server",
       "--port",
       "0",

@@ -5,6 +5,7 @@
  * client's output to a screen model.
  */
 import assert from "node:assert/strict";
+import { commandUnavailable, firstReason, notLinux, skipWhen } from "./helpers/platform.ts";
 import { VirtualTerminal } from "./helpers/virtual_terminal.ts";
 import { withServer } from "./helpers/server.ts";
 import { withTimeout } from "./helpers/timeout.ts";
@@ -14,21 +15,16 @@ const COLUMNS = 60;
 const ROWS = 20;
 const WAIT_MS = 10_000;
 
-/** Why the pty test cannot run here, or undefined when it can. */
-async function ptyUnavailable(): Promise<string | undefined> {
-  if (Deno.build.os !== "linux") return `needs util-linux script (this is ${Deno.build.os})`;
-  try {
-    const { success } = await new Deno.Command("script", {
-      args: ["-qfec", "true", "/dev/null"],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success ? undefined : "script -qfec true failed";
-  } catch {
-    return "the script command (util-linux / bsdutils) is not installed";
-  }
-}
+/** The pty comes from util-linux's `script` (Debian package bsdutils), run through sh. */
+const skipPty = {
+  ignore: skipWhen(
+    "interactive pty tests",
+    firstReason(
+      notLinux("util-linux script"),
+      await commandUnavailable("script", ["-qfec", "true", "/dev/null"]),
+    ),
+  ),
+};
 
 /** The client running in a pty, with what it has drawn so far. */
 class PtyClient {
@@ -121,117 +117,115 @@ class PtyClient {
 const LEFT = "\x1b[D";
 const END = "\x1b[F";
 
-Deno.test("interactive client in a pty: messages arrive above a half-typed line", async (t) => {
-  const why = await ptyUnavailable();
-  if (why !== undefined) {
-    console.log(`skipped: ${why}`);
-    return;
-  }
-  await withServer({}, async ({ server, login }) => {
-    const pty = new PtyClient(server.addr.port, "alice");
+Deno.test(
+  "interactive client in a pty: messages arrive above a half-typed line",
+  skipPty,
+  async (t) => {
+    await withServer({}, async ({ server, login }) => {
+      const pty = new PtyClient(server.addr.port, "alice");
+      let passed = false;
+      try {
+        await pty.waitFor("the welcome and the prompt", () => {
+          const lines = pty.screen.lines();
+          return lines.some((l) => l.includes("Welcome, alice!")) &&
+            lines[pty.promptRow()] === "alice>";
+        });
+        assert.equal(pty.screen.bracketedPaste, true);
+
+        await t.step("a half-typed line with the cursor moved back", async () => {
+          await pty.type("hello wor" + LEFT + LEFT + LEFT);
+          await pty.waitFor("the typed line with the cursor 3 left of its end", () => {
+            const row = pty.promptRow();
+            return pty.screen.lines()[row] === "alice> hello wor" && pty.screen.cursorCol === 13;
+          });
+        });
+
+        const bob = await login("bob");
+        await t.step("another client's messages print above; the line stays intact", async () => {
+          await bob.say("hi alice");
+          await bob.say("ev\x1b[2J\x1b]0;pwned\x07il \x1b[10Aup\nfake");
+          await pty.waitFor("bob's messages above the redrawn line", () => {
+            const lines = pty.screen.lines();
+            const row = pty.promptRow();
+            return / <bob> evil up↵fake$/.test(lines[row - 1] ?? "") &&
+              lines[row] === "alice> hello wor" && pty.screen.cursorCol === 13;
+          });
+          const lines = pty.screen.lines();
+          const row = pty.promptRow();
+          assert.match(lines[row - 1], /^\d\d:\d\d:\d\d <bob> evil up↵fake$/);
+          assert.match(lines[row - 2], /^\d\d:\d\d:\d\d <bob> hi alice$/);
+          assert.match(lines[row - 3], /^\d\d:\d\d:\d\d -- bob joined$/);
+          assert.equal(lines[row], "alice> hello wor");
+          assert.equal(pty.screen.cursorRow, row);
+          assert.equal(pty.screen.cursorCol, 13);
+          // The escape sequences never reached the terminal: the screen was not cleared and
+          // the title was not set.
+          assert.ok(lines.some((l) => l.includes("Welcome, alice!")));
+          assert.ok(!pty.raw.includes("pwned"));
+          assert.ok(!pty.raw.includes("\x1b[2J"));
+        });
+
+        await t.step("finishing the line sends it; the other client receives it", async () => {
+          await pty.type("_" + END + "ld\r");
+          const frame = await bob.waitForMessage("alice", "hello _world");
+          assert.equal(frame.message, "hello _world");
+          await pty.waitFor("the own line and an empty prompt", () => {
+            const lines = pty.screen.lines();
+            const row = pty.promptRow();
+            return lines[row] === "alice>" && / » <alice> hello _world$/.test(lines[row - 1]);
+          });
+        });
+
+        await t.step("Ctrl-C on the empty line quits, exit 0, terminal restored", async () => {
+          await pty.type("\x03");
+          const status = await pty.finish();
+          assert.equal(status.code, 0, pty.dump());
+          assert.match(pty.raw, /EXIT=0/);
+          const stty = pty.raw.slice(pty.raw.lastIndexOf("speed"));
+          assert.match(stty, /(^|\s)icanon(\s|$)/, "canonical mode is back");
+          assert.match(stty, /(^|\s)echo(\s|$)/, "echo is back");
+          assert.equal(pty.screen.bracketedPaste, false);
+          assert.equal(pty.screen.cursorVisible, true);
+          await bob.waitForNotice("alice left");
+        });
+        passed = true;
+      } finally {
+        if (!passed) await pty.kill();
+      }
+    });
+  },
+);
+
+Deno.test(
+  "interactive client in a pty: the server going away restores the terminal",
+  skipPty,
+  async () => {
+    let pty: PtyClient | undefined;
     let passed = false;
     try {
-      await pty.waitFor("the welcome and the prompt", () => {
-        const lines = pty.screen.lines();
-        return lines.some((l) => l.includes("Welcome, alice!")) &&
-          lines[pty.promptRow()] === "alice>";
+      await withServer({}, async ({ server }) => {
+        pty = new PtyClient(server.addr.port, "carol");
+        const client = pty;
+        await client.waitFor("the prompt", () => client.screen.lines().includes("carol>"));
+        await client.type("unsent words");
+        await client.waitFor(
+          "the typed line",
+          () => client.screen.lines().includes("carol> unsent words"),
+        );
       });
-      assert.equal(pty.screen.bracketedPaste, true);
-
-      await t.step("a half-typed line with the cursor moved back", async () => {
-        await pty.type("hello wor" + LEFT + LEFT + LEFT);
-        await pty.waitFor("the typed line with the cursor 3 left of its end", () => {
-          const row = pty.promptRow();
-          return pty.screen.lines()[row] === "alice> hello wor" && pty.screen.cursorCol === 13;
-        });
-      });
-
-      const bob = await login("bob");
-      await t.step("another client's messages print above; the line stays intact", async () => {
-        await bob.say("hi alice");
-        await bob.say("ev\x1b[2J\x1b]0;pwned\x07il \x1b[10Aup\nfake");
-        await pty.waitFor("bob's messages above the redrawn line", () => {
-          const lines = pty.screen.lines();
-          const row = pty.promptRow();
-          return / <bob> evil up↵fake$/.test(lines[row - 1] ?? "") &&
-            lines[row] === "alice> hello wor" && pty.screen.cursorCol === 13;
-        });
-        const lines = pty.screen.lines();
-        const row = pty.promptRow();
-        assert.match(lines[row - 1], /^\d\d:\d\d:\d\d <bob> evil up↵fake$/);
-        assert.match(lines[row - 2], /^\d\d:\d\d:\d\d <bob> hi alice$/);
-        assert.match(lines[row - 3], /^\d\d:\d\d:\d\d -- bob joined$/);
-        assert.equal(lines[row], "alice> hello wor");
-        assert.equal(pty.screen.cursorRow, row);
-        assert.equal(pty.screen.cursorCol, 13);
-        // The escape sequences never reached the terminal: the screen was not cleared and
-        // the title was not set.
-        assert.ok(lines.some((l) => l.includes("Welcome, alice!")));
-        assert.ok(!pty.raw.includes("pwned"));
-        assert.ok(!pty.raw.includes("\x1b[2J"));
-      });
-
-      await t.step("finishing the line sends it; the other client receives it", async () => {
-        await pty.type("_" + END + "ld\r");
-        const frame = await bob.waitForMessage("alice", "hello _world");
-        assert.equal(frame.message, "hello _world");
-        await pty.waitFor("the own line and an empty prompt", () => {
-          const lines = pty.screen.lines();
-          const row = pty.promptRow();
-          return lines[row] === "alice>" && / » <alice> hello _world$/.test(lines[row - 1]);
-        });
-      });
-
-      await t.step("Ctrl-C on the empty line quits, exit 0, terminal restored", async () => {
-        await pty.type("\x03");
-        const status = await pty.finish();
-        assert.equal(status.code, 0, pty.dump());
-        assert.match(pty.raw, /EXIT=0/);
-        const stty = pty.raw.slice(pty.raw.lastIndexOf("speed"));
-        assert.match(stty, /(^|\s)icanon(\s|$)/, "canonical mode is back");
-        assert.match(stty, /(^|\s)echo(\s|$)/, "echo is back");
-        assert.equal(pty.screen.bracketedPaste, false);
-        assert.equal(pty.screen.cursorVisible, true);
-        await bob.waitForNotice("alice left");
-      });
+      // withServer has shut the server down: the client is told and exits 1, restored.
+      const client = pty as PtyClient;
+      const status = await client.finish();
+      assert.equal(status.code, 1, client.dump());
+      const text = client.screen.allLines().join("\n");
+      assert.match(text, /!! the server closed the connection/);
+      assert.match(text, /!! not sent: unsent words/);
+      const stty = client.raw.slice(client.raw.lastIndexOf("speed"));
+      assert.match(stty, /(^|\s)icanon(\s|$)/);
+      assert.equal(client.screen.cursorVisible, true);
       passed = true;
     } finally {
-      if (!passed) await pty.kill();
+      if (!passed && pty !== undefined) await pty.kill();
     }
-  });
-});
-
-Deno.test("interactive client in a pty: the server going away restores the terminal", async () => {
-  const why = await ptyUnavailable();
-  if (why !== undefined) {
-    console.log(`skipped: ${why}`);
-    return;
-  }
-  let pty: PtyClient | undefined;
-  let passed = false;
-  try {
-    await withServer({}, async ({ server }) => {
-      pty = new PtyClient(server.addr.port, "carol");
-      const client = pty;
-      await client.waitFor("the prompt", () => client.screen.lines().includes("carol>"));
-      await client.type("unsent words");
-      await client.waitFor(
-        "the typed line",
-        () => client.screen.lines().includes("carol> unsent words"),
-      );
-    });
-    // withServer has shut the server down: the client is told and exits 1, restored.
-    const client = pty as PtyClient;
-    const status = await client.finish();
-    assert.equal(status.code, 1, client.dump());
-    const text = client.screen.allLines().join("\n");
-    assert.match(text, /!! the server closed the connection/);
-    assert.match(text, /!! not sent: unsent words/);
-    const stty = client.raw.slice(client.raw.lastIndexOf("speed"));
-    assert.match(stty, /(^|\s)icanon(\s|$)/);
-    assert.equal(client.screen.cursorVisible, true);
-    passed = true;
-  } finally {
-    if (!passed && pty !== undefined) await pty.kill();
-  }
-});
+  },
+);

@@ -19,13 +19,14 @@ import { LinkDownError, RedisLink } from "../server/bus/redis_link.ts";
 import { parseRedisUrl, RedisUrlError } from "../server/bus/redis_url.ts";
 import { checkClusterName, ClusterNameError } from "../server/bus/cluster_names.ts";
 import { freePort, type RedisServer, redisUnavailableReason, withRedis } from "./helpers/redis.ts";
+import { skipWhen } from "./helpers/platform.ts";
 import { waitUntil } from "./helpers/wire.ts";
 
-const skipReason = await redisUnavailableReason();
-if (skipReason !== null) console.log(`Redis link tests skipped: ${skipReason}`);
-
 const opts = { sanitizeOps: true, sanitizeResources: true };
-const redisOpts = { ...opts, ignore: skipReason !== null };
+const redisOpts = {
+  ...opts,
+  ignore: skipWhen("Redis link tests", await redisUnavailableReason()),
+};
 
 Deno.test("every bus event survives encoding and decoding", opts, () => {
   const events: BusEvent[] = [

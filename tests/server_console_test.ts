@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { ChatProcess, sourceCommand } from "../scripts/chat_process.ts";
 import { ManualClock } from "./helpers/clock.ts";
+import { childSignalUnavailable, skipWhen } from "./helpers/platform.ts";
 import { withServer } from "./helpers/server.ts";
 import { TestClient, waitUntil } from "./helpers/wire.ts";
 
@@ -78,7 +79,7 @@ function stdoutLine(process: ChatProcess, text: string): Promise<string> {
 
 Deno.test(
   "main.ts server --port 0 --list-interval 1: start line, periodic list, SIGINT exits 0",
-  opts,
+  { ...opts, ignore: skipWhen("the server's SIGINT test", childSignalUnavailable("SIGINT")) },
   async () => {
     const server = serverProcess(["--port", "0", "--list-interval", "1"]);
     let client: TestClient | null = null;
@@ -108,7 +109,7 @@ Deno.test(
 
 Deno.test("main.ts server: SIGTERM shuts down cleanly with exit code 0", {
   ...opts,
-  ignore: Deno.build.os === "windows",
+  ignore: skipWhen("the server's SIGTERM test", childSignalUnavailable("SIGTERM")),
 }, async () => {
   const server = serverProcess(["--port", "0"]);
   try {

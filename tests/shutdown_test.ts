@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { sourceCommand, startServer as startServerProcess } from "../scripts/chat_process.ts";
 import { SHUTDOWN_NOTICE } from "../server/notices.ts";
+import { childSignalUnavailable, skipWhen } from "./helpers/platform.ts";
 import { withTimeout } from "./helpers/timeout.ts";
 import { TestClient } from "./helpers/wire.ts";
 
@@ -16,7 +17,7 @@ function pause(ms: number): Promise<void> {
 
 Deno.test(
   "SIGTERM under load: every client is told, nothing accepted is lost, exit within 5 s",
-  opts,
+  { ...opts, ignore: skipWhen("SIGTERM under load", childSignalUnavailable("SIGTERM")) },
   async () => {
     const { process, port } = await startServerProcess(sourceCommand(), [
       "--max-clients-per-ip",

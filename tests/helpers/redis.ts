@@ -6,24 +6,15 @@
  */
 
 import { privateRedisArgs } from "../../scripts/redis_server.ts";
+import { commandUnavailable } from "./platform.ts";
 import { TimeoutError } from "./timeout.ts";
 
 /** How long a fresh redis-server may take to accept connections. */
 const READY_TIMEOUT_MS = 5000;
 
 /** Null if `redis-server` can be run here, otherwise why not. */
-export async function redisUnavailableReason(): Promise<string | null> {
-  try {
-    const { success } = await new Deno.Command("redis-server", {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success ? null : "redis-server --version failed";
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return "redis-server is not installed";
-    return `redis-server cannot be run: ${error instanceof Error ? error.message : error}`;
-  }
+export function redisUnavailableReason(): Promise<string | null> {
+  return commandUnavailable("redis-server");
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released: good enough for a test). */
