@@ -6,6 +6,8 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
+
 /** Where clients report what happens to them; one per run. */
 export interface ClientSink {
   /** The client is logged in and in the room (chat: welcome seen; IRC: 001 and end of NAMES). */
@@ -164,7 +166,7 @@ export abstract class BenchClient {
     this.#writing = true;
     try {
       while (this.#queue.length > 0 && this.#state !== "closed") {
-        const chunk = this.#queue.length === 1 ? this.#queue[0] : concat(this.#queue);
+        const chunk = this.#queue.length === 1 ? this.#queue[0] : concatBytes(this.#queue);
         this.#queue = [];
         let offset = 0;
         while (offset < chunk.length) {
@@ -177,18 +179,6 @@ export abstract class BenchClient {
       this.#writing = false;
     }
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function describe(error: unknown): string {

@@ -4,21 +4,12 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
 import { encodeFrame, type Frame, FrameDecoder } from "../protocol/mod.ts";
 
 const shortFrame: Frame = { username: "alice", message: "hello everyone, how is it going?" };
 const unicodeFrame: Frame = { username: "José", message: "grüße 👋 from 東京 ".repeat(16) };
 const bigFrame: Frame = { username: "bob", message: "x".repeat(65536) };
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -26,9 +17,9 @@ function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
   return out;
 }
 
-const shortStream = concat(Array.from({ length: 1000 }, () => encodeFrame(shortFrame)));
+const shortStream = concatBytes(Array.from({ length: 1000 }, () => encodeFrame(shortFrame)));
 const shortChunks = chunked(shortStream, 1460);
-const unicodeStream = concat(Array.from({ length: 100 }, () => encodeFrame(unicodeFrame)));
+const unicodeStream = concatBytes(Array.from({ length: 100 }, () => encodeFrame(unicodeFrame)));
 const unicodeChunks = chunked(unicodeStream, 1460);
 const bigBytes = encodeFrame(bigFrame);
 const bigChunks64 = chunked(bigBytes, 64);

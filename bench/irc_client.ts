@@ -5,6 +5,7 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
 import { asciiAt, BenchClient, type ClientSink, type MessageTemplate } from "./client.ts";
 import { isPayloadAt } from "./payload.ts";
 
@@ -83,7 +84,7 @@ export class IrcBenchClient extends BenchClient {
   #line(buf: Uint8Array, start: number, end: number): void {
     if (buf[start] !== COLON) {
       if (asciiAt(buf, start, "PING")) {
-        this.send(concatBytes(encoder.encode("PONG"), buf.slice(start + 4, end), CRLF));
+        this.send(concatBytes([encoder.encode("PONG"), buf.slice(start + 4, end), CRLF]));
       } else if (asciiAt(buf, start, "ERROR")) {
         this.fail(`server said ${decoder.decode(buf.subarray(start, end))}`);
       }
@@ -108,16 +109,6 @@ export class IrcBenchClient extends BenchClient {
 }
 
 const CRLF = new Uint8Array([CR, LF]);
-
-function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Numerics that refuse a registration or a JOIN (not 422 "no MOTD" and other chatter). */
 const FATAL_NUMERICS = [

@@ -4,15 +4,7 @@
  */
 
 /** The parts one after another in one buffer, as a stream would deliver them whole. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+export { concatBytes as concat } from "../../bench/bytes.ts";
 
 /**
  * A frame header alone (username length u16, message length u32, big-endian) with no body, so
