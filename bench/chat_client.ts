@@ -7,6 +7,7 @@
 import { encodeFrame, HEADER_BYTES } from "../protocol/mod.ts";
 import { asciiAt, BenchClient, type MessageTemplate } from "./client.ts";
 import { isPayloadAt } from "./payload.ts";
+import { joinedCount } from "../server/notices.ts";
 
 const decoder = new TextDecoder();
 
@@ -51,19 +52,7 @@ export class ChatBenchClient extends BenchClient {
       return;
     }
     if (length > 7 && asciiAt(buf, at + length - 7, " joined")) {
-      this.sink.joinNotices(joinedCount(buf, at, length));
+      this.sink.joinNotices(joinedCount(decoder.decode(buf.subarray(at, at + length))));
     }
   }
-}
-
-/**
- * How many users one join notice announces: one for `alice joined`; a server that aggregates
- * (`alice, bob and 48 others joined`) announces each listed name plus the counted others.
- */
-function joinedCount(buf: Uint8Array, at: number, length: number): number {
-  if (buf.subarray(at, at + length).indexOf(0x2c) < 0) return 1;
-  const text = decoder.decode(buf.subarray(at, at + length));
-  const others = /and (\d+) others? joined$/.exec(text);
-  const listed = text.split(",").length + (/ and \S+ joined$/.test(text) ? 1 : 0);
-  return others === null ? listed : listed + Number(others[1]);
 }

@@ -5,6 +5,7 @@
  */
 
 import type { Clock, Timer } from "./clock.ts";
+import { TokenBucket } from "./token_bucket.ts";
 
 /** Shortest gap between two flood notices to the same client. */
 export const FLOOD_NOTICE_INTERVAL_MS = 1000;
@@ -16,38 +17,22 @@ export const FLOOD_NOTICE_INTERVAL_MS = 1000;
  * that second is over. A rate of 0 admits everything.
  */
 export class FloodGate {
-  readonly #rate: number;
-  readonly #burst: number;
+  readonly #bucket: TokenBucket | null;
   readonly #clock: Clock;
   readonly #report: (dropped: number) => void;
-  #tokens: number;
-  #refilledAt: number;
   #dropped = 0;
   #lastNoticeAt = -Infinity;
   #timer: Timer | null = null;
 
   constructor(rate: number, burst: number, clock: Clock, report: (dropped: number) => void) {
-    this.#rate = rate;
-    this.#burst = Math.max(1, burst);
+    this.#bucket = rate > 0 ? new TokenBucket(rate, Math.max(1, burst), clock) : null;
     this.#clock = clock;
     this.#report = report;
-    this.#tokens = this.#burst;
-    this.#refilledAt = clock.now();
   }
 
   /** Takes a token for one message; false means drop it (and it is counted). */
   allow(): boolean {
-    if (this.#rate <= 0) return true;
-    const now = this.#clock.now();
-    const elapsed = now - this.#refilledAt;
-    if (elapsed > 0) {
-      this.#tokens = Math.min(this.#burst, this.#tokens + (elapsed * this.#rate) / 1000);
-      this.#refilledAt = now;
-    }
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
-      return true;
-    }
+    if (this.#bucket === null || this.#bucket.take()) return true;
     this.#dropped++;
     return false;
   }

@@ -39,9 +39,38 @@ export function welcomeNotice(name: string, total: number, firstNames: readonly 
   return `Welcome, ${name}! ${onlineList(total, firstNames)}${tail}`;
 }
 
-/** Told to everyone else when someone logs in. */
-export function joinNotice(name: string): string {
-  return `${name} joined`;
+/** How many names a join notice for several users lists before it counts the rest. */
+export const JOIN_NAME_LIMIT = 3;
+
+/**
+ * Told to everyone else when someone logs in: `alice joined`. Joins of a busy moment are told
+ * together: `alice and bob joined`, `alice, bob, carol and dave joined`, and past four names
+ * `alice, bob, carol and 47 others joined` (so "others" is always plural). `total` is how many
+ * joined when `names` holds only the first of them (at least five, or all).
+ */
+export function joinNotice(names: string | readonly string[], total?: number): string {
+  const first = typeof names === "string" ? [names] : names;
+  const count = total ?? first.length;
+  if (count > JOIN_NAME_LIMIT + 1) {
+    const listed = first.slice(0, JOIN_NAME_LIMIT).join(", ");
+    return `${listed} and ${count - JOIN_NAME_LIMIT} others joined`;
+  }
+  const last = count - 1;
+  if (last <= 0) return `${first[0] ?? ""} joined`;
+  return `${first.slice(0, last).join(", ")} and ${first[last]} joined`;
+}
+
+/**
+ * How many users a join notice names or counts: the inverse of {@link joinNotice}, for the
+ * benchmark and tests that check every join was announced (clients should not parse notices).
+ * Zero for any other text.
+ */
+export function joinedCount(text: string): number {
+  if (!text.endsWith(" joined")) return 0;
+  const listed = text.split(", ").length;
+  const others = / and (\d+) others joined$/.exec(text);
+  if (others !== null) return listed + Number(others[1]);
+  return / and \S+ joined$/.test(text) ? listed + 1 : listed;
 }
 
 /** Told to everyone who remains when someone leaves. */

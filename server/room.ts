@@ -7,6 +7,7 @@
 
 import { encodeFrame, notice } from "../protocol/mod.ts";
 import {
+  JOIN_NAME_LIMIT,
   joinNotice,
   leaveNotice,
   onlineList,
@@ -14,6 +15,7 @@ import {
   WELCOME_NAME_LIMIT,
   welcomeNotice,
 } from "./notices.ts";
+import { JoinBatcher, type JoinBatchOptions } from "./join_batcher.ts";
 
 /** Someone in the room: a local session today, perhaps a remote user later. */
 export interface Member {
@@ -49,16 +51,37 @@ export interface LeaveOptions {
   announce?: boolean;
 }
 
+/** How a room is set up. */
+export interface RoomOptions {
+  /**
+   * Gather the join notices of busy moments and announce them together (the server always
+   * does; without it every join is announced on its own at once).
+   */
+  joinBatching?: JoinBatchOptions;
+}
+
 /**
  * The set of members keyed by name, kept sorted case-insensitively so that welcome, /users and
  * the console list need no sort. Every broadcast encodes its frame once and hands the same bytes
  * to each recipient.
+ *
+ * Join notices may be gathered (see {@link RoomOptions.joinBatching}); whatever the room sends
+ * next first announces the gathered joins, so nobody sees a newcomer's message, leave or private
+ * message before the newcomer's join.
  */
 export class Room {
   readonly #members = new Map<string, Member>();
   /** Member keys in display order (key order, which is case-insensitive name order). */
   readonly #sortedKeys: string[] = [];
   readonly #listeners = new Set<RoomListener>();
+  readonly #joins: JoinBatcher<Member> | null;
+
+  constructor(options: RoomOptions = {}) {
+    const batching = options.joinBatching;
+    this.#joins = batching === undefined
+      ? null
+      : new JoinBatcher<Member>(batching, () => this.announceJoins());
+  }
 
   /** How many members are online. */
   get size(): number {
@@ -101,7 +124,9 @@ export class Room {
     this.#sortedKeys.splice(this.#insertionPoint(member.key), 0, member.key);
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
     member.deliver(encodeFrame(notice(welcome)));
-    this.#fanOut(encodeFrame(notice(joinNotice(member.name))), member);
+    if (this.#joins === null || this.#joins.admit(member)) {
+      this.#fanOut(encodeFrame(notice(joinNotice(member.name))), member);
+    }
     this.#emit({ kind: "joined", name: member.name, member });
     return true;
   }
@@ -109,6 +134,7 @@ export class Room {
   /** Removes a member, once; the others are told why. Returns false if it was not in the room. */
   leave(member: Member, reason: string, options: LeaveOptions = {}): boolean {
     if (!this.contains(member)) return false;
+    this.announceJoins();
     this.#members.delete(member.key);
     const at = this.#indexOf(member.key);
     if (at >= 0) this.#sortedKeys.splice(at, 1);
@@ -121,12 +147,14 @@ export class Room {
 
   /** Sends a chat message to everyone but its sender, stamped with the sender's name. */
   broadcast(from: Member, text: string): void {
+    this.announceJoins();
     this.#fanOut(encodeFrame({ username: from.name, message: text }), from);
     this.#emit({ kind: "message", from: from.name, text, member: from });
   }
 
   /** Sends a notice to every member (except `except`, if given). */
   announce(text: string, except: Member | null = null): void {
+    this.announceJoins();
     this.#fanOut(encodeFrame(notice(text)), except);
   }
 
@@ -134,6 +162,7 @@ export class Room {
   sendPrivate(from: Member, targetKey: string, text: string): boolean {
     const target = this.#members.get(targetKey);
     if (target === undefined) return false;
+    this.announceJoins();
     target.deliver(encodeFrame(notice(privateNotice(from.name, text))));
     this.#emit({ kind: "private", from: from.name, to: target.name, text, member: from, target });
     return true;
@@ -142,6 +171,38 @@ export class Room {
   /** The `/users` reply: everyone online. */
   userList(): string {
     return onlineList(this.size, this.names());
+  }
+
+  /**
+   * Announces the gathered joins now: one notice naming them all to everyone who was online
+   * before them, and to each of them the joins that came after it (the earlier ones were in its
+   * welcome). Called when the gathering window ends and before anything else is sent.
+   */
+  announceJoins(): void {
+    const batch = this.#joins?.drain() ?? [];
+    if (batch.length === 0) return;
+    const joiners = batch.filter((member) => this.contains(member));
+    if (joiners.length === 0) return;
+    const names = joiners.map((member) => member.name);
+    const inBatch = new Set(joiners);
+    const all = encodeFrame(notice(joinNotice(names)));
+    for (const member of this.#members.values()) {
+      if (!inBatch.has(member)) member.deliver(all, true);
+    }
+    const firstNames = JOIN_NAME_LIMIT + 1;
+    for (let i = 0; i < joiners.length - 1; i++) {
+      const later = names.slice(i + 1, i + 1 + firstNames);
+      joiners[i].deliver(encodeFrame(notice(joinNotice(later, names.length - i - 1))));
+    }
+  }
+
+  /**
+   * Stops gathering joins (the server is shutting down): what is gathered is announced now and
+   * later joins at once, so no timer is left behind.
+   */
+  close(): void {
+    this.announceJoins();
+    this.#joins?.close();
   }
 
   #fanOut(bytes: Uint8Array, except: Member | null): void {

@@ -27,7 +27,7 @@ export interface ServerDeps {
   clock?: Clock;
   /** Where console lines go (default: stdout and stderr). */
   console?: ConsoleSink;
-  /** The room to serve (default: a new one); lets a cluster bus share it. */
+  /** The room to serve (default: a new one that batches joins); lets a cluster bus share it. */
   room?: Room;
   /** Cluster-wide name claims (a cluster bus); without them the room alone decides. */
   claims?: NameClaims;
@@ -110,7 +110,7 @@ class RunningServer implements ChatServer {
     this.#options = { ...options };
     this.#clock = deps.clock ?? systemClock;
     this.#console = new ServerConsole(deps.console ?? stdConsole, this.#clock);
-    this.room = deps.room ?? new Room();
+    this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
     const tlsFiles = tlsFilesOf(options);
     this.#listener = tlsFiles === null
       ? listenTcp(options.host, options.port)
@@ -167,6 +167,7 @@ class RunningServer implements ChatServer {
     this.#wakePause?.();
     this.#unsubscribeTrim?.();
     this.#trimmer?.stop();
+    this.room.close();
     try {
       this.#listener.close();
     } catch {

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { decodeFrame, type Frame, usernameKey } from "../protocol/mod.ts";
 import { type Member, Room, type RoomEvent } from "../server/room.ts";
+import { ManualClock } from "./helpers/clock.ts";
 
 class Recorder implements Member {
   readonly key: string;
@@ -165,4 +166,71 @@ Deno.test("events: joined, message, left, in order; unsubscribe stops them", () 
     { kind: "message", from: "alice", text: "hi" },
     { kind: "left", name: "alice", reason: "quit" },
   ]);
+});
+
+/** A room that announces two joins one by one, then gathers them for 100 ms. */
+function batchingRoom(): { room: Room; clock: ManualClock } {
+  const clock = new ManualClock();
+  const room = new Room({ joinBatching: { clock, burst: 2, rate: 0, windowMs: 100 } });
+  return { room, clock };
+}
+
+Deno.test("busy moment: joins gathered into one shared notice; each newcomer hears of later ones", () => {
+  const { room, clock } = batchingRoom();
+  const events: RoomEvent[] = [];
+  room.subscribe((e) => events.push(e));
+  const [a, b, c, d, e, f, g] = ["a", "b", "c", "d", "e", "f", "g"].map((n) => new Recorder(n));
+  room.join(a);
+  room.join(b); // two announced one by one
+  for (const m of [c, d, e, f, g]) room.join(m);
+  assert.equal(events.length, 7, "every join is an event at once (console, cluster bus)");
+  assert.equal(room.size, 7, "gathered members are in the room at once");
+  assert.deepEqual(a.texts, ["Welcome, a! Online (1): a", "b joined"]);
+  assert.deepEqual(g.texts, ["Welcome, g! Online (7): a, b, c, d, e, f, g"]);
+  clock.advance(100);
+  assert.deepEqual(a.texts.slice(2), ["c, d, e and 2 others joined"]);
+  assert.deepEqual(b.texts.slice(1), ["c, d, e and 2 others joined"]);
+  assert.equal(a.deliveries[2], b.deliveries[1], "one encoding shared by those online before");
+  // Each newcomer was welcomed with those before it, and is told only of those after it.
+  assert.deepEqual(c.texts.slice(1), ["d, e, f and g joined"]);
+  assert.deepEqual(d.texts.slice(1), ["e, f and g joined"]);
+  assert.deepEqual(e.texts.slice(1), ["f and g joined"]);
+  assert.deepEqual(f.texts.slice(1), ["g joined"]);
+  assert.deepEqual(g.texts.slice(1), []);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("gathered joins are announced before anything the room sends next", () => {
+  const cases: [string, (room: Room, newcomer: Recorder) => void, string][] = [
+    ["a message", (room, newcomer) => room.broadcast(newcomer, "hi"), "c: hi"],
+    ["a leave", (room, newcomer) => room.leave(newcomer, "quit"), "c left (quit)"],
+    [
+      "a private message",
+      (room, newcomer) => room.sendPrivate(newcomer, "a", "psst"),
+      "[private] c: psst",
+    ],
+    ["a server notice", (room) => room.announce("cluster link down"), "cluster link down"],
+  ];
+  for (const [what, act, expected] of cases) {
+    const { room, clock } = batchingRoom();
+    const [a, b, c] = ["a", "b", "c"].map((n) => new Recorder(n));
+    room.join(a);
+    room.join(b);
+    room.join(c); // gathered
+    a.deliveries.length = 0;
+    act(room, c);
+    assert.deepEqual(a.texts, ["c joined", expected], what);
+    assert.equal(clock.pendingTimers, 0, `${what}: the window is called off`);
+  }
+});
+
+Deno.test("close announces what is gathered and stops gathering", () => {
+  const { room, clock } = batchingRoom();
+  const [a, b, c, d] = ["a", "b", "c", "d"].map((n) => new Recorder(n));
+  for (const m of [a, b, c]) room.join(m);
+  room.close();
+  assert.deepEqual(a.texts.slice(1), ["b joined", "c joined"]);
+  room.join(d);
+  assert.deepEqual(a.texts.slice(3), ["d joined"], "after close, joins are announced at once");
+  assert.equal(clock.pendingTimers, 0);
 });

@@ -311,7 +311,7 @@ export class ClusterBus implements NameClaims {
     this.#room.announce(LINK_DOWN_NOTICE);
   }
 
-  /** After reconnecting: free, re-claim, re-register, and resync the view of the others. */
+  /** After reconnecting: free, re-register, re-claim, and resync the view of the others. */
   #recover(): Promise<void> {
     this.#recovering ??= this.#resync().finally(() => this.#recovering = null);
     return this.#recovering;
@@ -324,8 +324,11 @@ export class ClusterBus implements NameClaims {
         await this.#link.release(key);
         this.#releaseLater.delete(key);
       }
-      await this.#renew();
+      // Register before renewing: renewing puts this instance in the instance list, and an
+      // instance listed without its roster (after a Redis restart) would look empty to the
+      // others' snapshots, which would then drop its users.
       await this.#link.register(this.#localUsers());
+      await this.#renew();
       const snapshot = await this.#link.snapshot();
       // Instances missing now may be re-registering after a Redis restart: give them time.
       this.#graceUntil = this.#clock.now() + this.#timing.deadAfterMs + this.#timing.heartbeatMs;

@@ -44,7 +44,7 @@ export async function startClusterServer(
   const timing = presenceTiming(
     (options.presenceTimeoutSeconds ?? DEFAULT_PRESENCE_TIMEOUT_SECONDS) * 1000,
   );
-  const room = deps.room ?? new Room();
+  const room = deps.room ?? new Room({ joinBatching: { clock } });
   const clusterRoom = options.clusterRoom ?? DEFAULT_CLUSTER_ROOM;
   const link = new RedisLink({
     address,
