@@ -23,6 +23,21 @@ export interface ChatTargetOptions {
   serverArgs: readonly string[];
 }
 
+/**
+ * What to run: `deno run` flags and the script with its subcommand. Every launched program takes
+ * the server's options and prints the server's listening line.
+ */
+export interface ChatProgram {
+  readonly denoFlags: readonly string[];
+  readonly command: readonly string[];
+}
+
+/** `deno run --allow-net main.ts server`, as users start it. */
+const SERVER_PROGRAM: ChatProgram = {
+  denoFlags: ["--allow-net"],
+  command: [MAIN.pathname, "server"],
+};
+
 /** A chat server the benchmark started, with the port it listens on. */
 export interface LaunchedChatServer {
   readonly process: ServerProcess;
@@ -46,13 +61,13 @@ export class ChatServerStartError extends Error {
 export async function launchChatServer(
   options: ChatTargetOptions,
   extraArgs: readonly string[] = [],
+  program: ChatProgram = SERVER_PROGRAM,
 ): Promise<LaunchedChatServer> {
   const args = [
     "run",
-    "--allow-net",
+    ...program.denoFlags,
     ...options.denoFlags,
-    MAIN.pathname,
-    "server",
+    ...program.command,
     "--host",
     "127.0.0.1",
     "--port",

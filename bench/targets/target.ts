@@ -7,7 +7,8 @@ import type { Protocol } from "../crowd.ts";
 
 /**
  * The servers the benchmark knows. `chat-clusterN` is N instances of our server sharing one
- * room through a private Redis, with the clients spread over them round-robin.
+ * room through a private Redis, with the clients spread over them round-robin; `chat-workers2`
+ * is the two-thread prototype (bench/workers/main.ts): one process, one port.
  */
 export const TARGET_NAMES = [
   "chat",
@@ -15,6 +16,7 @@ export const TARGET_NAMES = [
   "inspircd",
   "chat-cluster2",
   "chat-cluster3",
+  "chat-workers2",
 ] as const;
 
 /** One of {@link TARGET_NAMES}. */
