@@ -1,6 +1,6 @@
 /**
- * A few-second smoke run of the benchmark against our own server (no IRC servers, nothing
- * installed), so `deno task bench` cannot rot; plus the pieces whose arithmetic the table
+ * A few-second smoke run of the benchmark against our own server and, when it is installed (CI
+ * installs it), ngIRCd, so `deno task bench` and its IRC client cannot rot; plus the pieces whose arithmetic the table
  * depends on (payload stamps, the delivery ledger, medians) and the command line's errors.
  */
 
@@ -19,7 +19,7 @@ import {
 import type { IdleResult, TrafficResult } from "../bench/results.ts";
 import { median } from "../bench/table.ts";
 import { UsageError } from "../cli/usage.ts";
-import { firstReason, notLinux, skipWhen } from "./helpers/platform.ts";
+import { commandUnavailable, firstReason, notLinux, skipWhen } from "./helpers/platform.ts";
 import { redisUnavailableReason } from "./helpers/redis.ts";
 
 /** The runs measure the server through /proc; the cluster runs need redis-server too. */
@@ -76,6 +76,39 @@ Deno.test(
     assert.match(text, /\| fanout-small \| chat \| 1 \| [\d,]+ \|/);
     // The workload is not the issue's, so no goal is judged on it.
     assert.match(text, /not measured: fanout-small: p50 latency at most 2 ms/);
+  },
+);
+
+const skipIrcRuns = {
+  ignore: skipWhen(
+    "bench IRC runs",
+    firstReason(noProc, await commandUnavailable("ngircd", ["--version"])),
+  ),
+};
+
+Deno.test(
+  "bench: a tiny fan-out run against ngIRCd speaks IRC and delivers everything, in order",
+  skipIrcRuns,
+  async () => {
+    const opts = options(
+      ["--profile", "fanout-small", "-N", "4", "-S", "2", "-R", "20", "-D", "1", "--warmup", "0.3"],
+      "ngircd",
+    );
+    const report = await runBench(opts, () => {}, "smoke");
+    const [run] = report.rows[0].runs;
+    assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
+    const result = run as TrafficResult;
+    assert.ok(result.windowDeliveries > 0, "no deliveries in the window");
+    assert.equal(result.expected, result.sent * 3);
+    assert.equal(result.lost, 0);
+    assert.equal(result.duplicated, 0);
+    assert.equal(result.outOfOrder, 0);
+    assert.equal(result.corrupt, 0);
+    assert.ok(result.serverPeakRssBytes > 0, "ngIRCd's memory was not read from /proc");
+    assert.match(
+      renderReport(report, opts.profiles),
+      /\| fanout-small \| ngircd \| 1 \| [\d,]+ \|/,
+    );
   },
 );
 
