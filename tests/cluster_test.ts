@@ -1,7 +1,8 @@
 /**
  * Several server instances sharing one room through a real Redis (issue 7): chat, joins,
  * leaves, /users and /msg across instances, exactly-once delivery in one order per instance,
- * the name race, an instance killed with SIGKILL, and Redis restarted mid-chat.
+ * the name race, an instance killed with SIGKILL, Redis restarted mid-chat, and one instance cut
+ * off from Redis (through tests/helpers/tcp_proxy.ts) while its user's name is taken elsewhere.
  *
  * Each test starts its own redis-server on a free loopback port (tests/helpers/redis.ts). The
  * whole file is skipped, with the reason printed, where redis-server is not installed.
@@ -9,9 +10,17 @@
 
 import assert from "node:assert/strict";
 import type { Frame } from "../protocol/mod.ts";
-import { type ClusterServer, startClusterServer } from "../server/bus/cluster_server.ts";
+import {
+  type ClusterServer,
+  DEFAULT_CLUSTER_ROOM,
+  startClusterServer,
+} from "../server/bus/cluster_server.ts";
 import { ClusterUnavailableError } from "../server/bus/link.ts";
 import { LINK_DOWN_NOTICE, LINK_UP_NOTICE } from "../server/bus/notices.ts";
+import { presenceTiming } from "../server/bus/presence.ts";
+import { RedisLink } from "../server/bus/redis_link.ts";
+import { parseRedisUrl } from "../server/bus/redis_url.ts";
+import { systemClock } from "../server/clock.ts";
 import {
   type RunningServer,
   sourceCommand,
@@ -20,6 +29,7 @@ import {
 import { CapturedConsole, testServerOptions } from "./helpers/server.ts";
 import { freePort, type RedisServer, redisUnavailableReason, withRedis } from "./helpers/redis.ts";
 import { skipWhen } from "./helpers/platform.ts";
+import { TcpProxy } from "./helpers/tcp_proxy.ts";
 import { TestClient, waitUntil } from "./helpers/wire.ts";
 
 const opts = {
@@ -41,11 +51,15 @@ interface ClusterFixture {
   login(index: number, name: string): Promise<TestClient>;
 }
 
-/** Runs `body` against `count` instances sharing the room through `redis`. */
+/**
+ * Runs `body` against `count` instances sharing the room through `redis`. `redisUrl` gives an
+ * instance another way to the same Redis (a TcpProxy the test can cut).
+ */
 async function withCluster(
   redis: RedisServer,
   count: number,
   body: (fixture: ClusterFixture) => Promise<void>,
+  redisUrl: (index: number) => string = () => redis.url,
 ): Promise<void> {
   const servers: ClusterServer[] = [];
   const consoles: CapturedConsole[] = [];
@@ -57,7 +71,7 @@ async function withCluster(
       servers.push(
         await startClusterServer(
           testServerOptions({
-            redis: redis.url,
+            redis: redisUrl(i),
             instanceId: `i${i}`,
             presenceTimeoutSeconds: PRESENCE_SECONDS,
           }),
@@ -469,6 +483,128 @@ Deno.test(
         await bob.waitForMessage("alice", "still here");
         assert.deepEqual(chatFrames(bob).map((f) => f.message), ["still here"]);
       });
+    });
+  },
+);
+
+/** Every live instance's users as Redis holds them, read by a link that never registers. */
+async function rosters(redis: RedisServer): Promise<Record<string, string[]>> {
+  const observer = new RedisLink({
+    address: parseRedisUrl(redis.url),
+    instanceId: "observer",
+    room: DEFAULT_CLUSTER_ROOM,
+    timing: presenceTiming(PRESENCE_SECONDS * 1000),
+    clock: systemClock,
+  });
+  await observer.start({ event: () => {}, badMessage: () => {}, down: () => {}, up: () => {} });
+  try {
+    const snapshot = await observer.snapshot();
+    return Object.fromEntries(
+      [...snapshot].map(([id, users]) => [id, users.map((u) => u.name).sort()]),
+    );
+  } finally {
+    await observer.close();
+  }
+}
+
+Deno.test(
+  "a name taken elsewhere while one instance was cut off: its user is told and disconnected",
+  opts,
+  async () => {
+    await withRedis(async (redis) => {
+      // Instance 0 reaches Redis through a proxy the test cuts; 1 and 2 keep their link.
+      const proxy = TcpProxy.start({ hostname: "127.0.0.1", port: redis.port });
+      try {
+        await withCluster(redis, 3, async ({ login, connect, servers, consoles }) => {
+          const lostAlice = await login(0, "alice");
+          const carol = await login(0, "carol");
+          const dave = await login(1, "dave");
+          const erin = await login(2, "erin");
+          assert.ok(proxy.accepted >= 2, "instance 0 reaches Redis through the proxy");
+
+          proxy.cut();
+          await carol.waitForNotice(LINK_DOWN_NOTICE);
+          await consoles[0].waitForLine("cluster link down");
+          // Instance 0 misses its heartbeats: the others sweep it, freeing its names.
+          const sweptWithin = PRESENCE_SECONDS * 1000 + 2000;
+          await dave.waitForNotice("alice left (server instance lost)", sweptWithin);
+          await erin.waitForNotice("alice left (server instance lost)", sweptWithin);
+          await waitUntil(
+            () => servers[1].onlineNames().join() === "dave,erin",
+            sweptWithin,
+            "instance 1 to drop instance 0's users",
+          );
+          // Meanwhile instance 0 still has its users and refuses logins.
+          assert.deepEqual(servers[0].onlineNames(), ["alice", "carol", "dave", "erin"]);
+          const paused = await connect(0);
+          await paused.send({ username: "frank", message: "" });
+          assert.ok(
+            (await paused.expectClosed()).some((f) => f.message.includes("logins are paused")),
+          );
+
+          const alice = await connect(1);
+          await alice.login("alice");
+          await erin.waitForNotice("alice joined");
+
+          proxy.restore();
+          const told = await lostAlice.expectClosed(8000);
+          assert.ok(
+            told.some((f) =>
+              f.message === "error: name 'alice' was taken on another server while the cluster " +
+                  "link was down"
+            ),
+            told.map((f) => f.message).join(" | "),
+          );
+          await carol.waitForNotice("alice left (name lost to another server)", 8000);
+          await carol.waitForNotice(LINK_UP_NOTICE, 8000);
+          await consoles[0].waitForLine("alice: name lost to another instance; disconnecting");
+          await dave.waitForNotice("carol joined", 8000);
+          await erin.waitForNotice("carol joined", 8000);
+
+          // The alice of instance 1 stays, and everyone sees her, once.
+          await alice.say("still here");
+          for (const other of [carol, dave, erin]) {
+            await other.waitForMessage("alice", "still here");
+          }
+          const everyone = "Online (4): alice, carol, dave, erin";
+          for (const client of [alice, carol, dave, erin]) {
+            assert.equal(await users(client), everyone, `${client.name}'s /users`);
+          }
+          for (const server of servers) {
+            assert.deepEqual(server.onlineNames(), ["alice", "carol", "dave", "erin"]);
+            assert.deepEqual(
+              Object.fromEntries(server.bus.instanceCounts()),
+              { i0: 1, i1: 2, i2: 1 },
+              `instance ${server.bus.instanceId}'s view`,
+            );
+          }
+          assert.deepEqual(await rosters(redis), {
+            i0: ["carol"],
+            i1: ["alice", "dave"],
+            i2: ["erin"],
+          });
+          // One leave for the alice of instance 0 everywhere, and one join for the new one.
+          const leaves = (client: TestClient) =>
+            count(client, (f) => f.username === "" && f.message.startsWith("alice left ("));
+          const joins = (client: TestClient) => count(client, (f) => f.message === "alice joined");
+          for (const client of [carol, dave, erin]) {
+            await client.sync();
+            assert.equal(leaves(client), 1, `${client.name} saw alice leave once`);
+            assert.equal(joins(client), 1, `${client.name} saw alice join once`);
+          }
+          assert.equal(count(dave, (f) => f.message === "carol joined"), 1);
+          assert.equal(count(erin, (f) => f.message === "carol joined"), 1);
+          assert.equal(alice.ended, false);
+          assert.ok(!alice.received.some((f) => f.message.startsWith("error: ")));
+          // Nobody saw the name twice on the way.
+          for (const console of consoles) {
+            const twice = console.errors.filter((l) => l.includes("is online here and on"));
+            assert.deepEqual(twice, [], `instance console: ${twice.join(" | ")}`);
+          }
+        }, (index) => index === 0 ? `redis://127.0.0.1:${proxy.port}` : redis.url);
+      } finally {
+        await proxy.close();
+      }
     });
   },
 );

@@ -79,6 +79,9 @@ export class ClusterBus implements NameClaims {
   #recovering: Promise<void> | null = null;
   /** Until then, instances missing from Redis are not removed (they may be re-registering). */
   #graceUntil = 0;
+  /** Joins and rosters applied so far, and per instance the count when it was last heard. */
+  #heardCount = 0;
+  readonly #lastHeard = new Map<string, number>();
   #closed = false;
 
   constructor(settings: ClusterBusSettings) {
@@ -269,6 +272,9 @@ export class ClusterBus implements NameClaims {
   // --- remote events, applied --------------------------------------------------------
 
   #apply(event: BusEvent): void {
+    if (event.kind === "joined" || event.kind === "roster") {
+      this.#lastHeard.set(event.instance, ++this.#heardCount);
+    }
     switch (event.kind) {
       case "joined":
         this.#remote.add(event.instance, event);
@@ -326,7 +332,8 @@ export class ClusterBus implements NameClaims {
       }
       // Register before renewing: renewing puts this instance in the instance list, and an
       // instance listed without its roster (after a Redis restart) would look empty to the
-      // others' snapshots, which would then drop its users.
+      // others' snapshots, which would then drop its users. Registering re-claims the names
+      // first and leaves out those taken elsewhere meanwhile, which renewing then reports.
       await this.#link.register(this.#localUsers());
       await this.#renew();
       const snapshot = await this.#link.snapshot();
@@ -357,10 +364,16 @@ export class ClusterBus implements NameClaims {
     }
     try {
       await this.#renew();
+      // The channel and the sweep's reply race: an instance whose join or roster arrived while
+      // the sweep was out may have registered after it ran, so the next sweep judges it.
+      const asked = this.#heardCount;
       const live = new Set(await this.#link.sweep());
       if (this.#closed || this.#clock.now() < this.#graceUntil) return;
       for (const id of this.#remote.instances()) {
-        if (!live.has(id)) this.#remote.dropInstance(id, INSTANCE_LOST_REASON);
+        const heardSince = (this.#lastHeard.get(id) ?? 0) > asked;
+        if (live.has(id) || heardSince) continue;
+        this.#remote.dropInstance(id, INSTANCE_LOST_REASON);
+        this.#lastHeard.delete(id);
       }
     } catch {
       // A failed heartbeat means the link is failing: the link reports it and reconnects.
@@ -372,6 +385,8 @@ export class ClusterBus implements NameClaims {
     for (const key of lost) {
       const member = this.#local.get(key);
       if (member !== undefined) this.#nameLost(member);
+      // Its leave (while not ready) queued the name for release, but it is another's.
+      this.#releaseLater.delete(key);
     }
   }
 

@@ -44,7 +44,10 @@ export interface ClusterLink {
   left(event: BusEvent & { kind: "left" }): Promise<void>;
   /** The heartbeat: renews the claims; resolves with the keys another instance now owns. */
   renew(users: readonly RosterEntry[]): Promise<string[]>;
-  /** Replaces this instance's roster with `users` and publishes it as a roster event. */
+  /**
+   * Replaces this instance's roster with `users` and publishes it as a roster event, leaving out
+   * users whose name another instance owns (after an outage; the next renew reports them).
+   */
   register(users: readonly RosterEntry[]): Promise<void>;
   /** Removes dead instances; resolves with the ids of the live ones. */
   sweep(): Promise<string[]>;

@@ -93,6 +93,26 @@ end
 return 0`;
 
 /**
+ * Renews (or re-takes, after Redis lost them) the claims of the name keys from KEYS[first] on,
+ * for ARGV[1] with ttl ARGV[2]; returns the 1-based positions (among those keys) of names
+ * another instance now owns.
+ */
+function claimLoop(first: number): string {
+  return `local lost = {}
+for i = ${first}, #KEYS do
+  local owner = redis.call('GET', KEYS[i])
+  if owner == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[i], ARGV[2])
+  elseif not owner then
+    redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
+  else
+    lost[#lost + 1] = i - ${first - 1}
+  end
+end
+return lost`;
+}
+
+/**
  * The heartbeat: mark this instance alive, extend its roster, and renew (or re-take, after Redis
  * lost them) its users' claims. KEYS: instances, roster, name keys... ARGV: id, ttl ms.
  * Returns the 1-based positions (among the name keys) of names another instance now owns.
@@ -100,18 +120,14 @@ return 0`;
 export const RENEW_SCRIPT = `${NOW_MS}
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-local lost = {}
-for i = 3, #KEYS do
-  local owner = redis.call('GET', KEYS[i])
-  if owner == ARGV[1] then
-    redis.call('PEXPIRE', KEYS[i], ARGV[2])
-  elseif not owner then
-    redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
-  else
-    lost[#lost + 1] = i - 2
-  end
-end
-return lost`;
+${claimLoop(3)}`;
+
+/**
+ * Before re-registering after an outage: renew or re-take the users' claims without marking the
+ * instance alive (see REGISTER_SCRIPT), so the roster it then publishes holds only names it owns.
+ * KEYS: name keys... ARGV: id, ttl ms. Returns the positions of names another instance owns.
+ */
+export const RECLAIM_SCRIPT = claimLoop(1);
 
 /**
  * After (re)connecting: replace this instance's roster with its users and announce it.

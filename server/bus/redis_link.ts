@@ -18,6 +18,7 @@ import {
   LEAVE_SCRIPT,
   PresenceKeys,
   type PresenceTiming,
+  RECLAIM_SCRIPT,
   REGISTER_SCRIPT,
   RELEASE_SCRIPT,
   RENEW_SCRIPT,
@@ -184,30 +185,25 @@ export class RedisLink implements ClusterLink {
     });
   }
 
-  async renew(users: readonly RosterEntry[]): Promise<string[]> {
-    const cmd = this.#cmd();
-    const lost: string[] = [];
-    let start = 0;
-    do {
-      const batch = users.slice(start, start + RENEW_BATCH);
-      const reply = await this.#conn.bounded(cmd.eval(RENEW_SCRIPT, {
-        keys: [
-          this.#keys.instances,
-          this.#keys.roster(this.instanceId),
-          ...batch.map((user) => this.#keys.name(user.key)),
-        ],
-        arguments: [this.instanceId, String(this.#settings.timing.timeoutMs)],
-      }));
-      for (const position of numbers(reply)) {
-        const user = batch[position - 1];
-        if (user !== undefined) lost.push(user.key);
-      }
-      start += RENEW_BATCH;
-    } while (start < users.length);
-    return lost;
+  renew(users: readonly RosterEntry[]): Promise<string[]> {
+    return this.#claimAll(
+      RENEW_SCRIPT,
+      [this.#keys.instances, this.#keys.roster(this.instanceId)],
+      users,
+    );
   }
 
-  async register(users: readonly RosterEntry[]): Promise<void> {
+  /**
+   * Re-claims the users' names first and leaves out those another instance took meanwhile (an
+   * outage longer than the timeout): a roster must never announce a name this instance does not
+   * own. The heartbeat that follows reports those as lost.
+   */
+  async register(all: readonly RosterEntry[]): Promise<void> {
+    let users = all;
+    if (all.length > 0) {
+      const lost = new Set(await this.#claimAll(RECLAIM_SCRIPT, [], all));
+      if (lost.size > 0) users = all.filter((user) => !lost.has(user.key));
+    }
     const event: BusEvent = { kind: "roster", instance: this.instanceId, users: [...users] };
     await this.#cmd().eval(REGISTER_SCRIPT, {
       keys: [this.#keys.instances, this.#keys.roster(this.instanceId)],
@@ -219,6 +215,30 @@ export class RedisLink implements ClusterLink {
         ...users.flatMap((user) => [user.key, user.name]),
       ],
     });
+  }
+
+  /** Runs a claim script (RENEW or RECLAIM) over `users` in batches; the keys others own. */
+  async #claimAll(
+    script: string,
+    fixedKeys: readonly string[],
+    users: readonly RosterEntry[],
+  ): Promise<string[]> {
+    const cmd = this.#cmd();
+    const lost: string[] = [];
+    let start = 0;
+    do {
+      const batch = users.slice(start, start + RENEW_BATCH);
+      const reply = await this.#conn.bounded(cmd.eval(script, {
+        keys: [...fixedKeys, ...batch.map((user) => this.#keys.name(user.key))],
+        arguments: [this.instanceId, String(this.#settings.timing.timeoutMs)],
+      }));
+      for (const position of numbers(reply)) {
+        const user = batch[position - 1];
+        if (user !== undefined) lost.push(user.key);
+      }
+      start += RENEW_BATCH;
+    } while (start < users.length);
+    return lost;
   }
 
   async sweep(): Promise<string[]> {
