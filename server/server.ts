@@ -18,7 +18,8 @@ import { acceptLoop, listenTcp } from "./listener.ts";
 import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, type ServerOptions } from "./options.ts";
 import { Room } from "./room.ts";
-import { type NameClaims, Session, type SessionContext } from "./session.ts";
+import type { NameClaims } from "./name_claims.ts";
+import { Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */

@@ -32,6 +32,7 @@ import {
 import type { ServerOptions } from "./options.ts";
 import { Outbox, type OutboxFailure } from "./outbox.ts";
 import type { Member, Room } from "./room.ts";
+import type { NameClaims } from "./name_claims.ts";
 
 /** The socket side a session needs; Deno.Conn has it, tests may fake it. */
 export interface Connection {
@@ -43,29 +44,6 @@ export interface Connection {
   close(): void;
   /** The peer's address. */
   readonly remoteAddr: Deno.Addr;
-}
-
-/** Whether a cluster-wide name claim succeeded, and if not, what to tell the client. */
-export type ClaimOutcome = { ok: true } | ClaimRefused;
-
-/** A refused claim: the error notice for the client and the reason for the console. */
-export interface ClaimRefused {
-  ok: false;
-  /** Sent to the client before its connection is closed. */
-  notice: string;
-  /** Why the session ended, for the console. */
-  reason: string;
-}
-
-/**
- * Names claimed across instances (a cluster bus provides it). Without it, the room alone decides
- * whether a name is free, synchronously, as in a single-process server.
- */
-export interface NameClaims {
-  /** Claims `key` (for `name`) cluster-wide before the session joins the room. */
-  claim(key: string, name: string): Promise<ClaimOutcome>;
-  /** Gives back a claim the session did not use (it ended, or the local join failed). */
-  release(key: string): void;
 }
 
 /** What every session shares: the room, the settings, time and the console. */

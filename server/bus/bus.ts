@@ -17,7 +17,7 @@ import type { Clock, Timer } from "../clock.ts";
 import type { ServerConsole } from "../console.ts";
 import { nameTakenNotice } from "../notices.ts";
 import type { Member, Room, RoomEvent } from "../room.ts";
-import type { ClaimOutcome, NameClaims } from "../session.ts";
+import type { ClaimOutcome, NameClaims } from "../name_claims.ts";
 import type { BusEvent, RosterEntry } from "./codec.ts";
 import { type ClusterLink, ClusterUnavailableError } from "./link.ts";
 import {
