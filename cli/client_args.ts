@@ -35,6 +35,10 @@ Options (they win over the positional arguments):
   --tls                  connect with TLS and verify the server's certificate
   --ca FILE              also trust the CA certificate(s) in this PEM file (needs --tls),
                          for a server with a self-signed certificate
+  --connect-timeout SECONDS
+                         give up on a connection attempt when the TCP connect, the TLS
+                         handshake and the server's answer to the login take longer than
+                         SECONDS together (default 10; fractions allowed, e.g. 2.5)
   -h, --help             show this text
 
 Commands while chatting: /users, /msg NAME TEXT, /quit (and //text to send "/text").
@@ -51,6 +55,7 @@ const OPTIONS: OptionSpec = {
   "no-color": { type: "boolean" },
   tls: { type: "boolean" },
   ca: { type: "string" },
+  "connect-timeout": { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -102,9 +107,34 @@ export function parseClientArgs(args: string[]): Parsed<ClientOptions> {
       once,
       reconnect: values.reconnect === true,
       color: colorMode(values),
+      connectTimeoutMs: connectTimeoutMs(stringValue(values["connect-timeout"])),
       ...(values.tls === true ? { tls: caFile === undefined ? {} : { caFile } } : {}),
     },
   };
+}
+
+/** Bounds of --connect-timeout in seconds: a millisecond, up to what the runtime's timers can
+ * wait (2^31 - 1 ms). */
+const CONNECT_TIMEOUT_SECONDS = { min: 0.001, max: 2_147_483 };
+
+/** `--connect-timeout SECONDS` (a plain decimal, fractions allowed) as whole milliseconds. */
+function connectTimeoutMs(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_CLIENT_OPTIONS.connectTimeoutMs;
+  if (!/^(\d+(\.\d+)?|\.\d+)$/.test(text)) {
+    throw new UsageError(
+      `--connect-timeout must be a number of seconds such as 10 or 2.5, got '${text}'`,
+      CLIENT_USAGE,
+    );
+  }
+  const seconds = Number(text);
+  const { min, max } = CONNECT_TIMEOUT_SECONDS;
+  if (!(seconds >= min && seconds <= max)) {
+    throw new UsageError(
+      `--connect-timeout must be between ${min} and ${max} seconds, got '${text}'`,
+      CLIENT_USAGE,
+    );
+  }
+  return Math.round(seconds * 1000);
 }
 
 function colorMode(values: Record<string, string | boolean | undefined>): ColorMode {

@@ -5,8 +5,14 @@
  *
  * API:
  * - `await ChatConnection.connect({ host, port, name })` opens TCP and sends the login frame
- *   `(name, "")`. Throws {@link ConnectError} when the server cannot be reached and the
- *   protocol's `InvalidUsernameError` for a name the server would refuse anyway.
+ *   `(name, "")`. Throws {@link ConnectError} when the server cannot be reached (a
+ *   {@link ConnectTimeoutError} when the TCP connect or the TLS handshake did not finish within
+ *   `connectTimeoutMs`) and the protocol's `InvalidUsernameError` for a name the server would
+ *   refuse anyway.
+ * - One deadline, `connectTimeoutMs` (default {@link DEFAULT_CONNECT_TIMEOUT_MS}), bounds the
+ *   TCP connect, the TLS handshake and the wait for the login's answer: a host that drops SYNs,
+ *   or a server that accepts and never answers, costs that long and no more. When it passes
+ *   after `connect` returned, the connection closes with the reason `timeout`.
  * - `for await (const event of conn.events())` reads {@link ConnectionEvent}s, in order:
  *   `frame` for every chat line or notice (with `receivedAt`), `accepted` right after the welcome
  *   notice's `frame` event, `bad-frame` for a frame the client could not decode, and exactly one
@@ -37,7 +43,13 @@ import {
   utf8ByteLength,
 } from "../protocol/mod.ts";
 import { EventQueue } from "./event_queue.ts";
-import { type ClientTls, connectTls, looksLikeTls, PLAINTEXT_TO_TLS_MESSAGE } from "./tls.ts";
+import {
+  type ClientTls,
+  connectTls,
+  looksLikeTls,
+  PLAINTEXT_TO_TLS_MESSAGE,
+  TlsHandshakeError,
+} from "./tls.ts";
 
 /** Why a connection ended. */
 export type CloseReason =
@@ -50,6 +62,9 @@ export type CloseReason =
   | { kind: "lost"; message: string; loggedIn: boolean }
   /** The server sent something the client cannot decode (a frame over the size limit). */
   | { kind: "protocol-error"; message: string; loggedIn: boolean }
+  /** The server accepted the connection but answered the login neither with a welcome nor
+   * with a refusal before the connect timeout (never after a login). */
+  | { kind: "timeout"; host: string; port: number; timeoutMs: number }
   /** We closed it: `quit()` or `close()`. */
   | { kind: "quit" };
 
@@ -79,25 +94,81 @@ export interface ConnectOptions {
   maxSendBytes?: number;
   /** How long `quit()` waits for the server to close before closing itself (default 5000). */
   quitTimeoutMs?: number;
-  /** How long to wait for the welcome before giving up as `lost` (default 30000). */
-  loginTimeoutMs?: number;
+  /**
+   * How long the TCP connect, the TLS handshake and the wait for the login's answer may take
+   * together, in milliseconds (default {@link DEFAULT_CONNECT_TIMEOUT_MS}).
+   */
+  connectTimeoutMs?: number;
   /** The clock for `receivedAt` (injected by tests). */
   now?: () => Date;
   /** Connect with TLS, verifying the server's certificate (default: plain TCP). */
   tls?: ClientTls;
 }
 
-/** The server could not be reached (refused, unknown host, unreachable). */
+/** The default bound on connecting and logging in, in milliseconds. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** The longest timeout the runtime's timers can wait (2^31 - 1 ms). */
+export const MAX_CONNECT_TIMEOUT_MS = 2_147_483_647;
+
+/** The server could not be reached (refused, unknown host, unreachable, no answer in time). */
 export class ConnectError extends Error {
-  constructor(host: string, port: number, cause: unknown) {
-    const why = cause instanceof Deno.errors.ConnectionRefused
-      ? "connection refused"
-      : cause instanceof Error
-      ? cause.message
-      : String(cause);
-    super(`cannot connect to ${host}:${port}: ${why}`, { cause });
+  /** The host that was being connected to. */
+  readonly host: string;
+  /** The port that was being connected to. */
+  readonly port: number;
+  /** `why` replaces the description derived from `cause` (used by the timeout). */
+  constructor(host: string, port: number, cause: unknown, why?: string) {
+    super(`cannot connect to ${host}:${port}: ${why ?? describeConnectFailure(cause)}`, {
+      cause,
+    });
     this.name = "ConnectError";
+    this.host = host;
+    this.port = port;
   }
+}
+
+/** Which step of `ChatConnection.connect` ran out of time: the TCP connect or the TLS handshake.
+ * (The wait for the login's answer comes after `connect` returned: the close reason `timeout`.) */
+export type ConnectStage = "connect" | "tls";
+
+/**
+ * The connect timeout passed: the TCP connect (a host that drops SYNs) or the TLS handshake did
+ * not finish in time. A ConnectError, so callers that handle a refused connection handle it too.
+ */
+export class ConnectTimeoutError extends ConnectError {
+  /** The timeout that passed, in milliseconds. */
+  readonly timeoutMs: number;
+  /** The step that was still running. */
+  readonly stage: ConnectStage;
+  constructor(host: string, port: number, stage: ConnectStage, timeoutMs: number, cause?: unknown) {
+    super(host, port, cause, describeTimeout(stage, timeoutMs));
+    this.name = "ConnectTimeoutError";
+    this.timeoutMs = timeoutMs;
+    this.stage = stage;
+  }
+}
+
+function describeConnectFailure(cause: unknown): string {
+  if (cause instanceof Deno.errors.ConnectionRefused) return "connection refused";
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** What ran out of time, e.g. "no answer within 10 s". */
+function describeTimeout(stage: ConnectStage | "login", timeoutMs: number): string {
+  const within = `within ${formatSeconds(timeoutMs)} s`;
+  switch (stage) {
+    case "connect":
+      return `no answer ${within}`;
+    case "tls":
+      return `no TLS handshake ${within} (is the server using TLS?)`;
+    case "login":
+      return `no answer to the login ${within} (is it a chat server?)`;
+  }
+}
+
+/** Milliseconds as seconds for a message: 10000 is "10", 500 is "0.5", 1234.5 is "1.235". */
+function formatSeconds(ms: number): string {
+  return String(Number((ms / 1000).toFixed(3)));
 }
 
 /** A message too long for the server: sending it would get the connection closed. */
@@ -176,13 +247,29 @@ export class ChatConnection {
   static async connect(options: ConnectOptions): Promise<ChatConnection> {
     const check = checkUsername(options.name);
     if (!check.ok) throw check.error;
+    const { host, port } = options;
+    const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    if (!(timeoutMs > 0 && timeoutMs <= MAX_CONNECT_TIMEOUT_MS)) {
+      throw new RangeError(
+        `connectTimeoutMs must be above 0 and at most ${MAX_CONNECT_TIMEOUT_MS}, got ${timeoutMs}`,
+      );
+    }
+    const deadline = performance.now() + timeoutMs;
+    // Deno.connect gives up on a pending connect when its signal aborts (checked on Linux with
+    // a listener whose accept queue is full); connectTls passes the signal on the same way.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     let conn: Deno.TcpConn | Deno.TlsConn;
     try {
       conn = options.tls === undefined
-        ? await Deno.connect({ hostname: options.host, port: options.port })
-        : await connectTls(options.host, options.port, options.tls);
+        ? await Deno.connect({ hostname: host, port, signal: abort.signal })
+        : await connectTls(host, port, options.tls, abort.signal);
     } catch (error) {
-      throw new ConnectError(options.host, options.port, error);
+      if (!abort.signal.aborted) throw new ConnectError(host, port, error);
+      const stage = error instanceof TlsHandshakeError ? "tls" : "connect";
+      throw new ConnectTimeoutError(host, port, stage, timeoutMs, error);
+    } finally {
+      clearTimeout(timer);
     }
     try {
       if ("setNoDelay" in conn) conn.setNoDelay(true);
@@ -190,14 +277,15 @@ export class ChatConnection {
       // The socket may already be gone; the read loop will report it.
     }
     const connection = new ChatConnection(conn, check.name, options);
-    const loginTimeoutMs = options.loginTimeoutMs ?? 30_000;
+    // What is left of the deadline bounds the wait for the welcome or the refusal.
     connection.#loginTimer = setTimeout(() => {
-      connection.#finish({
-        kind: "lost",
-        message: `no welcome from the server within ${loginTimeoutMs / 1000} s`,
-        loggedIn: false,
-      });
-    }, loginTimeoutMs);
+      // An error notice already came: the refusal is the better reason, close or no close.
+      connection.#finish(
+        connection.#loginError === undefined
+          ? { kind: "timeout", host, port, timeoutMs }
+          : { kind: "refused", message: connection.#loginError },
+      );
+    }, Math.max(0, deadline - performance.now()));
     connection.#enqueue(encodeFrame({ username: check.name, message: "" }));
     connection.#readTask = connection.#readLoop();
     return connection;
@@ -410,6 +498,10 @@ export function describeCloseReason(reason: CloseReason): string {
       return `connection lost: ${reason.message}`;
     case "protocol-error":
       return reason.message;
+    case "timeout":
+      return `cannot connect to ${reason.host}:${reason.port}: ${
+        describeTimeout("login", reason.timeoutMs)
+      }`;
     case "quit":
       return "disconnected";
   }

@@ -123,6 +123,7 @@ class InteractiveClient {
         name,
         reconnect: this.#options.reconnect,
         tls: this.#options.tls,
+        connectTimeoutMs: this.#options.connectTimeoutMs,
         // The refusal itself was shown as the server's error notice.
         onRefused: () => this.#askName("choose another name to log in with", false),
       });

@@ -3,6 +3,7 @@
  * @module
  */
 
+import { DEFAULT_CONNECT_TIMEOUT_MS } from "./connection.ts";
 import type { ClientTls } from "./tls.ts";
 
 /** When to color the output: `auto` colors a terminal unless `NO_COLOR` is set. */
@@ -26,6 +27,12 @@ export interface ClientOptions {
   color: ColorMode;
   /** `--tls [--ca FILE]`: connect with TLS, verifying the certificate (default: plain TCP). */
   tls?: ClientTls;
+  /**
+   * `--connect-timeout SECONDS`, in milliseconds: how long each attempt's TCP connect, TLS
+   * handshake and login answer may take together (default 10000), so an address that drops
+   * SYNs or a server that never answers fails in bounded time.
+   */
+  connectTimeoutMs: number;
 }
 
 /** Defaults for the client's connection. */
@@ -37,4 +44,5 @@ export const DEFAULT_CLIENT_OPTIONS: Readonly<ClientOptions> = {
   once: undefined,
   reconnect: false,
   color: "auto",
+  connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
 };

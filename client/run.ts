@@ -32,6 +32,7 @@ export async function runClient(options: ClientOptions): Promise<number> {
       once: options.once,
       reconnect: options.reconnect,
       tls: options.tls,
+      connectTimeoutMs: options.connectTimeoutMs,
     },
     stdio(),
   );

@@ -34,6 +34,8 @@ export interface ScriptOptions {
   reconnect: boolean;
   /** Connect with TLS (default: plain TCP). */
   tls?: ClientTls;
+  /** Bound on each attempt's connect, TLS handshake and login answer (default 10000 ms). */
+  connectTimeoutMs?: number;
 }
 
 /** Where scripting mode reads and writes; the real one is {@link stdio}, tests pass pipes. */
@@ -80,6 +82,7 @@ export async function runScripting(
     name: options.name,
     reconnect: options.reconnect,
     tls: options.tls,
+    connectTimeoutMs: options.connectTimeoutMs,
     maxSendBytes: MAX_LINE_BYTES,
     sleep: deps.sleep,
     clock: deps.clock,

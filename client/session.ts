@@ -8,7 +8,8 @@
  * - `const session = startSession({ host, port, name, reconnect })` starts connecting at once.
  * - `for await (const event of session.events())`: `frame` / `bad-frame` (as from
  *   `ChatConnection`), `online` after each accepted login, `offline` when a connection dropped
- *   and a retry follows, `retrying` before each wait, `connect-failed` for a failed attempt,
+ *   and a retry follows, `retrying` before each wait, `connect-failed` for a failed attempt
+ *   (connection refused, unreachable, no answer to the connect or the login within the timeout),
  *   `dropped` when the offline queue was full, and `ended` last of all.
  * - `session.send(text)` queues one line; it goes out once logged in, paced under the server's
  *   flood limit (see `client/pacer.ts`); false once ended. Throws `MessageTooLongError` for text
@@ -82,6 +83,9 @@ export interface SessionOptions {
   now?: () => Date;
   /** Connect with TLS (default: plain TCP). */
   tls?: ClientTls;
+  /** Bound on each attempt's TCP connect, TLS handshake and login answer, in milliseconds
+   * (default `DEFAULT_CONNECT_TIMEOUT_MS`, 10 s). A timed-out attempt is a failed attempt. */
+  connectTimeoutMs?: number;
 }
 
 /** The default bound of the offline queue. */
@@ -232,6 +236,7 @@ export class ChatSession {
           quitTimeoutMs: options.quitTimeoutMs,
           now: options.now,
           tls: options.tls,
+          connectTimeoutMs: options.connectTimeoutMs,
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -278,6 +283,14 @@ export class ChatSession {
         const next = await this.#askName(reason.message);
         if (next === undefined) return { kind: "refused", message: reason.message };
         failures = 0;
+        continue;
+      }
+      if (reason.kind === "timeout") {
+        // Connected, but no answer to the login: a failed attempt, like a connect that timed out.
+        const message = describeCloseReason(reason);
+        if (!options.reconnect) return { kind: "unreachable", message };
+        this.#events.push({ type: "connect-failed", attempt: failures, message });
+        failures++;
         continue;
       }
       if (!options.reconnect) return { kind: "closed", reason };

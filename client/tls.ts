@@ -10,7 +10,11 @@
 export interface ClientTls {
   /** A PEM file of CA certificates trusted in addition to the system's (`--ca FILE`). */
   caFile?: string;
-  /** How long the TLS handshake may take before giving up (default 10000 ms). */
+  /**
+   * How long the TLS handshake may take before giving up. Default: 10000 ms when no signal
+   * bounds the connect; `ChatConnection` passes its connect timeout's signal instead, so one
+   * deadline covers the TCP connect, the handshake and the login.
+   */
   handshakeTimeoutMs?: number;
 }
 
@@ -27,9 +31,12 @@ export class TlsSetupError extends Error {
 
 /** The TLS handshake failed or timed out; the message says why and what to try. */
 export class TlsHandshakeError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** True when the caller's signal ended the handshake (its connect deadline passed). */
+  readonly aborted: boolean;
+  constructor(message: string, options?: ErrorOptions & { aborted?: boolean }) {
     super(message, options);
     this.name = "TlsHandshakeError";
+    this.aborted = options?.aborted ?? false;
   }
 }
 
@@ -58,40 +65,76 @@ export function readCaCerts(tls: ClientTls): string[] {
  * does not speak TLS, or a certificate that does not verify, is reported here as a
  * TlsHandshakeError instead of surfacing later as a broken read. Other failures (refused,
  * unreachable) are thrown as the runtime reports them.
+ *
+ * `signal` abandons the attempt: during the TCP connect it rejects with the signal's reason (as
+ * `Deno.connect` does), during the handshake with a TlsHandshakeError whose `aborted` is true.
+ * The TCP connect is made with `Deno.connect` and upgraded with `Deno.startTls` because
+ * `Deno.connectTls` takes no AbortSignal (Deno 2.9), and a connect to a host that drops SYNs
+ * would otherwise hold the caller for the OS's retry time.
  */
 export async function connectTls(
   host: string,
   port: number,
   tls: ClientTls,
+  signal?: AbortSignal,
 ): Promise<Deno.TlsConn> {
   const caCerts = readCaCerts(tls);
-  const conn = await Deno.connectTls({ hostname: host, port, caCerts });
-  const timeoutMs = tls.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS;
+  const tcp = await Deno.connect({ hostname: host, port, signal });
+  let conn: Deno.TlsConn;
+  try {
+    conn = await Deno.startTls(tcp, { hostname: host, caCerts });
+  } catch (error) {
+    closeQuietly(tcp);
+    throw new TlsHandshakeError(describeHandshakeFailure(error), { cause: error });
+  }
+  const timeoutMs = tls.handshakeTimeoutMs ??
+    (signal === undefined ? TLS_HANDSHAKE_TIMEOUT_MS : undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<TlsHandshakeError>((resolve) => {
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        resolve(
+          new TlsHandshakeError(
+            `TLS handshake timed out after ${timeoutMs / 1000} s (is the server using TLS?)`,
+          ),
+        );
+      }, timeoutMs);
+    }
+    if (signal !== undefined) {
+      onAbort = () => {
+        resolve(
+          new TlsHandshakeError("TLS handshake abandoned (is the server using TLS?)", {
+            aborted: true,
+          }),
+        );
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
   });
   const handshake = conn.handshake();
   try {
-    const outcome = await Promise.race([handshake, timeout]);
-    if (outcome === "timeout") {
-      throw new TlsHandshakeError(
-        `TLS handshake timed out after ${timeoutMs / 1000} s (is the server using TLS?)`,
-      );
-    }
+    const outcome = await Promise.race([handshake, stopped]);
+    if (outcome instanceof TlsHandshakeError) throw outcome;
     return conn;
   } catch (error) {
-    try {
-      conn.close();
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(conn);
     // The abandoned handshake fails once the socket is closed; nobody waits for it.
     handshake.catch(() => {});
     if (error instanceof TlsHandshakeError) throw error;
     throw new TlsHandshakeError(describeHandshakeFailure(error), { cause: error });
   } finally {
     clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
   }
 }
 

@@ -33,6 +33,7 @@ Deno.test("no arguments gives the defaults", () => {
     once: undefined,
     reconnect: false,
     color: "auto",
+    connectTimeoutMs: 10_000,
   });
 });
 
@@ -65,6 +66,42 @@ Deno.test("--help and -h ask for the usage", () => {
   assert.deepEqual(parseClientArgs(["-h", "--port", "nope"]), { kind: "help" });
   assert.match(CLIENT_USAGE, /--reconnect/);
   assert.match(CLIENT_USAGE, /--json/);
+  assert.match(CLIENT_USAGE, /--connect-timeout SECONDS\s+give up .*\(default 10;/s);
+});
+
+Deno.test("--connect-timeout takes seconds, fractions allowed, and keeps milliseconds", () => {
+  const cases: [string, number][] = [
+    ["10", 10_000],
+    ["0.5", 500],
+    ["2.5", 2500],
+    [".25", 250],
+    ["007", 7000],
+    ["0.001", 1],
+    ["1.2346", 1235],
+    ["2147483", 2_147_483_000],
+  ];
+  for (const [text, ms] of cases) {
+    assert.equal(run(["--connect-timeout", text]).connectTimeoutMs, ms, text);
+  }
+  assert.equal(run(["--connect-timeout=3"]).connectTimeoutMs, 3000);
+  assert.equal(run(["h", "1", "n", "--connect-timeout", "1"]).connectTimeoutMs, 1000);
+});
+
+Deno.test("a bad --connect-timeout is a one-line usage error", () => {
+  for (const bad of ["abc", "", "1e3", "1.", "1,5", " 1", "0x10", "Infinity", "NaN", "+1"]) {
+    usageError(
+      ["--connect-timeout", bad],
+      new RegExp(`^--connect-timeout must be a number of seconds such as 10 or 2\\.5, got '`),
+    );
+  }
+  for (const bad of ["0", "0.0", "0.0009", "2147484", "99999999999999999999"]) {
+    usageError(
+      ["--connect-timeout", bad],
+      new RegExp(`^--connect-timeout must be between 0\\.001 and 2147483 seconds, got '${bad}'$`),
+    );
+  }
+  usageError(["--connect-timeout", "-1"], /--connect-timeout needs a value/);
+  usageError(["--connect-timeout"], /connect-timeout/);
 });
 
 Deno.test("mistakes are one-line usage errors naming the problem", () => {

@@ -171,6 +171,29 @@ Deno.test("a lost server without --reconnect exits 1 with the reason", async () 
   }
 });
 
+Deno.test("--connect-timeout: a server that never answers the login fails in time, exit 1", async () => {
+  // Accepts and stays silent, like a host that is not a chat server.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  const accepted = listener.accept();
+  const client = startClient(["127.0.0.1", String(port), "alice", "--connect-timeout", "0.5"]);
+  try {
+    // stdin stays open: the client must give up by itself.
+    const status = await withTimeout(client.child.status, 10_000, "the client to give up");
+    assert.equal(status.code, 1);
+    assert.equal(await finish(client), 1);
+    assert.equal(
+      client.stderr.text.trim(),
+      `chat: cannot connect to 127.0.0.1:${port}: no answer to the login within 0.5 s ` +
+        "(is it a chat server?)",
+    );
+  } finally {
+    await client.kill();
+    listener.close();
+    await accepted.then((conn) => conn.close(), () => {});
+  }
+});
+
 Deno.test("a piped burst larger than the server's flood burst arrives complete", async () => {
   await withBobAndClient((port) => ["127.0.0.1", String(port), "alice"], async (client, bob) => {
     const count = DEFAULT_SERVER_OPTIONS.floodBurst + 10;

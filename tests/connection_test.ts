@@ -5,11 +5,14 @@ import {
   ConnectError,
   type ConnectionEvent,
   type ConnectOptions,
+  ConnectTimeoutError,
   describeCloseReason,
   MessageTooLongError,
 } from "../client/connection.ts";
+import { describeSessionEnd, type SessionEvent, startSession } from "../client/session.ts";
 import { encodeFrame, type Frame, InvalidUsernameError } from "../protocol/mod.ts";
 import { FakeChatServer, type FakePeer } from "./helpers/fake_chat_server.ts";
+import { notLinux, skipWhen } from "./helpers/platform.ts";
 import { withTimeout } from "./helpers/timeout.ts";
 
 const FIXED = new Date("2026-01-01T12:00:00Z");
@@ -238,16 +241,286 @@ Deno.test("bad input is refused before anything is sent", async () => {
   );
 });
 
-Deno.test("a server that never sends the welcome is given up on", async () => {
-  await withConnection({ name: "al", loginTimeoutMs: 30 }, async ({ conn, peer }) => {
-    assert.deepEqual(await withTimeout(conn.login, 5000, "login outcome"), {
+/**
+ * A listener that accepts every connection and never writes: it stands for a server that is not
+ * a chat server, or one that hangs. Closing it closes what it accepted.
+ */
+class SilentServer {
+  readonly #listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  readonly #accepted: Deno.TcpConn[] = [];
+  readonly #waiters: (() => void)[] = [];
+  readonly #loop: Promise<void>;
+
+  constructor() {
+    this.#loop = (async () => {
+      try {
+        for await (const conn of this.#listener) {
+          this.#accepted.push(conn);
+          for (const wake of this.#waiters.splice(0)) wake();
+        }
+      } catch {
+        // The listener was closed.
+      }
+    })();
+  }
+
+  get port(): number {
+    return this.#listener.addr.port;
+  }
+
+  /** The `index`th accepted connection (0-based), once it is there. */
+  async connection(index: number): Promise<Deno.TcpConn> {
+    while (this.#accepted.length <= index) {
+      await withTimeout(
+        new Promise<void>((resolve) => this.#waiters.push(resolve)),
+        5000,
+        `connection ${index} to be accepted`,
+      );
+    }
+    return this.#accepted[index];
+  }
+
+  async close(): Promise<void> {
+    this.#listener.close();
+    await this.#loop;
+    for (const conn of this.#accepted) conn.close();
+  }
+}
+
+/** Reads `conn` until the client closes it; the bytes it sent before. */
+async function readUntilClosed(conn: Deno.TcpConn): Promise<number> {
+  const buffer = new Uint8Array(1024);
+  let total = 0;
+  while (true) {
+    const n = await withTimeout(conn.read(buffer), 5000, "the client to close its socket");
+    if (n === null) return total;
+    total += n;
+  }
+}
+
+/**
+ * A listener that never accepts, with its accept queue filled: Linux then drops the SYNs of a
+ * new connect, as a firewall does, so that connect gets no answer at all. Filled by connecting
+ * until one connect has not completed after 300 ms (the queue holds Deno's backlog of 511, plus
+ * one); that last one is abandoned through its signal.
+ */
+async function unansweredListener(): Promise<{ port: number; close(): void }> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  const queued: Deno.TcpConn[] = [];
+  const close = () => {
+    for (const conn of queued) conn.close();
+    listener.close();
+  };
+  try {
+    for (let i = 0; i < 4096; i++) {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), 300);
+      try {
+        queued.push(await Deno.connect({ hostname: "127.0.0.1", port, signal: abort.signal }));
+      } catch (error) {
+        if (abort.signal.aborted) return { port, close };
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    throw new Error("the accept queue never filled up");
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+const DROPS_SYNS = skipWhen(
+  "connects that get no answer",
+  notLinux("dropping the SYNs of a full accept queue"),
+);
+
+/** How `connect` failed; it must fail (a connection it returns is closed first). */
+async function connectFailure(options: ConnectOptions): Promise<unknown> {
+  try {
+    const conn = await withTimeout(ChatConnection.connect(options), 10_000, "connect to end");
+    conn.close();
+    await conn.closed;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("connect succeeded");
+}
+
+Deno.test({
+  name: "a connect that gets no answer gives up at the connect timeout",
+  ignore: DROPS_SYNS,
+  async fn() {
+    const target = await unansweredListener();
+    try {
+      const error = await connectFailure({
+        host: "127.0.0.1",
+        port: target.port,
+        name: "al",
+        connectTimeoutMs: 500,
+      });
+      assert.ok(error instanceof ConnectTimeoutError, `a ConnectTimeoutError, got ${error}`);
+      assert.ok(error instanceof ConnectError, "handled like any failed connect");
+      assert.equal(error.stage, "connect");
+      assert.equal(error.timeoutMs, 500);
+      assert.equal(
+        error.message,
+        `cannot connect to 127.0.0.1:${target.port}: no answer within 0.5 s`,
+      );
+    } finally {
+      target.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "with TLS too, a connect that gets no answer gives up at the connect timeout",
+  ignore: DROPS_SYNS,
+  async fn() {
+    const target = await unansweredListener();
+    try {
+      // No certificate is needed: the TCP connect never completes.
+      const error = await connectFailure({
+        host: "127.0.0.1",
+        port: target.port,
+        name: "al",
+        tls: {},
+        connectTimeoutMs: 500,
+      });
+      assert.ok(error instanceof ConnectTimeoutError, `a ConnectTimeoutError, got ${error}`);
+      assert.equal(error.stage, "connect");
+      assert.equal(
+        error.message,
+        `cannot connect to 127.0.0.1:${target.port}: no answer within 0.5 s`,
+      );
+    } finally {
+      target.close();
+    }
+  },
+});
+
+Deno.test("a TLS handshake that gets no answer gives up at the connect timeout", async () => {
+  const silent = new SilentServer();
+  try {
+    const error = await connectFailure({
+      host: "127.0.0.1",
+      port: silent.port,
+      name: "al",
+      tls: {},
+      connectTimeoutMs: 500,
+    });
+    assert.ok(error instanceof ConnectTimeoutError, `a ConnectTimeoutError, got ${error}`);
+    assert.equal(error.stage, "tls");
+    assert.equal(
+      error.message,
+      `cannot connect to 127.0.0.1:${silent.port}: no TLS handshake within 0.5 s ` +
+        "(is the server using TLS?)",
+    );
+    // Not checked: that the socket is gone. Known runtime limit (Deno 2.9): closing a TlsConn
+    // whose handshake waits for the peer releases the socket only once the peer writes or
+    // closes, which the finally below does.
+  } finally {
+    await silent.close();
+  }
+});
+
+Deno.test("a server that accepts and never answers the login is given up on", async () => {
+  const silent = new SilentServer();
+  try {
+    const conn = await ChatConnection.connect({
+      host: "127.0.0.1",
+      port: silent.port,
+      name: "al",
+      connectTimeoutMs: 500,
+    });
+    const reason: CloseReason = {
+      kind: "timeout",
+      host: "127.0.0.1",
+      port: silent.port,
+      timeoutMs: 500,
+    };
+    assert.deepEqual(await withTimeout(conn.login, 10_000, "the login outcome"), {
       ok: false,
-      reason: {
-        kind: "lost",
-        message: "no welcome from the server within 0.03 s",
-        loggedIn: false,
-      },
+      reason,
+    });
+    assert.deepEqual(await conn.closed, reason);
+    assert.equal(
+      describeCloseReason(reason),
+      `cannot connect to 127.0.0.1:${silent.port}: no answer to the login within 0.5 s ` +
+        "(is it a chat server?)",
+    );
+    // The login frame went out, then the client closed its socket.
+    assert.equal(await readUntilClosed(await silent.connection(0)), 8);
+  } finally {
+    await silent.close();
+  }
+});
+
+Deno.test("an error notice without a close is still a refusal at the timeout", async () => {
+  await withConnection({ name: "bob", connectTimeoutMs: 500 }, async ({ conn, peer }) => {
+    await peer.sendNotice("error: name 'bob' is already taken");
+    assert.deepEqual(await withTimeout(conn.login, 10_000, "the login outcome"), {
+      ok: false,
+      reason: { kind: "refused", message: "error: name 'bob' is already taken" },
     });
     assert.equal(await peer.nextFrame(), null);
   });
+});
+
+Deno.test("the connect timeout must be a usable number of milliseconds", async () => {
+  for (const connectTimeoutMs of [0, -1, Number.NaN, Infinity, 2 ** 31]) {
+    await assert.rejects(
+      ChatConnection.connect({ host: "127.0.0.1", port: 1, name: "al", connectTimeoutMs }),
+      RangeError,
+    );
+  }
+});
+
+Deno.test("a session: a login that times out fails the attempt; --reconnect retries it", async () => {
+  const silent = new SilentServer();
+  try {
+    const expected = `cannot connect to 127.0.0.1:${silent.port}: no answer to the login ` +
+      "within 0.3 s (is it a chat server?)";
+    const once = startSession({
+      host: "127.0.0.1",
+      port: silent.port,
+      name: "al",
+      connectTimeoutMs: 300,
+    });
+    const end = await withTimeout(once.done, 10_000, "the session to end");
+    assert.deepEqual(end, { kind: "unreachable", message: expected });
+    assert.equal(describeSessionEnd(end), expected);
+
+    const retrying = startSession({
+      host: "127.0.0.1",
+      port: silent.port,
+      name: "al",
+      reconnect: true,
+      backoff: () => 10,
+      quitTimeoutMs: 50,
+      connectTimeoutMs: 300,
+    });
+    const seen: SessionEvent[] = [];
+    const twoFailures = (async () => {
+      for await (const event of retrying.events()) {
+        seen.push(event);
+        if (seen.filter((e) => e.type === "connect-failed").length === 2) return;
+      }
+    })();
+    await withTimeout(twoFailures, 10_000, "two failed attempts");
+    assert.deepEqual(await retrying.quit(), { kind: "quit", unsent: 0 });
+    assert.deepEqual(
+      seen.filter((e) => e.type !== "frame").map((e) => e.type),
+      ["connect-failed", "retrying", "connect-failed"],
+    );
+    assert.deepEqual(seen[0], { type: "connect-failed", attempt: 0, message: expected });
+    assert.deepEqual(seen[1], { type: "retrying", attempt: 1, delayMs: 10 });
+    assert.deepEqual(seen[2], { type: "connect-failed", attempt: 1, message: expected });
+    // Each attempt was a real connection: one for the first session, two for the retrying one.
+    await silent.connection(2);
+  } finally {
+    await silent.close();
+  }
 });
