@@ -42,31 +42,21 @@ import {
   FrameDecoder,
   utf8ByteLength,
 } from "../protocol/mod.ts";
+import { type CloseReason, MessageTooLongError } from "./connection_errors.ts";
 import { EventQueue } from "./event_queue.ts";
-import {
-  type ClientTls,
-  connectTls,
-  looksLikeTls,
-  PLAINTEXT_TO_TLS_MESSAGE,
-  TlsHandshakeError,
-} from "./tls.ts";
+import { DEFAULT_CONNECT_TIMEOUT_MS, dial } from "./dial.ts";
+import { type ClientTls, looksLikeTls, PLAINTEXT_TO_TLS_MESSAGE } from "./tls.ts";
 
-/** Why a connection ended. */
-export type CloseReason =
-  /** The server closed before accepting the login; `message` is its error notice. */
-  | { kind: "refused"; message: string }
-  /** The server closed the connection (after the login, or before it without saying why);
-   * `lastNotice` is the last notice it sent, e.g. a shutdown notice or an error. */
-  | { kind: "server-closed"; lastNotice: string | undefined; loggedIn: boolean }
-  /** The connection failed: reset, broken pipe, or another socket error. */
-  | { kind: "lost"; message: string; loggedIn: boolean }
-  /** The server sent something the client cannot decode (a frame over the size limit). */
-  | { kind: "protocol-error"; message: string; loggedIn: boolean }
-  /** The server accepted the connection but answered the login neither with a welcome nor
-   * with a refusal before the connect timeout (never after a login). */
-  | { kind: "timeout"; host: string; port: number; timeoutMs: number }
-  /** We closed it: `quit()` or `close()`. */
-  | { kind: "quit" };
+// Callers import the connection's errors, close reasons and limits from here.
+export { DEFAULT_CONNECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS } from "./dial.ts";
+export {
+  type CloseReason,
+  ConnectError,
+  type ConnectStage,
+  ConnectTimeoutError,
+  describeCloseReason,
+  MessageTooLongError,
+} from "./connection_errors.ts";
 
 /** Everything a connection reports to its consumer. */
 export type ConnectionEvent =
@@ -103,86 +93,6 @@ export interface ConnectOptions {
   now?: () => Date;
   /** Connect with TLS, verifying the server's certificate (default: plain TCP). */
   tls?: ClientTls;
-}
-
-/** The default bound on connecting and logging in, in milliseconds. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** The longest timeout the runtime's timers can wait (2^31 - 1 ms). */
-export const MAX_CONNECT_TIMEOUT_MS = 2_147_483_647;
-
-/** The server could not be reached (refused, unknown host, unreachable, no answer in time). */
-export class ConnectError extends Error {
-  /** The host that was being connected to. */
-  readonly host: string;
-  /** The port that was being connected to. */
-  readonly port: number;
-  /** `why` replaces the description derived from `cause` (used by the timeout). */
-  constructor(host: string, port: number, cause: unknown, why?: string) {
-    super(`cannot connect to ${host}:${port}: ${why ?? describeConnectFailure(cause)}`, {
-      cause,
-    });
-    this.name = "ConnectError";
-    this.host = host;
-    this.port = port;
-  }
-}
-
-/** Which step of `ChatConnection.connect` ran out of time: the TCP connect or the TLS handshake.
- * (The wait for the login's answer comes after `connect` returned: the close reason `timeout`.) */
-export type ConnectStage = "connect" | "tls";
-
-/**
- * The connect timeout passed: the TCP connect (a host that drops SYNs) or the TLS handshake did
- * not finish in time. A ConnectError, so callers that handle a refused connection handle it too.
- */
-export class ConnectTimeoutError extends ConnectError {
-  /** The timeout that passed, in milliseconds. */
-  readonly timeoutMs: number;
-  /** The step that was still running. */
-  readonly stage: ConnectStage;
-  constructor(host: string, port: number, stage: ConnectStage, timeoutMs: number, cause?: unknown) {
-    super(host, port, cause, describeTimeout(stage, timeoutMs));
-    this.name = "ConnectTimeoutError";
-    this.timeoutMs = timeoutMs;
-    this.stage = stage;
-  }
-}
-
-function describeConnectFailure(cause: unknown): string {
-  if (cause instanceof Deno.errors.ConnectionRefused) return "connection refused";
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
-/** What ran out of time, e.g. "no answer within 10 s". */
-function describeTimeout(stage: ConnectStage | "login", timeoutMs: number): string {
-  const within = `within ${formatSeconds(timeoutMs)} s`;
-  switch (stage) {
-    case "connect":
-      return `no answer ${within}`;
-    case "tls":
-      return `no TLS handshake ${within} (is the server using TLS?)`;
-    case "login":
-      return `no answer to the login ${within} (is it a chat server?)`;
-  }
-}
-
-/** Milliseconds as seconds for a message: 10000 is "10", 500 is "0.5", 1234.5 is "1.235". */
-function formatSeconds(ms: number): string {
-  return String(Number((ms / 1000).toFixed(3)));
-}
-
-/** A message too long for the server: sending it would get the connection closed. */
-export class MessageTooLongError extends Error {
-  /** Its size in UTF-8 bytes. */
-  readonly bytes: number;
-  /** The limit it broke. */
-  readonly limit: number;
-  constructor(bytes: number, limit: number) {
-    super(`message of ${bytes} bytes is over the limit of ${limit} bytes, not sent`);
-    this.name = "MessageTooLongError";
-    this.bytes = bytes;
-    this.limit = limit;
-  }
 }
 
 /** The default largest incoming message: generous, since a notice may list 10k users. */
@@ -249,28 +159,8 @@ export class ChatConnection {
     if (!check.ok) throw check.error;
     const { host, port } = options;
     const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    if (!(timeoutMs > 0 && timeoutMs <= MAX_CONNECT_TIMEOUT_MS)) {
-      throw new RangeError(
-        `connectTimeoutMs must be above 0 and at most ${MAX_CONNECT_TIMEOUT_MS}, got ${timeoutMs}`,
-      );
-    }
     const deadline = performance.now() + timeoutMs;
-    // Deno.connect gives up on a pending connect when its signal aborts (checked on Linux with
-    // a listener whose accept queue is full); connectTls passes the signal on the same way.
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
-    let conn: Deno.TcpConn | Deno.TlsConn;
-    try {
-      conn = options.tls === undefined
-        ? await Deno.connect({ hostname: host, port, signal: abort.signal })
-        : await connectTls(host, port, options.tls, abort.signal);
-    } catch (error) {
-      if (!abort.signal.aborted) throw new ConnectError(host, port, error);
-      const stage = error instanceof TlsHandshakeError ? "tls" : "connect";
-      throw new ConnectTimeoutError(host, port, stage, timeoutMs, error);
-    } finally {
-      clearTimeout(timer);
-    }
+    const conn = await dial(host, port, options.tls, timeoutMs);
     try {
       if ("setNoDelay" in conn) conn.setNoDelay(true);
     } catch {
@@ -482,27 +372,5 @@ export class ChatConnection {
       this.#events.end();
       this.#resolveClosed(reason);
     });
-  }
-}
-
-/** One line saying why a connection ended, for stderr or the screen. */
-export function describeCloseReason(reason: CloseReason): string {
-  switch (reason.kind) {
-    case "refused":
-      return `login refused: ${reason.message}`;
-    case "server-closed":
-      return reason.lastNotice === undefined
-        ? "the server closed the connection"
-        : `the server closed the connection (last notice: ${reason.lastNotice})`;
-    case "lost":
-      return `connection lost: ${reason.message}`;
-    case "protocol-error":
-      return reason.message;
-    case "timeout":
-      return `cannot connect to ${reason.host}:${reason.port}: ${
-        describeTimeout("login", reason.timeoutMs)
-      }`;
-    case "quit":
-      return "disconnected";
   }
 }
