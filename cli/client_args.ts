@@ -5,6 +5,7 @@
 
 import { checkUsername } from "../protocol/mod.ts";
 import { type ClientOptions, type ColorMode, DEFAULT_CLIENT_OPTIONS } from "../client/options.ts";
+import { MAX_KEEPALIVE_SECONDS } from "../client/keepalive.ts";
 import {
   type OptionSpec,
   type Parsed,
@@ -39,6 +40,9 @@ Options (they win over the positional arguments):
                          give up on a connection attempt when the TCP connect, the TLS
                          handshake and the server's answer to the login take longer than
                          SECONDS together (default 10; fractions allowed, e.g. 2.5)
+  --keepalive SECONDS    once logged in, send a keepalive after SECONDS without sending
+                         anything, so idle timeouts of the server, a load balancer or a
+                         NAT do not cut a quiet user (default 30; 0 turns it off)
   -h, --help             show this text
 
 Commands while chatting: /users, /msg NAME TEXT, /quit (and //text to send "/text").
@@ -56,6 +60,7 @@ const OPTIONS: OptionSpec = {
   tls: { type: "boolean" },
   ca: { type: "string" },
   "connect-timeout": { type: "string" },
+  keepalive: { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -108,6 +113,7 @@ export function parseClientArgs(args: string[]): Parsed<ClientOptions> {
       reconnect: values.reconnect === true,
       color: colorMode(values),
       connectTimeoutMs: connectTimeoutMs(stringValue(values["connect-timeout"])),
+      keepaliveMs: keepaliveMs(stringValue(values.keepalive)),
       ...(values.tls === true ? { tls: caFile === undefined ? {} : { caFile } } : {}),
     },
   };
@@ -135,6 +141,13 @@ function connectTimeoutMs(text: string | undefined): number {
     );
   }
   return Math.round(seconds * 1000);
+}
+
+/** `--keepalive SECONDS` (whole seconds, 0 to a day; 0 turns it off) as milliseconds. */
+function keepaliveMs(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_CLIENT_OPTIONS.keepaliveMs;
+  const bounds = { min: 0, max: MAX_KEEPALIVE_SECONDS };
+  return parseIntegerOption("keepalive", text, bounds, CLIENT_USAGE) * 1000;
 }
 
 function colorMode(values: Record<string, string | boolean | undefined>): ColorMode {

@@ -25,6 +25,8 @@ Options:
   --sendq-bytes N          unsent bytes a client may have queued before it is dropped
                            as too slow (default ${D.sendqBytes})
   --login-timeout SECONDS  time a new connection has to log in, 0 turns it off (default ${D.loginTimeoutSeconds})
+  --idle-timeout SECONDS   close a logged-in client that sent nothing for SECONDS, not even
+                           a keepalive; 0 turns it off (default ${D.idleTimeoutSeconds})
   --flood-rate N           messages per second a client may send, 0 turns flood control
                            off (default ${D.floodRate})
   --flood-burst N          messages a client may send in a burst (default ${D.floodBurst})
@@ -60,6 +62,7 @@ const OPTIONS = {
   "max-message-bytes": { type: "string" },
   "sendq-bytes": { type: "string" },
   "login-timeout": { type: "string" },
+  "idle-timeout": { type: "string" },
   "flood-rate": { type: "string" },
   "flood-burst": { type: "string" },
   "max-clients-per-ip": { type: "string" },
@@ -118,6 +121,7 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       }),
       sendqBytes: integer("sendq-bytes", D.sendqBytes),
       loginTimeoutSeconds: integer("login-timeout", D.loginTimeoutSeconds, SECONDS),
+      idleTimeoutSeconds: integer("idle-timeout", D.idleTimeoutSeconds, SECONDS),
       floodRate: integer("flood-rate", D.floodRate),
       floodBurst: integer("flood-burst", D.floodBurst),
       maxClientsPerIp: integer("max-clients-per-ip", D.maxClientsPerIp),

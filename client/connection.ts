@@ -27,6 +27,8 @@
  * - `await conn.quit()` sends `/quit`, waits for the server to close (or closes itself after
  *   `quitTimeoutMs`); the reason is `quit`. `conn.close()` closes at once.
  * - `await conn.closed` resolves with the {@link CloseReason} once the socket is closed.
+ * - Once logged in, a keepalive frame `(name, "")` goes out after `keepaliveMs` without sending
+ *   (default 30 s; 0: never); its timer ends with the connection (`client/keepalive.ts`).
  *
  * The protocol has no "login accepted" frame: the first notice beginning with `Welcome,` counts
  * as acceptance, and an `error: ` notice followed by the server closing before any welcome is a
@@ -45,6 +47,7 @@ import {
 import { type CloseReason, MessageTooLongError } from "./connection_errors.ts";
 import { EventQueue } from "./event_queue.ts";
 import { DEFAULT_CONNECT_TIMEOUT_MS, dial } from "./dial.ts";
+import { DEFAULT_KEEPALIVE_MS, Keepalive, type KeepaliveClock } from "./keepalive.ts";
 import { type ClientTls, looksLikeTls, PLAINTEXT_TO_TLS_MESSAGE } from "./tls.ts";
 
 // Callers import the connection's errors, close reasons and limits from here.
@@ -93,6 +96,10 @@ export interface ConnectOptions {
   now?: () => Date;
   /** Connect with TLS, verifying the server's certificate (default: plain TCP). */
   tls?: ClientTls;
+  /** Milliseconds without sending before a keepalive, once logged in (default 30000; 0: off). */
+  keepaliveMs?: number;
+  /** The keepalive's time and timers (injected by tests). */
+  keepaliveClock?: KeepaliveClock;
 }
 
 /** The default largest incoming message: generous, since a notice may list 10k users. */
@@ -120,6 +127,7 @@ export class ChatConnection {
   readonly #quitTimeoutMs: number;
   readonly #now: () => Date;
   readonly #tls: boolean;
+  readonly #keepalive: Keepalive;
   #receivedAny = false;
   #loggedIn = false;
   #lastNotice: string | undefined;
@@ -146,6 +154,12 @@ export class ChatConnection {
     this.#quitTimeoutMs = options.quitTimeoutMs ?? 5000;
     this.#now = options.now ?? (() => new Date());
     this.#tls = options.tls !== undefined;
+    this.#keepalive = new Keepalive({
+      intervalMs: options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS,
+      clock: options.keepaliveClock,
+      busy: () => this.#writing || this.#outbox.length > 0 || this.#quitting,
+      send: () => this.#enqueue(encodeFrame({ username: name, message: "" })),
+    });
     this.login = new Promise((resolve) => this.#resolveLogin = resolve);
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
   }
@@ -243,6 +257,7 @@ export class ChatConnection {
   }
 
   #enqueue(bytes: Uint8Array): void {
+    this.#keepalive.noteSent();
     this.#outbox.push(bytes);
     if (!this.#writing) this.#writeTask = this.#writeLoop();
   }
@@ -315,6 +330,7 @@ export class ChatConnection {
     if (frame.message.startsWith(WELCOME_PREFIX)) {
       this.#loggedIn = true;
       clearTimeout(this.#loginTimer);
+      this.#keepalive.start();
       this.#events.push({ type: "accepted", welcome: frame.message });
       this.#resolveLogin({ ok: true, welcome: frame.message });
     } else if (frame.message.startsWith(ERROR_PREFIX) && this.#loginError === undefined) {
@@ -356,6 +372,7 @@ export class ChatConnection {
     if (this.#reason !== null) return;
     this.#reason = reason;
     clearTimeout(this.#loginTimer);
+    this.#keepalive.stop();
     try {
       this.#conn.close();
     } catch {

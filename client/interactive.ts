@@ -124,6 +124,7 @@ class InteractiveClient {
         reconnect: this.#options.reconnect,
         tls: this.#options.tls,
         connectTimeoutMs: this.#options.connectTimeoutMs,
+        keepaliveMs: this.#options.keepaliveMs,
         // The refusal itself was shown as the server's error notice.
         onRefused: () => this.#askName("choose another name to log in with", false),
       });

@@ -4,6 +4,7 @@
  */
 
 import { DEFAULT_CONNECT_TIMEOUT_MS } from "./connection.ts";
+import { DEFAULT_KEEPALIVE_MS } from "./keepalive.ts";
 import type { ClientTls } from "./tls.ts";
 
 /** When to color the output: `auto` colors a terminal unless `NO_COLOR` is set. */
@@ -33,6 +34,12 @@ export interface ClientOptions {
    * SYNs or a server that never answers fails in bounded time.
    */
   connectTimeoutMs: number;
+  /**
+   * `--keepalive SECONDS`, in milliseconds: once logged in, a keepalive frame goes out after
+   * this long without sending (default 30000; 0: never), so an idle user is not cut by a
+   * server's `--idle-timeout`, a load balancer or a NAT.
+   */
+  keepaliveMs: number;
 }
 
 /** Defaults for the client's connection. */
@@ -45,4 +52,5 @@ export const DEFAULT_CLIENT_OPTIONS: Readonly<ClientOptions> = {
   reconnect: false,
   color: "auto",
   connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+  keepaliveMs: DEFAULT_KEEPALIVE_MS,
 };

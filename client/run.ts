@@ -33,6 +33,7 @@ export async function runClient(options: ClientOptions): Promise<number> {
       reconnect: options.reconnect,
       tls: options.tls,
       connectTimeoutMs: options.connectTimeoutMs,
+      keepaliveMs: options.keepaliveMs,
     },
     stdio(),
   );

@@ -36,6 +36,8 @@ export interface ScriptOptions {
   tls?: ClientTls;
   /** Bound on each attempt's connect, TLS handshake and login answer (default 10000 ms). */
   connectTimeoutMs?: number;
+  /** Milliseconds without sending before a keepalive (default 30000; 0: never). */
+  keepaliveMs?: number;
 }
 
 /** Where scripting mode reads and writes; the real one is {@link stdio}, tests pass pipes. */
@@ -83,6 +85,7 @@ export async function runScripting(
     reconnect: options.reconnect,
     tls: options.tls,
     connectTimeoutMs: options.connectTimeoutMs,
+    keepaliveMs: options.keepaliveMs,
     maxSendBytes: MAX_LINE_BYTES,
     sleep: deps.sleep,
     clock: deps.clock,

@@ -86,6 +86,9 @@ export interface SessionOptions {
   /** Bound on each attempt's TCP connect, TLS handshake and login answer, in milliseconds
    * (default `DEFAULT_CONNECT_TIMEOUT_MS`, 10 s). A timed-out attempt is a failed attempt. */
   connectTimeoutMs?: number;
+  /** Milliseconds without sending before each connection sends a keepalive, once logged in
+   * (default 30000; 0: never). */
+  keepaliveMs?: number;
 }
 
 /** The default bound of the offline queue. */
@@ -237,6 +240,7 @@ export class ChatSession {
           now: options.now,
           tls: options.tls,
           connectTimeoutMs: options.connectTimeoutMs,
+          keepaliveMs: options.keepaliveMs,
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

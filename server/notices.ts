@@ -113,6 +113,16 @@ export function floodNotice(dropped: number): string {
   return errorNotice(`flood limit: ${dropped} ${dropped === 1 ? "message" : "messages"} dropped`);
 }
 
+/**
+ * Sent to a logged-in client before it is closed for `--idle-timeout`: says what happened and
+ * what a client must do to stay (a keepalive at least every half of the timeout).
+ */
+export function idleTimeoutNotice(seconds: number): string {
+  return errorNotice(
+    `no data for ${seconds} s; closing (clients send a keepalive at least every ${seconds / 2} s)`,
+  );
+}
+
 /** Sent to a connection refused because the server holds its maximum of clients. */
 export const SERVER_FULL_NOTICE = errorNotice("server full");
 

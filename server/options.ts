@@ -19,6 +19,12 @@ export interface ServerOptions {
   sendqBytes: number;
   /** Seconds a new connection has to complete its login frame (default 10). */
   loginTimeoutSeconds: number;
+  /**
+   * Seconds a logged-in client may send nothing (not even a keepalive) before it is told and
+   * closed, so a peer that vanished without a FIN does not stay online for hours; 0 turns it
+   * off (default 0). Our client sends a keepalive after 30 s of silence.
+   */
+  idleTimeoutSeconds: number;
   /** Messages per second a client may send on average; 0 turns flood control off (default 10). */
   floodRate: number;
   /** Messages a client may send in a burst above the rate (default 30). */
@@ -48,6 +54,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   maxMessageBytes: 65_536,
   sendqBytes: 1_048_576,
   loginTimeoutSeconds: 10,
+  idleTimeoutSeconds: 0,
   floodRate: 10,
   floodBurst: 30,
   maxClientsPerIp: 20,
@@ -88,6 +95,7 @@ export function checkServerOptions(options: ServerOptions): void {
   whole("maxMessageBytes", options.maxMessageBytes, 0, 0xffffffff);
   whole("sendqBytes", options.sendqBytes, 0);
   whole("loginTimeoutSeconds", options.loginTimeoutSeconds, 0, MAX_TIMER_SECONDS);
+  whole("idleTimeoutSeconds", options.idleTimeoutSeconds, 0, MAX_TIMER_SECONDS);
   whole("floodRate", options.floodRate, 0);
   whole("floodBurst", options.floodBurst, 0);
 }

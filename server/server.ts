@@ -7,6 +7,7 @@
 import { encodeFrame, notice } from "../protocol/mod.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
 import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
+import { startIdleSweep } from "./idle_sweep.ts";
 import { IpLimiter, tooManyFromAddressNotice } from "./ip_limits.ts";
 import {
   type CollectGarbage,
@@ -24,7 +25,7 @@ import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
 export interface ServerDeps {
-  /** Time for the login timeout, flood control and the periodic list (default: real time). */
+  /** Time for the login and idle timeouts, flood control, the periodic list (default: real). */
   clock?: Clock;
   /** Where console lines go (default: stdout and stderr). */
   console?: ConsoleSink;
@@ -100,6 +101,8 @@ class RunningServer implements ChatServer {
   readonly #tasks = new Set<Promise<void>>();
   readonly #acceptDone: Promise<void>;
   readonly #listTimer: Timer | null;
+  /** The `--idle-timeout` sweep; null when the option is off. */
+  readonly #idleSweep: Timer | null;
   readonly #onlineDetail: (() => string) | undefined;
   readonly #afterShutdown: (() => Promise<void>) | undefined;
   /** Gives memory back after a login storm; null when no collector is available. */
@@ -146,6 +149,11 @@ class RunningServer implements ChatServer {
     this.#listTimer = options.listIntervalSeconds > 0
       ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
       : null;
+    this.#idleSweep = startIdleSweep(
+      this.#clock,
+      options.idleTimeoutSeconds,
+      () => this.#sessions.keys(),
+    );
     this.#acceptDone = acceptLoop(this.#listener, () => this.#closing, {
       onConnection: (conn) => this.#onConnection(conn),
       onAcceptError: (error) => this.#console.problem(`accept failed: ${describe(error)}`),
@@ -169,6 +177,7 @@ class RunningServer implements ChatServer {
   async #doShutdown(): Promise<void> {
     this.#closing = true;
     this.#listTimer?.cancel();
+    this.#idleSweep?.cancel();
     this.#pauseTimer?.cancel();
     this.#wakePause?.();
     this.#unsubscribeTrim?.();

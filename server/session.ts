@@ -99,6 +99,8 @@ export class Session implements Member {
   #ended = false;
   #endReason = "";
   #loginTimer: Timer | null = null;
+  /** When the read loop last got bytes (clock ms): all the idle sweep needs per connection. */
+  #lastReadAt: number;
   /** Set when the session ends: the close (with its bounded flush) in progress. */
   #closing: Promise<void> | null = null;
 
@@ -123,6 +125,7 @@ export class Session implements Member {
         (dropped) => this.#sendNotice(floodNotice(dropped)),
       )
       : null;
+    this.#lastReadAt = clock.now();
     const addr = conn.remoteAddr;
     this.#remote = addr.transport === "tcp" || addr.transport === "udp"
       ? formatAddress(addr)
@@ -147,6 +150,11 @@ export class Session implements Member {
   /** True once logged in and until the session ends. */
   get loggedIn(): boolean {
     return this.#loggedIn && !this.#ended;
+  }
+
+  /** When bytes last arrived from the peer (the clock's ms; the start before any). */
+  get lastReadAt(): number {
+    return this.#lastReadAt;
   }
 
   /** Why the session ended (empty while it runs). */
@@ -189,6 +197,7 @@ export class Session implements Member {
           break;
         }
         if (this.#ended) break;
+        this.#lastReadAt = this.#ctx.clock.now();
         const results = this.#decoder.push(buffer.subarray(0, count));
         for (const result of results) {
           if (this.#ended) break reading;
@@ -217,7 +226,10 @@ export class Session implements Member {
     }
   }
 
-  /** Ends the session with an error notice (a cluster bus: the name was lost to another instance). */
+  /**
+   * Ends the session with an error notice (a cluster bus: the name was lost to another
+   * instance; the idle sweep: nothing read for too long).
+   */
   kick(text: string, reason: string): void {
     this.#end(reason, { notice: text });
   }

@@ -34,6 +34,7 @@ Deno.test("no arguments gives the defaults", () => {
     reconnect: false,
     color: "auto",
     connectTimeoutMs: 10_000,
+    keepaliveMs: 30_000,
   });
 });
 
@@ -102,6 +103,36 @@ Deno.test("a bad --connect-timeout is a one-line usage error", () => {
   }
   usageError(["--connect-timeout", "-1"], /--connect-timeout needs a value/);
   usageError(["--connect-timeout"], /connect-timeout/);
+});
+
+Deno.test("--keepalive takes whole seconds from 0 (off) to a day, kept in milliseconds", () => {
+  const cases: [string, number][] = [["30", 30_000], ["0", 0], ["1", 1000], ["007", 7000], [
+    "86400",
+    86_400_000,
+  ]];
+  for (const [text, ms] of cases) {
+    assert.equal(run(["--keepalive", text]).keepaliveMs, ms, text);
+  }
+  assert.equal(run(["--keepalive=5"]).keepaliveMs, 5000);
+  assert.equal(run(["h", "1", "n", "--keepalive", "0"]).keepaliveMs, 0);
+  assert.match(
+    CLIENT_USAGE,
+    /--keepalive SECONDS\s+once logged in, send a keepalive .*\(default 30;/s,
+  );
+});
+
+Deno.test("a bad --keepalive is a one-line usage error", () => {
+  for (const bad of ["abc", "", "1.5", "1e3", " 1", "0x10", "+1", "30s"]) {
+    usageError(["--keepalive", bad], new RegExp(`^--keepalive must be a whole number, got '`));
+  }
+  for (const bad of ["86401", "99999999999999999999"]) {
+    usageError(
+      ["--keepalive", bad],
+      new RegExp(`^--keepalive must be between 0 and 86400, got '${bad}'$`),
+    );
+  }
+  usageError(["--keepalive", "-1"], /--keepalive needs a value/);
+  usageError(["--keepalive"], /keepalive/);
 });
 
 Deno.test("mistakes are one-line usage errors naming the problem", () => {

@@ -46,6 +46,7 @@ Deno.test("every option is read, in both --name value and --name=value forms", (
     "0",
     "--flood-burst",
     "7",
+    "--idle-timeout=90",
   ]);
   assert.equal(options.host, "127.0.0.1");
   assert.equal(options.port, 0);
@@ -56,6 +57,7 @@ Deno.test("every option is read, in both --name value and --name=value forms", (
   assert.equal(options.loginTimeoutSeconds, 2);
   assert.equal(options.floodRate, 0);
   assert.equal(options.floodBurst, 7);
+  assert.equal(options.idleTimeoutSeconds, 90);
 });
 
 Deno.test("--help and -h ask for the usage", () => {
@@ -74,6 +76,7 @@ Deno.test("the usage lists every option with its default", () => {
     ["--max-message-bytes", d.maxMessageBytes],
     ["--sendq-bytes", d.sendqBytes],
     ["--login-timeout", d.loginTimeoutSeconds],
+    ["--idle-timeout", d.idleTimeoutSeconds],
     ["--flood-rate", d.floodRate],
     ["--flood-burst", d.floodBurst],
   ];
@@ -95,6 +98,9 @@ Deno.test("unknown flags, positionals, bad numbers, out-of-range ports are usage
   usageError(["--flood-rate", "1.5"], /--flood-rate must be a whole number/);
   usageError(["--sendq-bytes", "1e6"], /--sendq-bytes must be a whole number/);
   usageError(["--login-timeout", "99999999999"], /--login-timeout must be between/);
+  usageError(["--idle-timeout", "1.5"], /--idle-timeout must be a whole number, got '1.5'/);
+  usageError(["--idle-timeout", "2147484"], /--idle-timeout must be between 0 and 2147483/);
+  usageError(["--idle-timeout", "-1"], /--idle-timeout/);
   usageError(["--host", ""], /--host must not be empty/);
   usageError(["--port"], /--port/);
 });
