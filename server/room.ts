@@ -179,8 +179,9 @@ export class Room {
    * welcome). Called when the gathering window ends and before anything else is sent.
    */
   announceJoins(): void {
-    const batch = this.#joins?.drain() ?? [];
-    if (batch.length === 0) return;
+    // On every broadcast's path: nothing gathered is the common case, and costs one check.
+    if (this.#joins === null || this.#joins.pending === 0) return;
+    const batch = this.#joins.drain();
     const joiners = batch.filter((member) => this.contains(member));
     if (joiners.length === 0) return;
     const names = joiners.map((member) => member.name);

@@ -349,57 +349,35 @@ async function connectFailure(options: ConnectOptions): Promise<unknown> {
   throw new Error("connect succeeded");
 }
 
-Deno.test({
-  name: "a connect that gets no answer gives up at the connect timeout",
-  ignore: DROPS_SYNS,
-  async fn() {
-    const target = await unansweredListener();
-    try {
-      const error = await connectFailure({
-        host: "127.0.0.1",
-        port: target.port,
-        name: "al",
-        connectTimeoutMs: 500,
-      });
-      assert.ok(error instanceof ConnectTimeoutError, `a ConnectTimeoutError, got ${error}`);
-      assert.ok(error instanceof ConnectError, "handled like any failed connect");
-      assert.equal(error.stage, "connect");
-      assert.equal(error.timeoutMs, 500);
-      assert.equal(
-        error.message,
-        `cannot connect to 127.0.0.1:${target.port}: no answer within 0.5 s`,
-      );
-    } finally {
-      target.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "with TLS too, a connect that gets no answer gives up at the connect timeout",
-  ignore: DROPS_SYNS,
-  async fn() {
-    const target = await unansweredListener();
-    try {
-      // No certificate is needed: the TCP connect never completes.
-      const error = await connectFailure({
-        host: "127.0.0.1",
-        port: target.port,
-        name: "al",
-        tls: {},
-        connectTimeoutMs: 500,
-      });
-      assert.ok(error instanceof ConnectTimeoutError, `a ConnectTimeoutError, got ${error}`);
-      assert.equal(error.stage, "connect");
-      assert.equal(
-        error.message,
-        `cannot connect to 127.0.0.1:${target.port}: no answer within 0.5 s`,
-      );
-    } finally {
-      target.close();
-    }
-  },
-});
+for (const [transport, tls] of [["plain TCP", undefined], ["TLS", {}]] as const) {
+  Deno.test({
+    name: `${transport}: a connect that gets no answer gives up at the connect timeout`,
+    ignore: DROPS_SYNS,
+    async fn() {
+      const target = await unansweredListener();
+      try {
+        // With TLS no certificate is needed: the TCP connect never completes.
+        const error = await connectFailure({
+          host: "127.0.0.1",
+          port: target.port,
+          name: "al",
+          tls,
+          connectTimeoutMs: 500,
+        });
+        assert.ok(error instanceof ConnectTimeoutError, `a ConnectTimeoutError, got ${error}`);
+        assert.ok(error instanceof ConnectError, "handled like any failed connect");
+        assert.equal(error.stage, "connect");
+        assert.equal(error.timeoutMs, 500);
+        assert.equal(
+          error.message,
+          `cannot connect to 127.0.0.1:${target.port}: no answer within 0.5 s`,
+        );
+      } finally {
+        target.close();
+      }
+    },
+  });
+}
 
 Deno.test("a TLS handshake that gets no answer gives up at the connect timeout", async () => {
   const silent = new SilentServer();
