@@ -4,6 +4,7 @@
  * @module
  */
 
+import { parseStartLine } from "../server/start_line.ts";
 import { COMPILE_PERMISSIONS, ENTRY_POINT } from "./build_targets.ts";
 import { LineReader } from "./output_lines.ts";
 
@@ -121,9 +122,6 @@ export interface RunningServer {
   port: number;
 }
 
-/** The start line `chat server listening on HOST:PORT`; the port is what clients need. */
-const START_LINE = /listening on (.+):(\d+)\s*$/;
-
 /**
  * Starts `chat server` on 127.0.0.1, port 0, and waits for its start line to learn the real
  * port. Extra server options are appended.
@@ -138,8 +136,9 @@ export async function startServer(
     "null",
   );
   try {
-    const line = await process.stdout.waitFor((l) => START_LINE.test(l), "the start line");
-    const port = Number(START_LINE.exec(line)?.[2]);
+    // The start line names every listener, the main one first: its port is what clients need.
+    const line = await process.stdout.waitFor((l) => parseStartLine(l) !== null, "the start line");
+    const port = parseStartLine(line)?.[0].port ?? 0;
     return { process, port };
   } catch (error) {
     await process.kill();

@@ -6,6 +6,7 @@
 
 import type { Clock } from "./clock.ts";
 import { onlineList } from "./notices.ts";
+import { START_LINE_PREFIX } from "./start_line.ts";
 
 /** Where console lines go: stdout and stderr in production, an array in tests. */
 export interface ConsoleSink {
@@ -45,9 +46,13 @@ export class ServerConsole {
     this.#clock = clock;
   }
 
-  /** The first line: `chat server listening on HOST:PORT` (other programs parse it). */
-  started(addr: Deno.NetAddr): void {
-    this.#sink.log(`chat server listening on ${formatAddress(addr)}`);
+  /**
+   * The first line, naming every listener: `chat server listening on 0.0.0.0:5000 (tcp),
+   * 0.0.0.0:8080 (web)` (other programs parse it with `parseStartLine`).
+   */
+  started(listeners: readonly { kind: string; addr: Deno.NetAddr }[]): void {
+    const named = listeners.map(({ kind, addr }) => `${formatAddress(addr)} (${kind})`);
+    this.#sink.log(START_LINE_PREFIX + named.join(", "));
   }
 
   /** `[HH:MM:SS] alice joined from 127.0.0.1:40000`. */

@@ -1,6 +1,6 @@
 /**
- * The chat server: a listener, the room, one session per connection, the console, and an
- * orderly shutdown.
+ * The chat server: its transports (TCP or TLS, and the web), one admission path, the room, one
+ * session per connection, the console, and an orderly shutdown.
  * @module
  */
 
@@ -8,20 +8,23 @@ import { encodeFrame, notice } from "../protocol/mod.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
 import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
-import { IpLimiter, tooManyFromAddressNotice } from "./ip_limits.ts";
+import { Admission } from "./admission.ts";
 import {
   type CollectGarbage,
   HeapTrimmer,
   type HeapTrimOptions,
   lastResortCollector,
 } from "./heap_trim.ts";
-import { acceptLoop, listenTcp } from "./listener.ts";
-import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
+import { listenTcp } from "./listener.ts";
+import { SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, type ServerOptions } from "./options.ts";
 import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
-import { Session, type SessionContext } from "./session.ts";
+import { type Connection, Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
+import { SocketTransport } from "./transport/tcp.ts";
+import type { ConnectionSink, Transport } from "./transport/transport.ts";
+import { connectionAddress } from "./transport/address.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
 export interface ServerDeps {
@@ -53,8 +56,10 @@ export interface ServerDeps {
 
 /** A running server. */
 export interface ChatServer {
-  /** The bound address, with the real port when port 0 was asked for. */
+  /** The main listener's bound address (TCP or TLS), with the real port when 0 was asked for. */
   readonly addr: Deno.NetAddr;
+  /** Every listener, the main one first, as the start line names them. */
+  readonly listeners: readonly { kind: string; addr: Deno.NetAddr }[];
   /** The room, for listeners such as a cluster bus. */
   readonly room: Room;
   /** Resolves once the server has shut down and released everything. */
@@ -82,14 +87,13 @@ export function startServer(options: ServerOptions, deps: ServerDeps = {}): Prom
   }
 }
 
-const SERVER_FULL_FRAME = encodeFrame(notice(SERVER_FULL_NOTICE));
-
 class RunningServer implements ChatServer {
   readonly addr: Deno.NetAddr;
+  readonly listeners: readonly { kind: string; addr: Deno.NetAddr }[];
   readonly room: Room;
   readonly finished: Promise<void>;
-  readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
-  readonly #ipLimits: IpLimiter;
+  readonly #transports: Transport[] = [];
+  readonly #admission: Admission;
   readonly #options: Readonly<ServerOptions>;
   readonly #clock: Clock;
   readonly #console: ServerConsole;
@@ -99,7 +103,6 @@ class RunningServer implements ChatServer {
   /** Resolves shutdown's wait once the last session's run is over. */
   #lastSessionEnded: (() => void) | null = null;
   readonly #tasks = new Set<Promise<void>>();
-  readonly #acceptDone: Promise<void>;
   readonly #listTimer: Timer | null;
   /** The `--idle-timeout` sweep; null when the option is off. */
   readonly #idleSweep: Timer | null;
@@ -120,12 +123,23 @@ class RunningServer implements ChatServer {
     this.#clock = deps.clock ?? systemClock;
     this.#console = new ServerConsole(deps.console ?? stdConsole, this.#clock);
     this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
-    const tlsFiles = tlsFilesOf(options);
-    this.#listener = tlsFiles === null
-      ? (deps.listen ?? listenTcp)(options.host, options.port)
-      : listenTlsFiles(options.host, options.port, tlsFiles.certFile, tlsFiles.keyFile);
-    this.#ipLimits = new IpLimiter(options.maxClientsPerIp ?? 0);
-    this.addr = this.#listener.addr;
+    this.#admission = new Admission({
+      maxClients: options.maxClients,
+      maxClientsPerIp: options.maxClientsPerIp ?? 0,
+    });
+    const sink: ConnectionSink = {
+      admit: (conn) => this.#admit(conn),
+      problem: (text) => this.#console.problem(text),
+      pause: (ms) => this.#pause(ms),
+    };
+    try {
+      this.#transports.push(openMainTransport(options, deps, sink));
+    } catch (error) {
+      this.#abandon();
+      throw error;
+    }
+    this.addr = this.#transports[0].addr;
+    this.listeners = this.#transports.map(({ kind, addr }) => ({ kind, addr }));
     this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#context = {
       room: this.room,
@@ -145,7 +159,7 @@ class RunningServer implements ChatServer {
       : this.room.subscribe((event) =>
         trimmer.note(event.kind === "joined" || event.kind === "left")
       );
-    this.#console.started(this.addr);
+    this.#console.started(this.listeners);
     this.#listTimer = options.listIntervalSeconds > 0
       ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
       : null;
@@ -154,11 +168,13 @@ class RunningServer implements ChatServer {
       options.idleTimeoutSeconds,
       () => this.#sessions.keys(),
     );
-    this.#acceptDone = acceptLoop(this.#listener, () => this.#closing, {
-      onConnection: (conn) => this.#onConnection(conn),
-      onAcceptError: (error) => this.#console.problem(`accept failed: ${describe(error)}`),
-      pause: (ms) => this.#pause(ms),
-    });
+  }
+
+  /** A transport failed to open: the ones already open are closed before the error is thrown. */
+  #abandon(): void {
+    for (const transport of this.#transports) {
+      void transport.stop().then(() => transport.release());
+    }
   }
 
   onlineNames(): string[] {
@@ -183,12 +199,7 @@ class RunningServer implements ChatServer {
     this.#unsubscribeTrim?.();
     this.#trimmer?.stop();
     this.room.close();
-    try {
-      this.#listener.close();
-    } catch {
-      // Already closed.
-    }
-    await this.#acceptDone;
+    await Promise.all(this.#transports.map((transport) => transport.stop()));
     const count = this.#sessions.size;
     if (count > 0) this.#console.info(`shutting down: closing ${count} connection(s)`);
     await Promise.all(
@@ -198,6 +209,7 @@ class RunningServer implements ChatServer {
       await new Promise<void>((resolve) => this.#lastSessionEnded = resolve);
     }
     await Promise.all(this.#tasks);
+    await Promise.all(this.#transports.map((transport) => transport.release()));
     try {
       await this.#afterShutdown?.();
     } catch (error) {
@@ -206,27 +218,23 @@ class RunningServer implements ChatServer {
     this.#resolveFinished();
   }
 
-  #onConnection(conn: Deno.TcpConn | Deno.TlsConn): void {
-    try {
-      if ("setNoDelay" in conn) {
-        conn.setNoDelay(true);
-        conn.setKeepAlive(true);
-      }
-    } catch {
-      // The socket may be gone already; its first read will say so.
-    }
-    if (this.#sessions.size >= this.#options.maxClients) {
-      this.#track(refuse(conn, SERVER_FULL_FRAME));
+  /**
+   * The one accept path of every transport: limits (and, later, bans) are checked here, before
+   * the login is read; an admitted connection gets a session.
+   */
+  #admit(conn: Connection): void {
+    if (this.#closing) {
+      this.#track(refuse(conn, SHUTDOWN_NOTICE));
       return;
     }
-    const ip = conn.remoteAddr.hostname;
-    if (!this.#ipLimits.tryAcquire(ip)) {
-      const text = tooManyFromAddressNotice(this.#ipLimits.limit);
-      this.#track(refuse(conn, encodeFrame(notice(text))));
+    const address = connectionAddress(conn);
+    const refusal = this.#admission.check({ address }, this.#sessions.size);
+    if (refusal !== null) {
+      this.#track(refuse(conn, refusal.notice));
       return;
     }
     const session = new Session(conn, this.#context);
-    this.#sessions.set(session, ip);
+    this.#sessions.set(session, address);
     // No promise chain per connection: the session reports its end through the context.
     void session.run();
   }
@@ -236,7 +244,7 @@ class RunningServer implements ChatServer {
     const ip = this.#sessions.get(session);
     if (ip === undefined) return;
     this.#sessions.delete(session);
-    this.#ipLimits.release(ip);
+    this.#admission.release(ip);
     if (this.#sessions.size === 0) this.#lastSessionEnded?.();
   }
 
@@ -262,10 +270,11 @@ export const REFUSE_TIMEOUT_MS = 2000;
 
 /**
  * Tells a connection why it is refused (server full, too many from its address), then closes
- * it. Bounded in time: a peer that never completes a TLS handshake or never reads is closed
- * anyway.
+ * it with that reason. Bounded in time: a peer that never completes a TLS handshake or never
+ * reads is closed anyway.
  */
-async function refuse(conn: Deno.Conn, frame: Uint8Array): Promise<void> {
+async function refuse(conn: Connection, text: string): Promise<void> {
+  const frame = encodeFrame(notice(text));
   let timer: Timer | null = null;
   const timeout = new Promise<void>((resolve) => {
     timer = systemClock.after(REFUSE_TIMEOUT_MS, resolve);
@@ -281,11 +290,30 @@ async function refuse(conn: Deno.Conn, frame: Uint8Array): Promise<void> {
   } finally {
     (timer as Timer | null)?.cancel();
     try {
-      conn.close();
+      conn.close(text);
     } catch {
       // Already closed.
     }
   }
+}
+
+/** The main listener: TLS with the certificate files, else plain TCP. */
+function openMainTransport(
+  options: ServerOptions,
+  deps: ServerDeps,
+  sink: ConnectionSink,
+): Transport {
+  const tlsFiles = tlsFilesOf(options);
+  if (tlsFiles === null) {
+    return new SocketTransport("tcp", (deps.listen ?? listenTcp)(options.host, options.port), sink);
+  }
+  const listener = listenTlsFiles(
+    options.host,
+    options.port,
+    tlsFiles.certFile,
+    tlsFiles.keyFile,
+  );
+  return new SocketTransport("tls", listener, sink);
 }
 
 function describe(error: unknown): string {

@@ -40,8 +40,11 @@ export interface Connection {
   read(buffer: Uint8Array): Promise<number | null>;
   /** Writes a prefix of `bytes`; resolves with how many were taken. */
   write(bytes: Uint8Array): Promise<number>;
-  /** Closes the connection; pending reads and writes fail. */
-  close(): void;
+  /**
+   * Closes the connection; pending reads and writes fail. `reason` (why, in a few words) goes
+   * to the peer where the transport has a place for it (a WebSocket's close frame).
+   */
+  close(reason?: string): void;
   /** The peer's address. */
   readonly remoteAddr: Deno.Addr;
 }
@@ -351,10 +354,13 @@ export class Session implements Member {
       this.#ctx.console.left(this.#name, reason);
     }
     if (options.notice !== undefined) this.#sendNotice(options.notice);
-    this.#closing = this.#close(options.flush ?? options.notice !== undefined);
+    this.#closing = this.#close(
+      options.flush ?? options.notice !== undefined,
+      options.notice ?? reason,
+    );
   }
 
-  async #close(flush: boolean): Promise<void> {
+  async #close(flush: boolean, why: string): Promise<void> {
     if (flush && !this.#outbox.stopped && this.#outbox.pendingBytes > 0) {
       let timer: Timer | null = null;
       const timeout = new Promise<void>((resolve) => {
@@ -365,7 +371,7 @@ export class Session implements Member {
     }
     this.#outbox.stop();
     try {
-      this.#conn.close();
+      this.#conn.close(why);
     } catch {
       // Already closed by the peer's reset: nothing left to release.
     }

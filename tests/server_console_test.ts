@@ -16,7 +16,7 @@ Deno.test("the first console line names the real bound address", opts, async () 
   await withServer({}, async ({ server, console }) => {
     assert.notEqual(server.addr.port, 0);
     const line = await console.waitForLine("chat server listening on");
-    assert.equal(line, `chat server listening on 127.0.0.1:${server.addr.port}`);
+    assert.equal(line, `chat server listening on 127.0.0.1:${server.addr.port} (tcp)`);
     assert.equal(console.lines[0], line);
   });
 });
@@ -85,7 +85,7 @@ Deno.test(
     let client: TestClient | null = null;
     try {
       const start = await stdoutLine(server, "chat server listening on ");
-      const match = /^chat server listening on 127\.0\.0\.1:(\d+)$/.exec(start);
+      const match = /^chat server listening on 127\.0\.0\.1:(\d+) \(tcp\)$/.exec(start);
       assert.ok(match, start);
       assert.equal(server.stdout.lines[0], start, "the start line comes first");
       client = await TestClient.connect({ hostname: "127.0.0.1", port: Number(match[1]) });

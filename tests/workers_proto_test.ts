@@ -13,9 +13,9 @@ import {
   skipWhen,
 } from "./helpers/platform.ts";
 import { TestClient } from "./helpers/wire.ts";
+import { parseStartLine } from "../server/start_line.ts";
 
 const MAIN = new URL("../bench/workers/main.ts", import.meta.url).href;
-const START_LINE = /^chat server listening on (.+):(\d+)$/;
 
 const unavailable = firstReason(
   notLinux("SO_REUSEPORT balancing"),
@@ -44,8 +44,11 @@ class Prototype {
       "null",
     );
     try {
-      const line = await process.stdout.waitFor((l) => START_LINE.test(l), "the start line");
-      return new Prototype(process, Number(START_LINE.exec(line)?.[2]));
+      const line = await process.stdout.waitFor(
+        (l) => parseStartLine(l) !== null,
+        "the start line",
+      );
+      return new Prototype(process, parseStartLine(line)?.[0].port ?? 0);
     } catch (error) {
       await process.kill();
       throw new Error(`${error}; stderr: ${process.stderr.text}`);

@@ -6,11 +6,11 @@
  * @module
  */
 
+import { parseStartLine } from "../../server/start_line.ts";
 import { ServerProcess } from "./process.ts";
 import { type RunningServer, type Target, TargetUnavailableError } from "./target.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url);
-const LISTENING = /^chat server listening on (.+):(\d+)\s*$/;
 
 /** How long a server may take to print its listening line. */
 const START_TIMEOUT_MS = 30_000;
@@ -91,12 +91,12 @@ export async function launchChatServer(
     new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), START_TIMEOUT_MS)),
   ]);
   clearTimeout(timer);
-  const match = line === null ? null : LISTENING.exec(line);
-  if (match === null) {
+  const listeners = line === null ? null : parseStartLine(line);
+  if (listeners === null) {
     await process.stop();
     throw new ChatServerStartError(`${line ?? ""}\n${process.tail()}`);
   }
-  return { process, port: Number(match[2]) };
+  return { process, port: listeners[0].port };
 }
 
 /** The `chat` target. */

@@ -204,7 +204,7 @@ export async function runWorkers(options: WorkersOptions): Promise<number> {
       code = 1;
       return code;
     }
-    console.log(`chat server listening on ${formatAddress(first.addr)}`);
+    console.log(`chat server listening on ${formatAddress(first.addr)} (tcp)`);
     const crash = await Promise.race([signalled.promise, ...threads.map((t) => t.crashed)]);
     if (crash !== null) {
       console.error(`chat: ${crash}`);
