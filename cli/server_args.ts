@@ -7,6 +7,7 @@ import { checkClusterName, ClusterNameError } from "../server/bus/cluster_names.
 import { DEFAULT_PRESENCE_TIMEOUT_SECONDS } from "../server/bus/presence.ts";
 import { parseRedisUrl, RedisUrlError } from "../server/bus/redis_url.ts";
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "../server/options.ts";
+import { CidrError, parseCidr } from "../server/web/cidr.ts";
 import { type Parsed, parseIntegerOption, parseStrict, UsageError } from "./usage.ts";
 
 const D = DEFAULT_SERVER_OPTIONS;
@@ -35,6 +36,13 @@ Options:
   --tls-cert FILE          serve TLS with this PEM certificate chain (needs --tls-key)
   --tls-key FILE           the PEM private key of --tls-cert
   -h, --help               show this help
+
+Web (a chat page and its WebSocket, served by this server; HTTPS with --tls-cert):
+  --web HOST:PORT          serve the page at / and the WebSocket at /ws here (default: off)
+  --web-origin ORIGINS     also accept WebSockets from pages at these origins, comma-separated
+                           (e.g. https://chat.example.org); the page's own is always accepted
+  --trusted-proxy CIDRS    proxies, comma-separated (e.g. 10.0.0.0/8), whose X-Forwarded-For
+                           names the client's address for the per-IP limit (default: none)
 
 Cluster (several instances behind a TCP load balancer share one room):
   --redis redis://HOST:PORT[/DB]
@@ -68,6 +76,9 @@ const OPTIONS = {
   "max-clients-per-ip": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
+  "web": { type: "string" },
+  "web-origin": { type: "string" },
+  "trusted-proxy": { type: "string" },
   "redis": { type: "string" },
   "instance-id": { type: "string" },
   "cluster-room": { type: "string" },
@@ -126,9 +137,62 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       floodBurst: integer("flood-burst", D.floodBurst),
       maxClientsPerIp: integer("max-clients-per-ip", D.maxClientsPerIp),
       ...(tlsCert === undefined ? {} : { tlsCert, tlsKey }),
+      ...webOptions(text),
       ...clusterOptions(text, integer),
     },
   };
+}
+
+/** The --web family: all absent, or a listen address with optional origins and proxies. */
+function webOptions(
+  text: (name: keyof typeof OPTIONS) => string | undefined,
+): Partial<ServerOptions> {
+  const web = text("web");
+  if (web === undefined) {
+    for (const flag of ["web-origin", "trusted-proxy"] as const) {
+      if (text(flag) !== undefined) throw new UsageError(`--${flag} needs --web`, SERVER_USAGE);
+    }
+    return {};
+  }
+  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d+)$/.exec(web);
+  if (match === null) {
+    throw new UsageError(`--web must be HOST:PORT (e.g. 0.0.0.0:8080), got '${web}'`, SERVER_USAGE);
+  }
+  const webHost = match[1] ?? match[2];
+  const webPort = parseIntegerOption("web", match[3], { min: 0, max: 65535 }, SERVER_USAGE);
+  const list = (name: keyof typeof OPTIONS) =>
+    (text(name) ?? "").split(",").map((item) => item.trim()).filter((item) => item !== "");
+  const webOrigins = list("web-origin");
+  for (const origin of webOrigins) {
+    if (!isOrigin(origin)) {
+      throw new UsageError(
+        `--web-origin: '${origin}' is not an origin like https://chat.example.org`,
+        SERVER_USAGE,
+      );
+    }
+  }
+  const trustedProxies = list("trusted-proxy");
+  for (const range of trustedProxies) {
+    try {
+      parseCidr(range);
+    } catch (error) {
+      if (error instanceof CidrError) {
+        throw new UsageError(`--trusted-proxy: ${error.message}`, SERVER_USAGE);
+      }
+      throw error;
+    }
+  }
+  return { webHost, webPort, webOrigins, trustedProxies };
+}
+
+/** `scheme://host[:port]` exactly as a browser sends it in `Origin`. */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === text;
+  } catch {
+    return false;
+  }
 }
 
 /** Bounds for --presence-timeout, in seconds. */

@@ -35,6 +35,14 @@ export interface ServerOptions {
   tlsCert?: string;
   /** PEM private key file for `tlsCert`. */
   tlsKey?: string;
+  /** With `webPort`: serve the web page and its WebSocket at `/ws` here (default: no web). */
+  webHost?: string;
+  /** The web listener's port; 0 picks a free one. */
+  webPort?: number;
+  /** Page origins besides the web listener's own whose WebSockets are accepted. */
+  webOrigins?: readonly string[];
+  /** Proxies (CIDR) whose `X-Forwarded-For` names a web client's address (default: none). */
+  trustedProxies?: readonly string[];
   /** `redis://HOST:PORT[/DB]`: run as one instance of a cluster sharing one room (default: alone). */
   redis?: string;
   /** This instance's id in the cluster, unique among running instances (default: random). */
@@ -98,4 +106,5 @@ export function checkServerOptions(options: ServerOptions): void {
   whole("idleTimeoutSeconds", options.idleTimeoutSeconds, 0, MAX_TIMER_SECONDS);
   whole("floodRate", options.floodRate, 0);
   whole("floodBurst", options.floodBurst, 0);
+  if (options.webPort !== undefined) whole("webPort", options.webPort, 0, 65535);
 }

@@ -24,6 +24,8 @@ import { type Connection, Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
 import { SocketTransport } from "./transport/tcp.ts";
 import type { ConnectionSink, Transport } from "./transport/transport.ts";
+import { parseCidr } from "./web/cidr.ts";
+import { WebTransport } from "./web/web_transport.ts";
 import { connectionAddress } from "./transport/address.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
@@ -134,6 +136,9 @@ class RunningServer implements ChatServer {
     };
     try {
       this.#transports.push(openMainTransport(options, deps, sink));
+      if (options.webPort !== undefined) {
+        this.#transports.push(openWebTransport(options, this.#clock, sink));
+      }
     } catch (error) {
       this.#abandon();
       throw error;
@@ -314,6 +319,20 @@ function openMainTransport(
     tlsFiles.keyFile,
   );
   return new SocketTransport("tls", listener, sink);
+}
+
+/** `--web`: the page and its WebSocket, with TLS when the main listener has it. */
+function openWebTransport(options: ServerOptions, clock: Clock, sink: ConnectionSink): Transport {
+  const tls = tlsFilesOf(options);
+  return new WebTransport({
+    hostname: options.webHost ?? options.host,
+    port: options.webPort ?? 0,
+    ...(tls === null ? {} : { tls }),
+    origins: options.webOrigins ?? [],
+    trustedProxies: (options.trustedProxies ?? []).map(parseCidr),
+    maxMessageBytes: options.maxMessageBytes,
+    clock,
+  }, sink);
 }
 
 function describe(error: unknown): string {

@@ -78,7 +78,8 @@ export function listenTlsFiles(
   }
 }
 
-function isAddressFailure(error: unknown): boolean {
+/** Binding failed for the address (in use, not available, not permitted), not the files. */
+export function isAddressFailure(error: unknown): boolean {
   return error instanceof Deno.errors.AddrInUse ||
     error instanceof Deno.errors.AddrNotAvailable ||
     error instanceof Deno.errors.PermissionDenied ||
