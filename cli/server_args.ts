@@ -7,6 +7,7 @@ import { checkClusterName, ClusterNameError } from "../server/bus/cluster_names.
 import { DEFAULT_PRESENCE_TIMEOUT_SECONDS } from "../server/bus/presence.ts";
 import { parseRedisUrl, RedisUrlError } from "../server/bus/redis_url.ts";
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "../server/options.ts";
+import { isIrcChannelName } from "../server/irc/irc_nick.ts";
 import { CidrError, parseCidr } from "../server/web/cidr.ts";
 import { type Parsed, parseIntegerOption, parseStrict, UsageError } from "./usage.ts";
 
@@ -44,6 +45,11 @@ Web (a chat page and its WebSocket, served by this server; HTTPS with --tls-cert
   --trusted-proxy CIDRS    proxies, comma-separated (e.g. 10.0.0.0/8), whose X-Forwarded-For
                            names the client's address for the per-IP limit (default: none)
 
+IRC (IRC clients such as irssi or WeeChat join the same room as a channel; TLS with --tls-cert):
+  --irc HOST:PORT          listen for IRC clients here (default: off)
+  --irc-channel NAME       the channel that is the room (default #chat)
+  --irc-password TEXT      IRC clients must send this with PASS (default: none needed)
+
 Cluster (several instances behind a TCP load balancer share one room):
   --redis redis://HOST:PORT[/DB]
                            share the room through this Redis (default: run alone)
@@ -79,6 +85,9 @@ const OPTIONS = {
   "web": { type: "string" },
   "web-origin": { type: "string" },
   "trusted-proxy": { type: "string" },
+  "irc": { type: "string" },
+  "irc-channel": { type: "string" },
+  "irc-password": { type: "string" },
   "redis": { type: "string" },
   "instance-id": { type: "string" },
   "cluster-room": { type: "string" },
@@ -138,6 +147,7 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       maxClientsPerIp: integer("max-clients-per-ip", D.maxClientsPerIp),
       ...(tlsCert === undefined ? {} : { tlsCert, tlsKey }),
       ...webOptions(text),
+      ...ircOptions(text),
       ...clusterOptions(text, integer),
     },
   };
@@ -183,6 +193,42 @@ function webOptions(
     }
   }
   return { webHost, webPort, webOrigins, trustedProxies };
+}
+
+/** The --irc family: all absent, or a listen address with an optional channel and password. */
+function ircOptions(
+  text: (name: keyof typeof OPTIONS) => string | undefined,
+): Partial<ServerOptions> {
+  const irc = text("irc");
+  if (irc === undefined) {
+    for (const flag of ["irc-channel", "irc-password"] as const) {
+      if (text(flag) !== undefined) throw new UsageError(`--${flag} needs --irc`, SERVER_USAGE);
+    }
+    return {};
+  }
+  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d+)$/.exec(irc);
+  if (match === null) {
+    throw new UsageError(`--irc must be HOST:PORT (e.g. 0.0.0.0:6667), got '${irc}'`, SERVER_USAGE);
+  }
+  const ircHost = match[1] ?? match[2];
+  const ircPort = parseIntegerOption("irc", match[3], { min: 0, max: 65535 }, SERVER_USAGE);
+  const ircChannel = text("irc-channel");
+  if (ircChannel !== undefined && !isIrcChannelName(ircChannel)) {
+    throw new UsageError(
+      `--irc-channel must be # and 1 to 49 characters without spaces, commas or colons, got '${ircChannel}'`,
+      SERVER_USAGE,
+    );
+  }
+  const ircPassword = text("irc-password");
+  if (ircPassword !== undefined && !/^[^\s\0]+$/.test(ircPassword)) {
+    throw new UsageError("--irc-password must be one word (no spaces)", SERVER_USAGE);
+  }
+  return {
+    ircHost,
+    ircPort,
+    ...(ircChannel === undefined ? {} : { ircChannel }),
+    ...(ircPassword === undefined ? {} : { ircPassword }),
+  };
 }
 
 /** `scheme://host[:port]` exactly as a browser sends it in `Origin`. */

@@ -3,6 +3,8 @@
  * @module
  */
 
+import { isIrcChannelName } from "./irc/irc_nick.ts";
+
 /** Everything `chat server` can be told; the CLI fills it, tests build it directly. */
 export interface ServerOptions {
   /** Address to bind (default 0.0.0.0). */
@@ -43,6 +45,14 @@ export interface ServerOptions {
   webOrigins?: readonly string[];
   /** Proxies (CIDR) whose `X-Forwarded-For` names a web client's address (default: none). */
   trustedProxies?: readonly string[];
+  /** With `ircPort`: the IRC listener's address (default: no IRC listener). */
+  ircHost?: string;
+  /** The IRC listener's port; 0 picks a free one. TLS when the main listener has it. */
+  ircPort?: number;
+  /** The channel IRC clients see the room as (default `#chat`). */
+  ircChannel?: string;
+  /** When set, IRC clients must send it with PASS before registering. */
+  ircPassword?: string;
   /** `redis://HOST:PORT[/DB]`: run as one instance of a cluster sharing one room (default: alone). */
   redis?: string;
   /** This instance's id in the cluster, unique among running instances (default: random). */
@@ -107,4 +117,12 @@ export function checkServerOptions(options: ServerOptions): void {
   whole("floodRate", options.floodRate, 0);
   whole("floodBurst", options.floodBurst, 0);
   if (options.webPort !== undefined) whole("webPort", options.webPort, 0, 65535);
+  if (options.ircPort !== undefined) whole("ircPort", options.ircPort, 0, 65535);
+  if (options.ircChannel !== undefined && !isIrcChannelName(options.ircChannel)) {
+    throw new InvalidServerOptionError(
+      "ircChannel",
+      options.ircChannel,
+      "# and 1 to 49 characters, no spaces, commas or colons",
+    );
+  }
 }

@@ -33,6 +33,12 @@ export interface Member {
   readonly instance?: string;
   /** Ends a local member's connection with a notice (a cluster bus uses it when a name is lost). */
   kick?(notice: string, reason: string): void;
+  /**
+   * True for a member that learns joins, leaves, its welcome and private messages from the
+   * room's events and tells them in its own protocol (an IRC client): the room sends it no
+   * notices for them. Chat and other notices reach it as frames like everyone else.
+   */
+  readonly followsEvents?: boolean;
 }
 
 /** What happened in the room, for listeners such as the console or a cluster bus. */
@@ -123,9 +129,9 @@ export class Room {
     this.#members.set(member.key, member);
     this.#sortedKeys.splice(this.#insertionPoint(member.key), 0, member.key);
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
-    member.deliver(encodeFrame(notice(welcome)));
+    if (member.followsEvents !== true) member.deliver(encodeFrame(notice(welcome)));
     if (this.#joins === null || this.#joins.admit(member)) {
-      this.#fanOut(encodeFrame(notice(joinNotice(member.name))), member);
+      this.#fanOutRoster(encodeFrame(notice(joinNotice(member.name))), member);
     }
     this.#emit({ kind: "joined", name: member.name, member });
     return true;
@@ -139,7 +145,7 @@ export class Room {
     const at = this.#indexOf(member.key);
     if (at >= 0) this.#sortedKeys.splice(at, 1);
     if (options.announce ?? true) {
-      this.#fanOut(encodeFrame(notice(leaveNotice(member.name, reason))), null);
+      this.#fanOutRoster(encodeFrame(notice(leaveNotice(member.name, reason))), null);
     }
     this.#emit({ kind: "left", name: member.name, reason, member });
     return true;
@@ -163,7 +169,9 @@ export class Room {
     const target = this.#members.get(targetKey);
     if (target === undefined) return false;
     this.announceJoins();
-    target.deliver(encodeFrame(notice(privateNotice(from.name, text))));
+    if (target.followsEvents !== true) {
+      target.deliver(encodeFrame(notice(privateNotice(from.name, text))));
+    }
     this.#emit({ kind: "private", from: from.name, to: target.name, text, member: from, target });
     return true;
   }
@@ -188,10 +196,11 @@ export class Room {
     const inBatch = new Set(joiners);
     const all = encodeFrame(notice(joinNotice(names)));
     for (const member of this.#members.values()) {
-      if (!inBatch.has(member)) member.deliver(all, true);
+      if (!inBatch.has(member) && member.followsEvents !== true) member.deliver(all, true);
     }
     const firstNames = JOIN_NAME_LIMIT + 1;
     for (let i = 0; i < joiners.length - 1; i++) {
+      if (joiners[i].followsEvents === true) continue;
       const later = names.slice(i + 1, i + 1 + firstNames);
       joiners[i].deliver(encodeFrame(notice(joinNotice(later, names.length - i - 1))));
     }
@@ -209,6 +218,13 @@ export class Room {
   #fanOut(bytes: Uint8Array, except: Member | null): void {
     for (const member of this.#members.values()) {
       if (member !== except) member.deliver(bytes, true);
+    }
+  }
+
+  /** A join or leave notice: to the members that do not follow the room's events. */
+  #fanOutRoster(bytes: Uint8Array, except: Member | null): void {
+    for (const member of this.#members.values()) {
+      if (member !== except && member.followsEvents !== true) member.deliver(bytes, true);
     }
   }
 

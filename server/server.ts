@@ -20,7 +20,9 @@ import { SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, type ServerOptions } from "./options.ts";
 import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
-import { type Connection, Session, type SessionContext } from "./session.ts";
+import { type Connection, type ServedConnection, Session, type SessionContext } from "./session.ts";
+import { DEFAULT_IRC_CHANNEL, IrcDoor } from "./irc/irc_door.ts";
+import { IrcSession } from "./irc/irc_session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
 import { SocketTransport } from "./transport/tcp.ts";
 import type { ConnectionSink, Transport } from "./transport/transport.ts";
@@ -101,7 +103,9 @@ class RunningServer implements ChatServer {
   readonly #console: ServerConsole;
   readonly #context: SessionContext;
   /** Every running session, with the address it counts against. */
-  readonly #sessions = new Map<Session, string>();
+  readonly #sessions = new Map<ServedConnection, string>();
+  /** The IRC door's shared parts; null without `--irc`. */
+  readonly #ircDoor: IrcDoor | null;
   /** Resolves shutdown's wait once the last session's run is over. */
   #lastSessionEnded: (() => void) | null = null;
   readonly #tasks = new Set<Promise<void>>();
@@ -130,14 +134,23 @@ class RunningServer implements ChatServer {
       maxClientsPerIp: options.maxClientsPerIp ?? 0,
     });
     const sink: ConnectionSink = {
-      admit: (conn) => this.#admit(conn),
+      admit: (conn) => this.#admit(conn, null),
       problem: (text) => this.#console.problem(text),
       pause: (ms) => this.#pause(ms),
     };
+    this.#ircDoor = options.ircPort === undefined ? null : new IrcDoor(this.room, this.#clock, {
+      channel: options.ircChannel ?? DEFAULT_IRC_CHANNEL,
+      ...(options.ircPassword === undefined ? {} : { password: options.ircPassword }),
+    });
     try {
       this.#transports.push(openMainTransport(options, deps, sink));
       if (options.webPort !== undefined) {
         this.#transports.push(openWebTransport(options, this.#clock, sink));
+      }
+      const door = this.#ircDoor;
+      if (door !== null) {
+        const ircSink = { ...sink, admit: (conn: Connection) => this.#admit(conn, door) };
+        this.#transports.push(openIrcTransport(options, ircSink));
       }
     } catch (error) {
       this.#abandon();
@@ -177,6 +190,7 @@ class RunningServer implements ChatServer {
 
   /** A transport failed to open: the ones already open are closed before the error is thrown. */
   #abandon(): void {
+    this.#ircDoor?.stop();
     for (const transport of this.#transports) {
       void transport.stop().then(() => transport.release());
     }
@@ -204,6 +218,7 @@ class RunningServer implements ChatServer {
     this.#unsubscribeTrim?.();
     this.#trimmer?.stop();
     this.room.close();
+    this.#ircDoor?.stop();
     await Promise.all(this.#transports.map((transport) => transport.stop()));
     const count = this.#sessions.size;
     if (count > 0) this.#console.info(`shutting down: closing ${count} connection(s)`);
@@ -227,25 +242,27 @@ class RunningServer implements ChatServer {
    * The one accept path of every transport: limits (and, later, bans) are checked here, before
    * the login is read; an admitted connection gets a session.
    */
-  #admit(conn: Connection): void {
+  #admit(conn: Connection, irc: IrcDoor | null): void {
     if (this.#closing) {
-      this.#track(refuse(conn, SHUTDOWN_NOTICE));
+      this.#track(refuse(conn, SHUTDOWN_NOTICE, irc !== null));
       return;
     }
     const address = connectionAddress(conn);
     const refusal = this.#admission.check({ address }, this.#sessions.size);
     if (refusal !== null) {
-      this.#track(refuse(conn, refusal.notice));
+      this.#track(refuse(conn, refusal.notice, irc !== null));
       return;
     }
-    const session = new Session(conn, this.#context);
+    const session = irc === null
+      ? new Session(conn, this.#context)
+      : new IrcSession(conn, this.#context, irc);
     this.#sessions.set(session, address);
     // No promise chain per connection: the session reports its end through the context.
     void session.run();
   }
 
   /** A session's run is over: it no longer counts against its address or the server. */
-  #sessionEnded(session: Session): void {
+  #sessionEnded(session: ServedConnection): void {
     const ip = this.#sessions.get(session);
     if (ip === undefined) return;
     this.#sessions.delete(session);
@@ -274,12 +291,14 @@ class RunningServer implements ChatServer {
 export const REFUSE_TIMEOUT_MS = 2000;
 
 /**
- * Tells a connection why it is refused (server full, too many from its address), then closes
- * it with that reason. Bounded in time: a peer that never completes a TLS handshake or never
+ * Tells a connection why it is refused (server full, too many from its address), as a notice or,
+ * to an IRC client, an ERROR line, then closes it with that reason. Bounded in time: a peer that never completes a TLS handshake or never
  * reads is closed anyway.
  */
-async function refuse(conn: Connection, text: string): Promise<void> {
-  const frame = encodeFrame(notice(text));
+async function refuse(conn: Connection, text: string, irc: boolean): Promise<void> {
+  const frame = irc
+    ? new TextEncoder().encode(`ERROR :${text.replace(/[\r\n\0]/g, " ")}\r\n`)
+    : encodeFrame(notice(text));
   let timer: Timer | null = null;
   const timeout = new Promise<void>((resolve) => {
     timer = systemClock.after(REFUSE_TIMEOUT_MS, resolve);
@@ -333,6 +352,16 @@ function openWebTransport(options: ServerOptions, clock: Clock, sink: Connection
     maxMessageBytes: options.maxMessageBytes,
     clock,
   }, sink);
+}
+
+/** `--irc`: the IRC door, with TLS when the main listener has it. */
+function openIrcTransport(options: ServerOptions, sink: ConnectionSink): Transport {
+  const hostname = options.ircHost ?? options.host;
+  const port = options.ircPort ?? 0;
+  const tlsFiles = tlsFilesOf(options);
+  if (tlsFiles === null) return new SocketTransport("irc", listenTcp(hostname, port), sink);
+  const listener = listenTlsFiles(hostname, port, tlsFiles.certFile, tlsFiles.keyFile);
+  return new SocketTransport("ircs", listener, sink);
 }
 
 function describe(error: unknown): string {

@@ -62,7 +62,21 @@ export interface SessionContext {
   /** Cluster-wide name claims, when the room is shared with other instances. */
   readonly claims?: NameClaims;
   /** Told once when a session's run is over (its connection closed and released). */
-  readonly ended?: (session: Session) => void;
+  readonly ended?: (session: ServedConnection) => void;
+}
+
+/** What the server runs for each admitted connection, whatever protocol it speaks. */
+export interface ServedConnection {
+  /** Serves until the connection is closed and released; never rejects. */
+  run(): Promise<void>;
+  /** Ends it for a server shutdown, telling the client `text`. */
+  shutdown(text: string): Promise<void>;
+  /** Ends it with an error for the client; the room is told `reason`. */
+  kick(text: string, reason: string): void;
+  /** True once logged in and until it ends. */
+  readonly loggedIn: boolean;
+  /** When bytes last arrived (the clock's ms). */
+  readonly lastReadAt: number;
 }
 
 /** How long closing waits for a final notice to reach a client that is not reading. */
@@ -88,7 +102,7 @@ interface EndOptions {
  * and writes only through its outbox. Every way of ending (EOF, reset, /quit, protocol error,
  * timeout, too slow, shutdown) goes through one place, so a departure is announced exactly once.
  */
-export class Session implements Member {
+export class Session implements Member, ServedConnection {
   readonly #conn: Connection;
   readonly #ctx: SessionContext;
   readonly #outbox: Outbox;
@@ -354,27 +368,38 @@ export class Session implements Member {
       this.#ctx.console.left(this.#name, reason);
     }
     if (options.notice !== undefined) this.#sendNotice(options.notice);
-    this.#closing = this.#close(
+    this.#closing = closeBounded(
+      this.#conn,
+      this.#outbox,
       options.flush ?? options.notice !== undefined,
       options.notice ?? reason,
     );
   }
+}
 
-  async #close(flush: boolean, why: string): Promise<void> {
-    if (flush && !this.#outbox.stopped && this.#outbox.pendingBytes > 0) {
-      let timer: Timer | null = null;
-      const timeout = new Promise<void>((resolve) => {
-        timer = systemClock.after(CLOSE_FLUSH_MS, resolve);
-      });
-      await Promise.race([this.#outbox.drained(), timeout]);
-      (timer as Timer | null)?.cancel();
-    }
-    this.#outbox.stop();
-    try {
-      this.#conn.close(why);
-    } catch {
-      // Already closed by the peer's reset: nothing left to release.
-    }
+/**
+ * Closes a connection, first waiting (at most {@link CLOSE_FLUSH_MS}) for its queued bytes to
+ * be written when `flush` is set; `why` goes to the transport's close. Never rejects.
+ */
+export async function closeBounded(
+  conn: Connection,
+  outbox: Outbox,
+  flush: boolean,
+  why: string,
+): Promise<void> {
+  if (flush && !outbox.stopped && outbox.pendingBytes > 0) {
+    let timer: Timer | null = null;
+    const timeout = new Promise<void>((resolve) => {
+      timer = systemClock.after(CLOSE_FLUSH_MS, resolve);
+    });
+    await Promise.race([outbox.drained(), timeout]);
+    (timer as Timer | null)?.cancel();
+  }
+  outbox.stop();
+  try {
+    conn.close(why);
+  } catch {
+    // Already closed by the peer's reset: nothing left to release.
   }
 }
 

@@ -1,0 +1,553 @@
+/**
+ * One IRC client's connection: reading lines, registration (CAP, PASS, NICK, USER), then the
+ * commands, as a member of the same room as every other client, under the same limits (login
+ * timeout, flood control, send queue) and ending through one place like a binary session.
+ * @module
+ */
+
+import { utf8ByteLength } from "../../protocol/mod.ts";
+import type { Timer } from "../clock.ts";
+import { FloodGate } from "../flood.ts";
+import { errorNotice, floodNotice, LeaveReason } from "../notices.ts";
+import { Outbox, type OutboxFailure } from "../outbox.ts";
+import {
+  closeBounded,
+  type Connection,
+  connectionFailureReason,
+  LARGE_READ_BYTES,
+  type SessionContext,
+  SMALL_READ_BYTES,
+} from "../session.ts";
+import type { IrcDoor } from "./irc_door.ts";
+import { type IrcDecodeResult, IrcLineDecoder } from "./irc_decoder.ts";
+import { ircLine, type IrcMessage, parseIrcLine, textLines } from "./irc_line.ts";
+import { checkNick } from "./irc_nick.ts";
+import { answerQuery, type QueryHost } from "./irc_queries.ts";
+import type { IrcMember } from "./irc_relay.ts";
+import { partReason } from "./irc_relay.ts";
+import { namesReply, numeric, type ReplyTo, welcomeBurst } from "./irc_replies.ts";
+import { ircPrefix } from "./irc_translate.ts";
+
+/** The capabilities offered to `CAP LS`. */
+export const IRC_CAPABILITIES: readonly string[] = ["server-time"];
+
+/** Commands a client may send before it is registered. */
+const BEFORE_REGISTRATION = new Set(["CAP", "PASS", "NICK", "USER", "PING", "PONG", "QUIT"]);
+
+const encoder = new TextEncoder();
+
+/** Serves one IRC connection until it ends; a member of the room while in the channel. */
+export class IrcSession implements IrcMember, QueryHost {
+  readonly followsEvents = true;
+  readonly #conn: Connection;
+  readonly #ctx: SessionContext;
+  readonly #door: IrcDoor;
+  readonly #outbox: Outbox;
+  readonly #decoder = new IrcLineDecoder();
+  readonly #flood: FloodGate | null;
+  readonly #remote: string;
+  #name = "";
+  #key = "";
+  #user: { realName: string } | null = null;
+  #password = "";
+  #negotiating = false;
+  #capabilities = new Set<string>();
+  #registering = false;
+  #registered = false;
+  #inChannel = false;
+  #away: string | undefined;
+  #ended = false;
+  #endReason = "";
+  #loginTimer: Timer | null = null;
+  #lastReadAt: number;
+  #closing: Promise<void> | null = null;
+
+  constructor(conn: Connection, ctx: SessionContext, door: IrcDoor) {
+    this.#conn = conn;
+    this.#ctx = ctx;
+    this.#door = door;
+    const { options, clock } = ctx;
+    this.#outbox = new Outbox(
+      conn,
+      options.sendqBytes,
+      (failure) => this.#onOutboxFailure(failure),
+      { log: door.log },
+    );
+    this.#flood = options.floodRate > 0
+      ? new FloodGate(
+        options.floodRate,
+        options.floodBurst,
+        clock,
+        (dropped) => this.#notice(floodNotice(dropped)),
+      )
+      : null;
+    this.#lastReadAt = clock.now();
+    const addr = conn.remoteAddr;
+    this.#remote = addr.transport === "tcp" || addr.transport === "udp"
+      ? `${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`
+      : addr.transport;
+  }
+
+  /** The nick, which is the room name (empty before one is accepted). */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** The room key of the nick. */
+  get key(): string {
+    return this.#key;
+  }
+
+  /** True once registered and until the session ends (the idle sweep's test). */
+  get loggedIn(): boolean {
+    return this.#registered && !this.#ended;
+  }
+
+  /** When bytes last arrived from the client. */
+  get lastReadAt(): number {
+    return this.#lastReadAt;
+  }
+
+  /** Why the session ended (empty while it runs). */
+  get endReason(): string {
+    return this.#endReason;
+  }
+
+  /** The client's real name (from USER). */
+  get realName(): string {
+    return this.#user?.realName ?? "";
+  }
+
+  /** The away message, if away. */
+  get away(): string | undefined {
+    return this.#away;
+  }
+
+  /** The room's frames (chat, notices), in IRC. */
+  deliver(bytes: Uint8Array, fanOut = false): void {
+    const translator = this.#door.translator;
+    if (fanOut) this.#outbox.enqueueShared(translator.shared(bytes));
+    else this.#outbox.enqueue(translator.direct(bytes, this.#name));
+  }
+
+  /** IRC lines from the relay. */
+  deliverIrc(bytes: Uint8Array, shared: boolean): void {
+    if (shared) this.#outbox.enqueueShared(bytes);
+    else this.#outbox.enqueue(bytes);
+  }
+
+  /** Serves the connection; resolves when it is closed and released, never rejects. */
+  async run(): Promise<void> {
+    try {
+      const seconds = this.#ctx.options.loginTimeoutSeconds;
+      if (seconds > 0) {
+        this.#loginTimer = this.#ctx.clock.after(seconds * 1000, () => {
+          if (!this.#registered) {
+            this.#end(LeaveReason.timedOut, { error: "Registration timed out" });
+          }
+        });
+      }
+      let buffer = new Uint8Array(SMALL_READ_BYTES);
+      while (!this.#ended) {
+        let count: number | null;
+        try {
+          count = await this.#conn.read(buffer);
+        } catch (error) {
+          this.#end(connectionFailureReason(error), {});
+          break;
+        }
+        if (count === null) {
+          this.#end(LeaveReason.closed, {});
+          break;
+        }
+        if (this.#ended) break;
+        this.#lastReadAt = this.#ctx.clock.now();
+        for (const result of this.#decoder.push(buffer.subarray(0, count))) {
+          if (this.#ended) break;
+          const pending = this.#handle(result);
+          if (pending !== undefined) await pending;
+        }
+        this.#flood?.endOfBatch();
+        if (count === buffer.length && buffer.length < LARGE_READ_BYTES) {
+          buffer = new Uint8Array(LARGE_READ_BYTES);
+        }
+      }
+      if (this.#closing !== null) await this.#closing;
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.#ctx.console.problem(`IRC session failed: ${text}`);
+      this.#end("server error", {});
+      if (this.#closing !== null) await this.#closing;
+    } finally {
+      this.#ctx.ended?.(this);
+    }
+  }
+
+  /** Ends the session with an error line (the idle sweep, a cluster bus). */
+  kick(text: string, reason: string): void {
+    this.#end(reason, { error: text });
+  }
+
+  /** Ends the session for a server shutdown: no leave broadcast. */
+  shutdown(text: string): Promise<void> {
+    this.#end(LeaveReason.shutdown, { error: text, announce: false });
+    return this.#closing ?? Promise.resolve();
+  }
+
+  /** Sends lines (already terminated) to this client. */
+  send(text: string): void {
+    this.#outbox.enqueue(encoder.encode(text));
+  }
+
+  /** The source and target of this client's numerics. */
+  get replyTo(): ReplyTo {
+    return { server: this.#door.serverName, nick: this.#name || "*" };
+  }
+
+  #numeric(code: string, ...params: string[]): void {
+    this.send(numeric(this.replyTo, code, ...params));
+  }
+
+  #notice(text: string): void {
+    this.send(textLines(this.#door.serverName, "NOTICE", this.#name || "*", text));
+  }
+
+  #handle(result: IrcDecodeResult): Promise<void> | undefined {
+    if (!result.ok) {
+      if (result.problem === "too-long") this.#numeric("417", "Input line was too long");
+      else this.#notice(errorNotice("lines must be UTF-8; line ignored"));
+      return;
+    }
+    const message = parseIrcLine(result.line);
+    if (message === null) return;
+    if (!this.#registered && !BEFORE_REGISTRATION.has(message.command)) {
+      this.#numeric("451", "You have not registered");
+      return;
+    }
+    return this.#command(message);
+  }
+
+  #command(message: IrcMessage): Promise<void> | undefined {
+    const params = message.params;
+    switch (message.command) {
+      case "CAP":
+        return this.#cap(params);
+      case "PASS":
+        if (this.#registered) this.#numeric("462", "You may not reregister");
+        else if (params.length === 0) this.#numeric("461", "PASS", "Not enough parameters");
+        else this.#password = params[0];
+        return;
+      case "NICK":
+        return this.#nick(params);
+      case "USER":
+        if (this.#registered) this.#numeric("462", "You may not reregister");
+        else if (params.length < 4) this.#numeric("461", "USER", "Not enough parameters");
+        else {
+          this.#user = { realName: params[3] };
+          return this.#register();
+        }
+        return;
+      case "PING":
+        if (params.length === 0) this.#numeric("409", "No origin specified");
+        else {
+          this.send(ircLine(this.#door.serverName, "PONG", this.#door.serverName, params[0]));
+        }
+        return;
+      case "PONG":
+        return;
+      case "QUIT": {
+        const words = params[0] ?? "";
+        const reason = words === "" ? LeaveReason.quit : `${LeaveReason.quit}: ${words}`;
+        this.#end(reason, { error: `Closing link: ${this.#name || "*"} (${reason})` });
+        return;
+      }
+      case "PRIVMSG":
+      case "NOTICE":
+        this.#message(message.command, params);
+        return;
+      case "JOIN":
+        this.#join(params);
+        return;
+      case "PART":
+        this.#part(params);
+        return;
+      case "AWAY":
+        this.#away = params[0] === undefined || params[0] === "" ? undefined : params[0];
+        if (this.#away === undefined) {
+          this.#numeric("305", "You are no longer marked as being away");
+        } else this.#numeric("306", "You have been marked as being away");
+        return;
+      case "OPER":
+        if (params.length < 2) this.#numeric("461", "OPER", "Not enough parameters");
+        else this.#numeric("491", "No operators are configured on this server");
+        return;
+      case "KICK":
+        this.#numeric("482", params[0] ?? this.#door.channel, "You're not a channel operator");
+        return;
+      default:
+        if (!answerQuery(this, this.#door, this.#ctx.room, message)) {
+          this.#numeric("421", message.command, "Unknown command");
+        }
+        return;
+    }
+  }
+
+  /** True while in the channel (a room member). */
+  get inChannel(): boolean {
+    return this.#inChannel;
+  }
+
+  #cap(params: readonly string[]): Promise<void> | undefined {
+    const sub = (params[0] ?? "").toUpperCase();
+    const nick = this.#name || "*";
+    const server = this.#door.serverName;
+    switch (sub) {
+      case "LS":
+        if (!this.#registered) this.#negotiating = true;
+        this.send(ircLine(server, "CAP", nick, "LS", IRC_CAPABILITIES.join(" ")));
+        return;
+      case "LIST":
+        this.send(ircLine(server, "CAP", nick, "LIST", [...this.#capabilities].join(" ")));
+        return;
+      case "REQ": {
+        if (!this.#registered) this.#negotiating = true;
+        const asked = (params[1] ?? "").split(" ").filter((word) => word !== "");
+        const known = asked.every((cap) => IRC_CAPABILITIES.includes(cap.replace(/^-/, "")));
+        if (known) {
+          for (const cap of asked) {
+            if (cap.startsWith("-")) this.#capabilities.delete(cap.slice(1));
+            else this.#capabilities.add(cap);
+          }
+        }
+        this.send(ircLine(server, "CAP", nick, known ? "ACK" : "NAK", params[1] ?? ""));
+        return;
+      }
+      case "END":
+        if (this.#registered || !this.#negotiating) return;
+        this.#negotiating = false;
+        return this.#register();
+      default:
+        this.#numeric("410", sub, "Invalid CAP command");
+        return;
+    }
+  }
+
+  #nick(params: readonly string[]): Promise<void> | undefined {
+    if (params.length === 0 || params[0] === "") {
+      this.#numeric("431", "No nickname given");
+      return;
+    }
+    const check = checkNick(params[0]);
+    if (!check.ok) {
+      this.#numeric("432", params[0], `Erroneous nickname (${check.reason})`);
+      return;
+    }
+    if (check.name === this.#name) return;
+    if (this.#inChannel) {
+      this.#numeric("447", `Cannot change nickname while in ${this.#door.channel}`);
+      return;
+    }
+    const holder = this.#ctx.room.find(check.key);
+    if (holder !== undefined && holder !== this) {
+      this.#numeric("433", check.name, "Nickname is already in use");
+      return;
+    }
+    if (this.#registered) {
+      this.send(`:${ircPrefix(this.#name)} NICK :${check.name}\r\n`);
+    }
+    this.#name = check.name;
+    this.#key = check.key;
+    if (!this.#registered) return this.#register();
+  }
+
+  /** Registers once NICK and USER are in and CAP negotiation is over. */
+  #register(): Promise<void> | undefined {
+    if (this.#registered || this.#registering) return;
+    if (this.#name === "" || this.#user === null || this.#negotiating) return;
+    const password = this.#door.password;
+    if (password !== undefined && this.#password !== password) {
+      this.#numeric("464", "Password incorrect");
+      this.#end("bad password", { error: "Bad password" });
+      return;
+    }
+    const claims = this.#ctx.claims;
+    if (claims !== undefined && this.#ctx.room.find(this.#key) === undefined) {
+      return this.#claimThenRegister();
+    }
+    this.#enter(true);
+  }
+
+  async #claimThenRegister(): Promise<void> {
+    const claims = this.#ctx.claims;
+    if (claims === undefined) return;
+    this.#registering = true;
+    const key = this.#key;
+    const outcome = await claims.claim(key, this.#name);
+    this.#registering = false;
+    if (!outcome.ok) {
+      this.#numeric("433", this.#name, "Nickname is already in use");
+      return;
+    }
+    if (this.#ended || !this.#enter(true)) claims.release(key);
+  }
+
+  /**
+   * Joins the room under the nick; on the first time also the welcome burst. False (433) when
+   * the name is taken.
+   */
+  #enter(first: boolean): boolean {
+    const room = this.#ctx.room;
+    if (!room.join(this)) {
+      this.#numeric("433", this.#name, "Nickname is already in use");
+      return false;
+    }
+    this.#inChannel = true;
+    this.#door.relay.add(this);
+    if (first) {
+      this.#registered = true;
+      this.#loginTimer?.cancel();
+      this.#loginTimer = null;
+      this.#ctx.console.joined(this.#name, this.#remote);
+      this.send(welcomeBurst(this.replyTo, this.#door.channel, this.#door.created));
+    }
+    const channel = this.#door.channel;
+    this.send(
+      `:${ircPrefix(this.#name)} JOIN ${channel}\r\n` +
+        numeric(this.replyTo, "331", channel, "No topic is set") +
+        namesReply(this.replyTo, channel, room.names()),
+    );
+    return true;
+  }
+
+  #join(params: readonly string[]): void {
+    const asked = params[0] ?? "";
+    if (asked === "") {
+      this.#numeric("461", "JOIN", "Not enough parameters");
+      return;
+    }
+    for (const channel of asked.split(",")) {
+      if (channel === "0") {
+        if (this.#inChannel) this.#part([this.#door.channel]);
+      } else if (!this.#door.isChannel(channel)) {
+        this.#numeric(
+          "403",
+          channel,
+          `No such channel (this server is one room: ${this.#door.channel})`,
+        );
+      } else if (!this.#inChannel) {
+        this.#enter(false);
+      }
+    }
+  }
+
+  #part(params: readonly string[]): void {
+    const channel = params[0] ?? "";
+    if (channel === "") {
+      this.#numeric("461", "PART", "Not enough parameters");
+      return;
+    }
+    if (!this.#door.isChannel(channel)) {
+      this.#numeric("403", channel, "No such channel");
+      return;
+    }
+    if (!this.#inChannel) {
+      this.#numeric("442", channel, "You're not on that channel");
+      return;
+    }
+    const words = params[1] ?? "";
+    const own = ircPrefix(this.#name);
+    this.send(
+      words === ""
+        ? `:${own} PART ${this.#door.channel}\r\n`
+        : ircLine(own, "PART", this.#door.channel, words),
+    );
+    this.#leaveRoom(partReason(words), true);
+  }
+
+  #leaveRoom(reason: string, announce: boolean): void {
+    if (!this.#inChannel) return;
+    this.#inChannel = false;
+    this.#door.relay.remove(this);
+    this.#ctx.room.leave(this, reason, { announce });
+    this.#ctx.console.left(this.#name, reason);
+  }
+
+  #message(command: "PRIVMSG" | "NOTICE", params: readonly string[]): void {
+    const reply = command === "PRIVMSG";
+    if (params.length === 0 || params[0] === "") {
+      if (reply) this.#numeric("411", `No recipient given (${command})`);
+      return;
+    }
+    const text = params[1] ?? "";
+    if (text === "") {
+      if (reply) this.#numeric("412", "No text to send");
+      return;
+    }
+    const target = params[0];
+    const room = this.#ctx.room;
+    if (!this.#inChannel) {
+      if (reply) this.#numeric("404", target, `Cannot send without being in ${this.#door.channel}`);
+      return;
+    }
+    if (target.startsWith("#") && !this.#door.isChannel(target)) {
+      if (reply) this.#numeric("403", target, "No such channel");
+      return;
+    }
+    const action = ctcpAction(text);
+    if (action === null && text.startsWith(CTCP)) return; // Other CTCP: nothing to do here.
+    const body = action === null ? text : `* ${this.#name} ${action}`;
+    if (utf8ByteLength(body) > this.#ctx.options.maxMessageBytes) {
+      this.#notice(errorNotice("message too long"));
+      return;
+    }
+    if (this.#flood !== null && !this.#flood.allow()) return;
+    if (this.#door.isChannel(target)) {
+      if (action === null) room.broadcast(this, body);
+      else room.announce(body);
+      return;
+    }
+    const checked = checkNick(target);
+    const member = checked.ok ? room.find(checked.key) : undefined;
+    if (member === undefined || !room.sendPrivate(this, member.key, body)) {
+      if (reply) this.#numeric("401", target, "No such nick");
+      return;
+    }
+    const away = (member as Partial<IrcSession>).away;
+    if (reply && away !== undefined) this.#numeric("301", member.name, away);
+  }
+
+  #onOutboxFailure(failure: OutboxFailure): void {
+    const reason = failure.kind === "overflow"
+      ? LeaveReason.tooSlow
+      : connectionFailureReason(failure.error);
+    queueMicrotask(() => this.#end(reason, {}));
+  }
+
+  /** The one way an IRC session ends. */
+  #end(reason: string, options: { error?: string; announce?: boolean }): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#endReason = reason;
+    this.#loginTimer?.cancel();
+    this.#loginTimer = null;
+    this.#flood?.dispose();
+    this.#leaveRoom(reason, options.announce ?? true);
+    if (options.error !== undefined) this.send(`ERROR :${options.error}\r\n`);
+    this.#closing = closeBounded(
+      this.#conn,
+      this.#outbox,
+      options.error !== undefined,
+      options.error ?? reason,
+    );
+  }
+}
+
+/** CTCP's delimiter. */
+const CTCP = "\u0001";
+
+/** The text of a CTCP ACTION (`\x01ACTION waves\x01`), or null for anything else. */
+function ctcpAction(text: string): string | null {
+  if (!text.startsWith(`${CTCP}ACTION`)) return null;
+  const end = text.endsWith(CTCP) && text.length > 7 ? text.length - 1 : text.length;
+  return text.slice(7, end).trimStart();
+}

@@ -1,0 +1,410 @@
+/**
+ * The IRC door over raw sockets: registration, messages both ways with binary clients, the
+ * query commands and their numerics, and the limits.
+ */
+
+import assert from "node:assert/strict";
+import type { Clock } from "../server/clock.ts";
+import type { ServerOptions } from "../server/options.ts";
+import { ManualClock } from "./helpers/clock.ts";
+import { ircAddress, IrcTestClient, type IrcTestLine } from "./helpers/irc_wire.ts";
+import { type ServerFixture, withServer } from "./helpers/server.ts";
+import { waitUntil } from "./helpers/timeout.ts";
+
+interface IrcFixture extends ServerFixture {
+  /** Connects a raw IRC client (closed at the end). */
+  ircConnect(): Promise<IrcTestClient>;
+  /** Connects and registers under `nick`, up to the end of the join's NAMES. */
+  irc(nick: string): Promise<IrcTestClient>;
+}
+
+async function withIrc(
+  options: Partial<ServerOptions>,
+  body: (fixture: IrcFixture) => Promise<void>,
+  clock?: Clock,
+): Promise<void> {
+  const settings = { options: { ircPort: 0, ircHost: "127.0.0.1", ...options }, clock };
+  await withServer(settings, async (f) => {
+    const clients: IrcTestClient[] = [];
+    const ircConnect = async () => {
+      const client = await IrcTestClient.connect(ircAddress(f.server));
+      clients.push(client);
+      return client;
+    };
+    try {
+      await body({
+        ...f,
+        ircConnect,
+        async irc(nick) {
+          const client = await ircConnect();
+          await client.register(nick);
+          return client;
+        },
+      });
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
+}
+
+const commands = (lines: readonly IrcTestLine[]) => lines.map((line) => line.command);
+
+Deno.test("irc: registration sends 001 to 005, the MOTD, the JOIN, no topic and the names", async () => {
+  await withIrc({}, async ({ ircConnect, login }) => {
+    const bob = await login("bob");
+    const irc = await ircConnect();
+    const lines = await irc.register("alice");
+    assert.deepEqual(commands(lines), [
+      "001",
+      "002",
+      "003",
+      "004",
+      "005",
+      "375",
+      "372",
+      "372",
+      "376",
+      "JOIN",
+      "331",
+      "353",
+      "366",
+    ]);
+    assert.equal(lines[0].source, "chat.server");
+    assert.deepEqual(lines[0].params.slice(0, 1), ["alice"]);
+    const isupport = lines[4].params;
+    for (const token of ["CHANTYPES=#", "NICKLEN=32", "CASEMAPPING=rfc8265", "CHANLIMIT=#:1"]) {
+      assert.ok(isupport.includes(token), `005 has ${token}: ${isupport.join(" ")}`);
+    }
+    assert.equal(lines[9].raw, ":alice!alice@chat JOIN #chat");
+    assert.deepEqual(lines[10].params, ["alice", "#chat", "No topic is set"]);
+    assert.deepEqual(lines[11].params, ["alice", "=", "#chat", "alice bob"]);
+    assert.deepEqual(lines[12].params.slice(0, 2), ["alice", "#chat"]);
+    await bob.waitForNotice("alice joined");
+  });
+});
+
+Deno.test("irc: CAP LS holds registration until CAP END; REQ is ACKed for server-time only", async () => {
+  await withIrc({}, async ({ ircConnect }) => {
+    const irc = await ircConnect();
+    await irc.send("CAP LS 302", "NICK alice", "USER alice 0 * :Alice");
+    assert.deepEqual((await irc.expect("CAP")).params, ["*", "LS", "server-time"]);
+    await irc.send("CAP REQ :server-time");
+    assert.deepEqual((await irc.expect("CAP")).params, ["alice", "ACK", "server-time"]);
+    await irc.send("CAP REQ :sasl");
+    assert.deepEqual((await irc.expect("CAP")).params, ["alice", "NAK", "sasl"]);
+    await irc.send("CAP LIST", "CAP FOO");
+    assert.deepEqual((await irc.expect("CAP")).params, ["alice", "LIST", "server-time"]);
+    await irc.expect("410");
+    assert.ok(!irc.received.some((line) => line.command === "001"), "no 001 before CAP END");
+    await irc.send("CAP END");
+    await irc.expect("001");
+    await irc.expect("366");
+  });
+});
+
+Deno.test("irc: --irc-password: a wrong or missing PASS gets 464 and ERROR, the right one joins", async () => {
+  await withIrc({ ircPassword: "sesame" }, async ({ ircConnect }) => {
+    for (const before of [[], ["PASS nope"]]) {
+      const irc = await ircConnect();
+      await irc.send(...before, "NICK alice", "USER alice 0 * :A");
+      const rest = await irc.closedByServer();
+      assert.deepEqual(commands(rest).filter((c) => c !== "NOTICE"), ["464", "ERROR"]);
+    }
+    const irc = await ircConnect();
+    const lines = await irc.register("alice", ["PASS sesame"]);
+    assert.equal(lines[0].command, "001");
+  });
+});
+
+Deno.test("irc: nicks share the room's names: refused ones get 432, taken ones 433", async () => {
+  await withIrc({}, async ({ ircConnect, connect, login }) => {
+    await login("Bob");
+    const irc = await ircConnect();
+    for (const bad of ["a!b", "/root", "#x", "x".repeat(33)]) {
+      await irc.send(`NICK ${bad}`);
+      const reply = await irc.expect("432");
+      assert.equal(reply.params[1], bad);
+    }
+    await irc.send("NICK bob", "USER bob 0 * :B");
+    assert.deepEqual((await irc.expect("433")).params.slice(0, 1), ["*"]);
+    await irc.send("NICK Jos\u00e9");
+    await irc.expect("366");
+    const binary = await connect();
+    await binary.send({ username: "jos\u00c9", message: "" });
+    await binary.waitForNotice("already taken");
+    await irc.send("NOPE");
+    await irc.expect("421", "NOPE");
+  });
+});
+
+Deno.test("irc: PRIVMSG and NOTICE to the channel are chat; binary chat arrives as PRIVMSG", async () => {
+  await withIrc({}, async ({ irc, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    const carol = await irc("carol");
+    await alice.expect("JOIN", "#chat");
+    await alice.send("PRIVMSG #chat :hello there", "NOTICE #CHAT :a notice");
+    const first = await bob.waitForFrame((frame) => frame.username === "alice");
+    assert.equal(first.message, "hello there");
+    const second = await bob.waitForFrame((frame) => frame.username === "alice");
+    assert.equal(second.message, "a notice");
+    assert.equal(
+      (await carol.expect("PRIVMSG")).raw,
+      ":alice!alice@chat PRIVMSG #chat :hello there",
+    );
+    await bob.say("hi from the binary side");
+    assert.equal(
+      (await alice.expect("PRIVMSG", "binary")).raw,
+      ":bob!bob@chat PRIVMSG #chat :hi from the binary side",
+    );
+    await alice.send("PRIVMSG #chat :\u0001ACTION waves\u0001");
+    await bob.waitForNotice("* alice waves");
+    await carol.expect("NOTICE", "* alice waves");
+  });
+});
+
+Deno.test("irc: PRIVMSG NICK is /msg both ways; unknown nicks get 401; away targets 301", async () => {
+  await withIrc({}, async ({ irc, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    const carol = await irc("carol");
+    await alice.send("PRIVMSG BOB :psst");
+    await bob.waitForNotice("[private] alice: psst");
+    await bob.say("/msg alice back at you");
+    assert.equal(
+      (await alice.expect("PRIVMSG", "back")).raw,
+      ":bob!bob@chat PRIVMSG alice :back at you",
+    );
+    await alice.send("PRIVMSG nobody :x");
+    assert.deepEqual((await alice.expect("401")).params, ["alice", "nobody", "No such nick"]);
+    await carol.send("AWAY :lunch");
+    await carol.expect("306");
+    await alice.send("PRIVMSG carol :are you there");
+    assert.equal(
+      (await carol.expect("PRIVMSG")).raw,
+      ":alice!alice@chat PRIVMSG carol :are you there",
+    );
+    assert.deepEqual((await alice.expect("301")).params, ["alice", "carol", "lunch"]);
+    await carol.send("AWAY");
+    await carol.expect("305");
+    await alice.send("PRIVMSG", "PRIVMSG #chat", "PRIVMSG #other :x");
+    await alice.expect("411");
+    await alice.expect("412");
+    await alice.expect("403", "#other");
+  });
+});
+
+Deno.test("irc: a binary message with line breaks, NUL or 2000 bytes stays within IRC framing", async () => {
+  await withIrc({}, async ({ irc, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    await bob.say("one\r\ntwo\nthree\0four");
+    const lines = [];
+    for (let i = 0; i < 3; i++) lines.push((await alice.expect("PRIVMSG")).params[1]);
+    assert.deepEqual(lines, ["one", "two", "three\ufffdfour"]);
+    const long = "\u00e9\u{1f600}x".repeat(300);
+    await bob.say(long);
+    let joined = "";
+    while (joined.length < long.length) {
+      const line = await alice.expect("PRIVMSG");
+      assert.ok(new TextEncoder().encode(line.raw).length + 2 <= 512, "at most 512 bytes");
+      joined += line.params[1];
+    }
+    assert.equal(joined, long);
+  });
+});
+
+Deno.test("irc: QUIT ends with ERROR; others see the QUIT (IRC) or the leave notice (binary)", async () => {
+  await withIrc({}, async ({ irc, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    const carol = await irc("carol");
+    await carol.send("QUIT :gone fishing");
+    const rest = await carol.closedByServer();
+    assert.match(rest[rest.length - 1].raw, /^ERROR :Closing link: carol \(quit: gone fishing\)$/);
+    assert.equal((await alice.expect("QUIT")).raw, ":carol!carol@chat QUIT :quit: gone fishing");
+    await bob.waitForNotice("carol left (quit: gone fishing)");
+    await bob.say("/quit");
+    assert.equal((await alice.expect("QUIT")).raw, ":bob!bob@chat QUIT :quit");
+  });
+});
+
+Deno.test("irc: PART leaves the room but not the server; JOIN comes back; other channels 403", async () => {
+  await withIrc({}, async ({ irc, login, server }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    const carol = await irc("carol");
+    await carol.send("PART #chat :brb");
+    assert.equal((await carol.expect("PART")).raw, ":carol!carol@chat PART #chat :brb");
+    assert.equal((await alice.expect("PART")).raw, ":carol!carol@chat PART #chat :brb");
+    await bob.waitForNotice("carol left (part: brb)");
+    assert.deepEqual(server.onlineNames(), ["alice", "bob"]);
+    await carol.send("PRIVMSG #chat :hello?", "PART #chat", "PING :still");
+    await carol.expect("404");
+    await carol.expect("442");
+    assert.deepEqual((await carol.expect("PONG")).params, ["chat.server", "still"]);
+    await carol.send("JOIN #elsewhere", "PART #elsewhere", "JOIN #chat");
+    await carol.expect("403", "#elsewhere");
+    await carol.expect("403", "#elsewhere");
+    assert.equal((await carol.expect("JOIN")).raw, ":carol!carol@chat JOIN #chat");
+    assert.deepEqual((await carol.expect("353")).params[3], "alice bob carol");
+    await bob.waitForNotice("carol joined");
+    assert.equal((await alice.expect("JOIN")).raw, ":carol!carol@chat JOIN #chat");
+  });
+});
+
+Deno.test("irc: WHO, WHOIS, NAMES, TOPIC, LIST, MODE, USERHOST and ISON answer from the room", async () => {
+  await withIrc({}, async ({ irc, login }) => {
+    await login("bob");
+    const alice = await irc("alice");
+    await alice.send("AWAY :afk", "WHO #chat");
+    await alice.expect("306");
+    const who = [await alice.expect("352"), await alice.expect("352")];
+    assert.deepEqual(who.map((l) => l.params.slice(1, 7)), [
+      ["#chat", "alice", "chat", "chat.server", "alice", "G"],
+      ["#chat", "bob", "chat", "chat.server", "bob", "H"],
+    ]);
+    assert.equal(who[0].params[7], "0 alice real");
+    await alice.expect("315");
+    await alice.send("WHOIS bob");
+    assert.deepEqual(
+      commands([
+        await alice.expect("311"),
+        await alice.expect("312"),
+        await alice.expect("319"),
+        await alice.expect("318"),
+      ]),
+      ["311", "312", "319", "318"],
+    );
+    await alice.send("WHOIS ghost");
+    await alice.expect("401", "ghost");
+    await alice.expect("318");
+    await alice.send("NAMES #chat");
+    assert.equal((await alice.expect("353")).params[3], "alice bob");
+    await alice.expect("366");
+    await alice.send("TOPIC #chat", "TOPIC #chat :new topic");
+    await alice.expect("331");
+    await alice.expect("482");
+    await alice.send("LIST");
+    await alice.expect("321");
+    assert.deepEqual((await alice.expect("322")).params.slice(1, 3), ["#chat", "2"]);
+    await alice.expect("323");
+    await alice.send("MODE #chat", "MODE #chat b", "MODE #chat +m", "MODE alice +i", "MODE bob");
+    assert.deepEqual((await alice.expect("324")).params.slice(1), ["#chat", "+n"]);
+    await alice.expect("368");
+    await alice.expect("482");
+    await alice.expect("221");
+    await alice.expect("502");
+    await alice.send("USERHOST alice bob ghost", "ISON bob ghost alice");
+    assert.equal((await alice.expect("302")).params[1], "alice=-alice@chat bob=+bob@chat");
+    assert.equal((await alice.expect("303")).params[1], "bob alice");
+    await alice.send("OPER root secret", "KICK #chat bob");
+    await alice.expect("491");
+    await alice.expect("482");
+  });
+});
+
+Deno.test("irc: before registration only CAP, PASS, NICK, USER, PING and QUIT are answered", async () => {
+  await withIrc({}, async ({ ircConnect }) => {
+    const irc = await ircConnect();
+    await irc.send("PRIVMSG #chat :early", "JOIN #chat", "PING :x");
+    await irc.expect("451");
+    await irc.expect("451");
+    await irc.expect("PONG");
+    await irc.send("QUIT");
+    await irc.closedByServer();
+  });
+});
+
+Deno.test("irc: an over-long line gets 417 and the session goes on; tags may add 8191 bytes", async () => {
+  await withIrc({}, async ({ irc, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    await alice.send(`PRIVMSG #chat :${"x".repeat(600)}`);
+    await alice.expect("417");
+    await alice.send(`@label=${"y".repeat(4000)} PRIVMSG #chat :tagged`);
+    assert.equal((await bob.waitForFrame((f) => f.username === "alice")).message, "tagged");
+    // A line that never ends is dropped as it grows, not buffered.
+    await alice.sendRaw(new TextEncoder().encode("z".repeat(20000)));
+    await alice.expect("417");
+    await alice.send("", "PRIVMSG #chat :after");
+    assert.equal((await bob.waitForFrame((f) => f.username === "alice")).message, "after");
+    await alice.sendRaw(new Uint8Array([0x50, 0x49, 0x4e, 0x47, 0x20, 0xff, 0x0d, 0x0a]));
+    await alice.expect("NOTICE", "UTF-8");
+  });
+});
+
+Deno.test("irc: the login timeout closes a client that never registers", async () => {
+  const clock = new ManualClock();
+  await withIrc({ loginTimeoutSeconds: 5 }, async ({ ircConnect, server }) => {
+    const irc = await ircConnect();
+    await irc.send("NICK slow");
+    await waitUntil(() => server.connectionCount() === 1, 5000, "the connection to be served");
+    clock.advance(5000);
+    const rest = await irc.closedByServer();
+    assert.equal(rest[rest.length - 1].raw, "ERROR :Registration timed out");
+    assert.equal(server.connectionCount(), 0);
+  }, clock);
+});
+
+Deno.test("irc: the server PINGs a silent client; its PONG counts as activity", async () => {
+  const clock = new ManualClock();
+  await withIrc({}, async ({ irc }) => {
+    const alice = await irc("alice");
+    clock.advance(120_000);
+    assert.deepEqual((await alice.expect("PING")).params, ["chat.server"]);
+  }, clock);
+});
+
+Deno.test("irc: flood control, the per-IP limit and the send queue hold for IRC clients", async () => {
+  await withIrc({ floodRate: 1, floodBurst: 1 }, async ({ irc, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    await alice.send("PRIVMSG #chat :1", "PRIVMSG #chat :2", "PRIVMSG #chat :3");
+    await alice.expect("NOTICE", "flood limit");
+    await bob.waitForFrame((frame) => frame.username === "alice" && frame.message === "1");
+  });
+  await withIrc({ maxClientsPerIp: 1 }, async ({ ircConnect, login }) => {
+    await login("bob");
+    const irc = await ircConnect();
+    const rest = await irc.closedByServer();
+    assert.match(rest[0].raw, /^ERROR :error: too many connections from your address/);
+  });
+  await withIrc({ sendqBytes: 1000 }, async ({ irc, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    await bob.say("x".repeat(3000));
+    await alice.closedByServer();
+    await bob.waitForNotice("alice left (too slow to read)");
+  });
+});
+
+Deno.test("irc: a server shutdown reaches IRC clients as ERROR", async () => {
+  await withIrc({}, async ({ irc, server }) => {
+    const alice = await irc("alice");
+    const closing = server.shutdown();
+    const rest = await alice.closedByServer();
+    assert.equal(rest[rest.length - 1].raw, "ERROR :server shutting down");
+    await closing;
+  });
+});
+
+Deno.test("irc: --irc-channel names the room's channel", async () => {
+  await withIrc({ ircChannel: "#lobby" }, async ({ irc }) => {
+    const alice = await irc("alice");
+    assert.ok(alice.received.some((line) => line.raw === ":alice!alice@chat JOIN #lobby"));
+    await alice.send("JOIN #chat");
+    await alice.expect("403", "#chat");
+  });
+});
+
+Deno.test("irc: room notices reach IRC clients as NOTICE from the server to the channel", async () => {
+  await withIrc({}, async ({ irc, server }) => {
+    const alice = await irc("alice");
+    server.room.announce("maintenance at noon");
+    assert.equal(
+      (await alice.expect("NOTICE")).raw,
+      ":chat.server NOTICE #chat :maintenance at noon",
+    );
+  });
+});
