@@ -10,6 +10,8 @@ import { ManualClock } from "./helpers/clock.ts";
 import { ircAddress, IrcTestClient, type IrcTestLine } from "./helpers/irc_wire.ts";
 import { type ServerFixture, withServer } from "./helpers/server.ts";
 import { waitUntil } from "./helpers/timeout.ts";
+import { skipWhen } from "./helpers/platform.ts";
+import { certificatesUnavailable, makeTestCertificates } from "./helpers/tls.ts";
 
 interface IrcFixture extends ServerFixture {
   /** Connects a raw IRC client (closed at the end). */
@@ -407,4 +409,26 @@ Deno.test("irc: room notices reach IRC clients as NOTICE from the server to the 
       ":chat.server NOTICE #chat :maintenance at noon",
     );
   });
+});
+
+Deno.test({
+  name: "irc: with --tls-cert the IRC door speaks TLS (ircs), like the main port",
+  ignore: skipWhen("IRC TLS test", await certificatesUnavailable()),
+}, async () => {
+  const certs = await makeTestCertificates();
+  try {
+    const tls = { tlsCert: certs.certFile, tlsKey: certs.keyFile };
+    await withIrc(tls, async ({ server }) => {
+      assert.deepEqual(server.listeners.map((l) => l.kind), ["tls", "ircs"]);
+      const irc = await IrcTestClient.connectTls(ircAddress(server), certs.caPem);
+      try {
+        const lines = await irc.register("alice");
+        assert.equal(lines[0].command, "001");
+      } finally {
+        await irc.close();
+      }
+    });
+  } finally {
+    await certs.remove();
+  }
 });

@@ -104,3 +104,20 @@ Deno.test("unknown flags, positionals, bad numbers, out-of-range ports are usage
   usageError(["--host", ""], /--host must not be empty/);
   usageError(["--port"], /--port/);
 });
+
+Deno.test("--irc HOST:PORT with --irc-channel and --irc-password; both need --irc", () => {
+  const options = run(["--irc", "127.0.0.1:6667", "--irc-channel", "#lobby", "--irc-password=s3"]);
+  assert.equal(options.ircHost, "127.0.0.1");
+  assert.equal(options.ircPort, 6667);
+  assert.equal(options.ircChannel, "#lobby");
+  assert.equal(options.ircPassword, "s3");
+  assert.equal(run(["--irc", "[::1]:0"]).ircHost, "::1");
+  assert.equal(run([]).ircPort, undefined, "off by default");
+  usageError(["--irc", "6667"], /--irc must be HOST:PORT/);
+  usageError(["--irc", "h:70000"], /--irc/);
+  usageError(["--irc", "h:1", "--irc-channel", "lobby"], /--irc-channel must be #/);
+  usageError(["--irc", "h:1", "--irc-channel", "#a b"], /--irc-channel must be #/);
+  usageError(["--irc", "h:1", "--irc-password", "two words"], /--irc-password must be one word/);
+  usageError(["--irc-channel", "#x"], /--irc-channel needs --irc/);
+  usageError(["--irc-password", "x"], /--irc-password needs --irc/);
+});

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { utf8ByteLength } from "../../protocol/mod.ts";
 import type { Timer } from "../clock.ts";
 import { FloodGate } from "../flood.ts";
 import { errorNotice, floodNotice, LeaveReason } from "../notices.ts";
@@ -21,6 +20,8 @@ import {
 import type { IrcDoor } from "./irc_door.ts";
 import { type IrcDecodeResult, IrcLineDecoder } from "./irc_decoder.ts";
 import { ircLine, type IrcMessage, parseIrcLine, textLines } from "./irc_line.ts";
+import { CapNegotiation } from "./irc_cap.ts";
+import { type MessageSender, sendMessage } from "./irc_messages.ts";
 import { checkNick } from "./irc_nick.ts";
 import { answerQuery, type QueryHost } from "./irc_queries.ts";
 import type { IrcMember } from "./irc_relay.ts";
@@ -28,16 +29,13 @@ import { partReason } from "./irc_relay.ts";
 import { namesReply, numeric, type ReplyTo, welcomeBurst } from "./irc_replies.ts";
 import { ircPrefix } from "./irc_translate.ts";
 
-/** The capabilities offered to `CAP LS`. */
-export const IRC_CAPABILITIES: readonly string[] = ["server-time"];
-
 /** Commands a client may send before it is registered. */
 const BEFORE_REGISTRATION = new Set(["CAP", "PASS", "NICK", "USER", "PING", "PONG", "QUIT"]);
 
 const encoder = new TextEncoder();
 
 /** Serves one IRC connection until it ends; a member of the room while in the channel. */
-export class IrcSession implements IrcMember, QueryHost {
+export class IrcSession implements IrcMember, QueryHost, MessageSender {
   readonly followsEvents = true;
   readonly #conn: Connection;
   readonly #ctx: SessionContext;
@@ -50,8 +48,7 @@ export class IrcSession implements IrcMember, QueryHost {
   #key = "";
   #user: { realName: string } | null = null;
   #password = "";
-  #negotiating = false;
-  #capabilities = new Set<string>();
+  readonly #caps = new CapNegotiation();
   #registering = false;
   #registered = false;
   #inChannel = false;
@@ -204,6 +201,21 @@ export class IrcSession implements IrcMember, QueryHost {
     return { server: this.#door.serverName, nick: this.#name || "*" };
   }
 
+  /** Flood control's answer for one more message. */
+  allowMessage(): boolean {
+    return this.#flood === null || this.#flood.allow();
+  }
+
+  /** Sends a numeric reply to this client. */
+  numeric(code: string, ...params: string[]): void {
+    this.#numeric(code, ...params);
+  }
+
+  /** Sends a server notice to this client. */
+  notice(text: string): void {
+    this.#notice(text);
+  }
+
   #numeric(code: string, ...params: string[]): void {
     this.send(numeric(this.replyTo, code, ...params));
   }
@@ -263,7 +275,14 @@ export class IrcSession implements IrcMember, QueryHost {
       }
       case "PRIVMSG":
       case "NOTICE":
-        this.#message(message.command, params);
+        sendMessage(
+          this,
+          this.#door,
+          this.#ctx.room,
+          message.command,
+          params,
+          this.#ctx.options.maxMessageBytes,
+        );
         return;
       case "JOIN":
         this.#join(params);
@@ -298,38 +317,14 @@ export class IrcSession implements IrcMember, QueryHost {
   }
 
   #cap(params: readonly string[]): Promise<void> | undefined {
-    const sub = (params[0] ?? "").toUpperCase();
-    const nick = this.#name || "*";
-    const server = this.#door.serverName;
-    switch (sub) {
-      case "LS":
-        if (!this.#registered) this.#negotiating = true;
-        this.send(ircLine(server, "CAP", nick, "LS", IRC_CAPABILITIES.join(" ")));
-        return;
-      case "LIST":
-        this.send(ircLine(server, "CAP", nick, "LIST", [...this.#capabilities].join(" ")));
-        return;
-      case "REQ": {
-        if (!this.#registered) this.#negotiating = true;
-        const asked = (params[1] ?? "").split(" ").filter((word) => word !== "");
-        const known = asked.every((cap) => IRC_CAPABILITIES.includes(cap.replace(/^-/, "")));
-        if (known) {
-          for (const cap of asked) {
-            if (cap.startsWith("-")) this.#capabilities.delete(cap.slice(1));
-            else this.#capabilities.add(cap);
-          }
-        }
-        this.send(ircLine(server, "CAP", nick, known ? "ACK" : "NAK", params[1] ?? ""));
-        return;
-      }
-      case "END":
-        if (this.#registered || !this.#negotiating) return;
-        this.#negotiating = false;
-        return this.#register();
-      default:
-        this.#numeric("410", sub, "Invalid CAP command");
-        return;
-    }
+    const outcome = this.#caps.answer(
+      params,
+      this.#door.serverName,
+      this.#name || "*",
+      this.#registered,
+    );
+    if (outcome.reply !== "") this.send(outcome.reply);
+    if (outcome.ended) return this.#register();
   }
 
   #nick(params: readonly string[]): Promise<void> | undefined {
@@ -363,7 +358,7 @@ export class IrcSession implements IrcMember, QueryHost {
   /** Registers once NICK and USER are in and CAP negotiation is over. */
   #register(): Promise<void> | undefined {
     if (this.#registered || this.#registering) return;
-    if (this.#name === "" || this.#user === null || this.#negotiating) return;
+    if (this.#name === "" || this.#user === null || this.#caps.negotiating) return;
     const password = this.#door.password;
     if (password !== undefined && this.#password !== password) {
       this.#numeric("464", "Password incorrect");
@@ -472,50 +467,6 @@ export class IrcSession implements IrcMember, QueryHost {
     this.#ctx.console.left(this.#name, reason);
   }
 
-  #message(command: "PRIVMSG" | "NOTICE", params: readonly string[]): void {
-    const reply = command === "PRIVMSG";
-    if (params.length === 0 || params[0] === "") {
-      if (reply) this.#numeric("411", `No recipient given (${command})`);
-      return;
-    }
-    const text = params[1] ?? "";
-    if (text === "") {
-      if (reply) this.#numeric("412", "No text to send");
-      return;
-    }
-    const target = params[0];
-    const room = this.#ctx.room;
-    if (!this.#inChannel) {
-      if (reply) this.#numeric("404", target, `Cannot send without being in ${this.#door.channel}`);
-      return;
-    }
-    if (target.startsWith("#") && !this.#door.isChannel(target)) {
-      if (reply) this.#numeric("403", target, "No such channel");
-      return;
-    }
-    const action = ctcpAction(text);
-    if (action === null && text.startsWith(CTCP)) return; // Other CTCP: nothing to do here.
-    const body = action === null ? text : `* ${this.#name} ${action}`;
-    if (utf8ByteLength(body) > this.#ctx.options.maxMessageBytes) {
-      this.#notice(errorNotice("message too long"));
-      return;
-    }
-    if (this.#flood !== null && !this.#flood.allow()) return;
-    if (this.#door.isChannel(target)) {
-      if (action === null) room.broadcast(this, body);
-      else room.announce(body);
-      return;
-    }
-    const checked = checkNick(target);
-    const member = checked.ok ? room.find(checked.key) : undefined;
-    if (member === undefined || !room.sendPrivate(this, member.key, body)) {
-      if (reply) this.#numeric("401", target, "No such nick");
-      return;
-    }
-    const away = (member as Partial<IrcSession>).away;
-    if (reply && away !== undefined) this.#numeric("301", member.name, away);
-  }
-
   #onOutboxFailure(failure: OutboxFailure): void {
     const reason = failure.kind === "overflow"
       ? LeaveReason.tooSlow
@@ -540,14 +491,4 @@ export class IrcSession implements IrcMember, QueryHost {
       options.error ?? reason,
     );
   }
-}
-
-/** CTCP's delimiter. */
-const CTCP = "\u0001";
-
-/** The text of a CTCP ACTION (`\x01ACTION waves\x01`), or null for anything else. */
-function ctcpAction(text: string): string | null {
-  if (!text.startsWith(`${CTCP}ACTION`)) return null;
-  const end = text.endsWith(CTCP) && text.length > 7 ? text.length - 1 : text.length;
-  return text.slice(7, end).trimStart();
 }

@@ -38,7 +38,7 @@ export function splitIrcLine(raw: string): IrcTestLine {
 
 /** One IRC connection of a test. */
 export class IrcTestClient {
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: Deno.Conn;
   readonly #lines: IrcTestLine[] = [];
   readonly received: IrcTestLine[] = [];
   #partial = "";
@@ -47,13 +47,26 @@ export class IrcTestClient {
   readonly #utf8 = new TextDecoder();
   nick = "";
 
-  private constructor(conn: Deno.TcpConn) {
+  private constructor(conn: Deno.Conn) {
     this.#conn = conn;
   }
 
   /** Connects over TCP. */
   static async connect(addr: { hostname: string; port: number }): Promise<IrcTestClient> {
     return new IrcTestClient(await Deno.connect({ hostname: addr.hostname, port: addr.port }));
+  }
+
+  /** Connects over TLS, trusting the CA certificate `caPem`. */
+  static async connectTls(
+    addr: { hostname: string; port: number },
+    caPem: string,
+  ): Promise<IrcTestClient> {
+    const conn = await Deno.connectTls({
+      hostname: "localhost",
+      port: addr.port,
+      caCerts: [caPem],
+    });
+    return new IrcTestClient(conn);
   }
 
   /** True once the server closed the connection. */
