@@ -122,6 +122,27 @@ Deno.test("browser and terminal users talk both ways; markup stays text", browse
       await bob.waitForMessage("webby", "hi bob");
       await waitForLine(page, "hi bob");
 
+      // Up recalls the last line sent, down comes back to the empty draft.
+      await page.focus("#message");
+      await page.keyboard.press("ArrowUp");
+      assert.equal(await evaluate(page, `document.getElementById("message").value`), "hi bob");
+      await page.keyboard.press("ArrowDown");
+      assert.equal(await evaluate(page, `document.getElementById("message").value`), "");
+
+      // While the tab is hidden, mentions count in the title; showing it clears the count.
+      await evaluate(
+        page,
+        `Object.defineProperty(document, "hidden", { configurable: true, get: () => true })`,
+      );
+      await bob.say("webby: are you there?");
+      await page.waitForFunction(`document.title === "(1) chat"`, { timeout: WAIT_MS });
+      await evaluate(
+        page,
+        `Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+        document.dispatchEvent(new Event("visibilitychange"))`,
+      );
+      await page.waitForFunction(`document.title === "chat"`, { timeout: WAIT_MS });
+
       const markup = "<img src=x onerror=alert(1)>";
       await bob.say(markup);
       await waitForLine(page, markup);

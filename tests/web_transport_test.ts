@@ -12,6 +12,8 @@ import type { ServerOptions } from "../server/options.ts";
 import { CloseCode, TEXT_MESSAGE_REASON } from "../server/web/websocket_connection.ts";
 import { concat, frameHeader } from "./helpers/bytes.ts";
 import { withServer } from "./helpers/server.ts";
+import { ManualClock } from "./helpers/clock.ts";
+import { waitUntil } from "./helpers/timeout.ts";
 import type { TestClient } from "./helpers/wire.ts";
 import { WsTestClient } from "./helpers/ws_client.ts";
 import { certificatesUnavailable, makeTestCertificates } from "./helpers/tls.ts";
@@ -182,6 +184,20 @@ Deno.test("per-IP limit: X-Forwarded-For counts only from a trusted proxy", opts
     await first.login("first");
     const second = await ws(forwarded("203.0.113.8"));
     assert.equal((await second.closed()).code, CloseCode.policyViolation);
+  });
+});
+
+Deno.test("the login timeout applies to web users too", opts, async () => {
+  const clock = new ManualClock(0);
+  await withServer({
+    clock,
+    options: { webHost: "127.0.0.1", webPort: 0, loginTimeoutSeconds: 5 },
+  }, async ({ server }) => {
+    const web = server.listeners[1];
+    const silent = await WsTestClient.open(`ws://127.0.0.1:${web.addr.port}/ws`);
+    await waitUntil(() => server.connectionCount() === 1, 5000, "the session to start");
+    clock.advance(5000);
+    assert.deepEqual(await silent.closed(), { code: CloseCode.normal, reason: "timed out" });
   });
 });
 
