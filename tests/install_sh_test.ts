@@ -332,3 +332,22 @@ Deno.test({
     assert.equal(code, 0, decoder.decode(stdout));
   },
 });
+
+Deno.test("the README's Download section shows the one-line install beside the manual steps", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const start = readme.indexOf("## Download\n");
+  const download = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  assert.ok(start >= 0, "a Download section");
+  assert.match(
+    download,
+    /curl -fsSL https:\/\/github\.com\/OWNER\/REPO\/releases\/latest\/download\/install\.sh \| sh/,
+  );
+  assert.match(download, /sha256sum -c --ignore-missing SHA256SUMS/, "the manual steps stay");
+  const script = await Deno.readTextFile(INSTALL_SH);
+  const spans = [...download.matchAll(/`([^`\n]*)`/g)].map((match) => match[1]);
+  const options = spans.flatMap((span) => [...span.matchAll(/(?:^|\s)(--[a-z][a-z-]*)/g)]);
+  for (const [, option] of options) {
+    if (option === "--ignore-missing") continue;
+    assert.ok(script.includes(`  ${option} `), `install.sh --help lists ${option}`);
+  }
+});
