@@ -257,3 +257,17 @@ Deno.test("checkouts keep LF line endings on every OS (Windows CI runs fmt --che
   const attributes = await Deno.readTextFile(new URL(".gitattributes", ROOT));
   assert.match(attributes, /^\* text=auto eol=lf$/m);
 });
+
+Deno.test("ci.yml installs on Linux every Debian package .ci/run's APT_NEEDS lists", async () => {
+  const block = /^APT_NEEDS=\(\n([\s\S]*?)^\)/m.exec(CI_RUN)?.[1];
+  assert.ok(block, ".ci/run has an APT_NEEDS list");
+  const packages = [...block.matchAll(/^\s*"[^":]+:([^"]+)"/gm)].map((match) => match[1]);
+  assert.ok(packages.length >= 5, `parsed ${packages.length} packages`);
+  const ci = await readWorkflow("ci.yml");
+  const install = steps(ci, "test").find((step) => step.run?.includes("apt-get install"));
+  assert.ok(install?.run, "ci.yml has an apt-get install step");
+  const installed = install.run.split(/\s+/);
+  for (const name of packages) {
+    assert.ok(installed.includes(name), `ci.yml installs ${name} (in .ci/run's APT_NEEDS)`);
+  }
+});
