@@ -50,7 +50,7 @@ usage_error() {
 }
 
 version="latest"
-prefix="${HOME:-}/.local"
+prefix=""
 base_url="${CHAT_INSTALL_BASE_URL:-}"
 repo="$DEFAULT_REPO"
 
@@ -79,7 +79,10 @@ latest) ;;
 v[0-9]*.[0-9]*.[0-9]*) ;;
 *) usage_error "--version must look like v1.2.3 (got '$version')" ;;
 esac
-[ -n "$prefix" ] || usage_error "--prefix is empty (and HOME is not set)"
+if [ -z "$prefix" ]; then
+	[ -n "${HOME:-}" ] || usage_error "HOME is not set: pass --prefix DIR"
+	prefix="$HOME/.local"
+fi
 
 if [ -z "$base_url" ]; then
 	[ -n "$repo" ] || usage_error "no release location: pass --repo OWNER/REPO or --base-url URL (the copy of install.sh attached to each release knows its repository)"
@@ -169,7 +172,8 @@ download "$release_url/SHA256SUMS" "$tmp/SHA256SUMS" || fail "could not download
 download "$release_url/$file" "$tmp/$file" || fail "could not download $release_url/$file"
 
 expected=""
-while read -r sum name; do
+# The last line counts even without a final newline (a mirror may have dropped it).
+while read -r sum name || [ -n "$sum" ]; do
 	# sha256sum marks binary mode with a leading '*' on the name.
 	if [ "$name" = "$file" ] || [ "$name" = "*$file" ]; then
 		expected="$sum"

@@ -211,6 +211,9 @@ Deno.test({
   ),
   fn: () =>
     withFixture(async (fixture) => {
+      const sums = decoder.decode(fixture.files.get("SHA256SUMS")).trimEnd();
+      assert.ok(sums.endsWith("chat-x86_64-unknown-linux-gnu"), "the Linux file is the last line");
+      fixture.files.set("SHA256SUMS", new TextEncoder().encode(sums)); // no final newline
       const prefix = `${fixture.root}/opt`;
       const result = await install(fixture, {
         args: ["--version", VERSION, "--prefix", prefix],
@@ -322,6 +325,12 @@ Deno.test({
         assert.match(result.stderr, message);
         assert.match(result.stderr, /Usage: install\.sh/);
       }
+      const noHome = await install(fixture, {
+        args: ["--base-url", fixture.mirror.url],
+        env: { HOME: "" },
+      });
+      assert.equal(noHome.code, 2, noHome.stderr);
+      assert.match(noHome.stderr, /HOME is not set: pass --prefix DIR/);
       const help = await install(fixture, { args: ["--help"] });
       assert.equal(help.code, 0);
       assert.match(help.stdout, /--base-url URL/);
