@@ -49,11 +49,6 @@ export interface ServerDeps {
   collectGarbage?: CollectGarbage | null;
   /** When that collection runs (default: after 1,000 joins or leaves and a quiet second). */
   heapTrim?: HeapTrimOptions;
-  /**
-   * Binds the plain-TCP listener instead of `listenTcp` (the workers prototype binds with
-   * `reusePort`); must throw ListenError when it cannot bind. Not used with TLS.
-   */
-  listen?: (hostname: string, port: number) => Deno.TcpListener;
 }
 
 /** A running server. */
@@ -135,7 +130,7 @@ class RunningServer implements ChatServer {
       pause: (ms) => this.#pause(ms),
     };
     try {
-      this.#transports.push(openMainTransport(options, deps, sink));
+      this.#transports.push(openMainTransport(options, sink));
       if (options.webPort !== undefined) {
         this.#transports.push(openWebTransport(options, this.#clock, sink));
       }
@@ -303,14 +298,10 @@ async function refuse(conn: Connection, text: string): Promise<void> {
 }
 
 /** The main listener: TLS with the certificate files, else plain TCP. */
-function openMainTransport(
-  options: ServerOptions,
-  deps: ServerDeps,
-  sink: ConnectionSink,
-): Transport {
+function openMainTransport(options: ServerOptions, sink: ConnectionSink): Transport {
   const tlsFiles = tlsFilesOf(options);
   if (tlsFiles === null) {
-    return new SocketTransport("tcp", (deps.listen ?? listenTcp)(options.host, options.port), sink);
+    return new SocketTransport("tcp", listenTcp(options.host, options.port), sink);
   }
   const listener = listenTlsFiles(
     options.host,
