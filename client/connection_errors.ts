@@ -101,7 +101,7 @@ export class MessageTooLongError extends Error {
 export function describeCloseReason(reason: CloseReason): string {
   switch (reason.kind) {
     case "refused":
-      return `login refused: ${reason.message}`;
+      return `login refused: ${withoutErrorPrefix(reason.message)}`;
     case "server-closed":
       return reason.lastNotice === undefined
         ? "the server closed the connection"
@@ -117,4 +117,9 @@ export function describeCloseReason(reason: CloseReason): string {
     case "quit":
       return "disconnected";
   }
+}
+
+/** A server's error notice without its `error: ` marker, for a line that says what failed. */
+export function withoutErrorPrefix(notice: string): string {
+  return notice.startsWith("error: ") ? notice.slice("error: ".length) : notice;
 }

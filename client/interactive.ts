@@ -31,6 +31,7 @@ import { type Key, KeyParser } from "./ui/keys.ts";
 import { type EditorAction, LineEditor, type Prompt } from "./ui/line_editor.ts";
 import { sessionEventLine } from "./ui/session_lines.ts";
 import { RawModeUnavailableError, RawTerminal } from "./ui/terminal.ts";
+import { MissingNameError } from "./usage_errors.ts";
 
 /** How long a lone ESC waits for the rest of an escape sequence before it is the Escape key. */
 const ESCAPE_TIMEOUT_MS = 50;
@@ -72,8 +73,7 @@ function readNoColor(): string | undefined {
 async function runLineMode(options: ClientOptions, why: RawModeUnavailableError): Promise<number> {
   console.error(`chat: ${why.message}; using the plain line mode`);
   if (options.name === undefined) {
-    console.error("chat: missing NAME: give it as the third argument or with --name");
-    return 2;
+    throw new MissingNameError("give it as the third argument or with --name");
   }
   return await runScripting(
     { ...options, name: options.name, json: false, once: undefined },
@@ -118,13 +118,8 @@ class InteractiveClient {
       this.#terminal.write(this.#editor.setPrompt(this.#namePrompt(name)));
       this.#info(`connecting to ${this.#options.host}:${this.#options.port} as ${name}`);
       const session = startSession({
-        host: this.#options.host,
-        port: this.#options.port,
+        ...this.#options,
         name,
-        reconnect: this.#options.reconnect,
-        tls: this.#options.tls,
-        connectTimeoutMs: this.#options.connectTimeoutMs,
-        keepaliveMs: this.#options.keepaliveMs,
         // The refusal itself was shown as the server's error notice.
         onRefused: () => this.#askName("choose another name to log in with", false),
       });

@@ -106,7 +106,7 @@ Deno.test("an error notice and a close before the welcome is a refused login", a
     assert.deepEqual(outcome, { ok: false, reason: refused });
     assert.deepEqual(closeReason(await events), refused);
     assert.deepEqual(await conn.closed, refused);
-    assert.equal(describeCloseReason(refused), "login refused: error: name 'bob' is already taken");
+    assert.equal(describeCloseReason(refused), "login refused: name 'bob' is already taken");
   });
 });
 
