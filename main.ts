@@ -4,6 +4,8 @@
  * @module
  */
 
+import { runCert } from "./cert/run.ts";
+import { CERT_USAGE, parseCertArgs } from "./cli/cert_args.ts";
 import { CLIENT_USAGE, parseClientArgs } from "./cli/client_args.ts";
 import { describeFailure, type FailureTarget } from "./cli/failure.ts";
 import { MAIN_USAGE } from "./cli/main_usage.ts";
@@ -29,6 +31,7 @@ const CONSOLE: MainOutput = {
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   server: SERVER_USAGE,
   client: CLIENT_USAGE,
+  cert: CERT_USAGE,
 };
 
 /**
@@ -71,6 +74,12 @@ export async function main(args: string[], output: MainOutput = CONSOLE): Promis
           if (error instanceof ClientUsageError) throw new UsageError(error.message, CLIENT_USAGE);
           throw error;
         }
+      }
+      case "cert": {
+        const parsed = parseCertArgs(rest);
+        if (parsed.kind === "help") return printed(output, CERT_USAGE);
+        for (const line of await runCert(parsed.options)) output.out(line);
+        return 0;
       }
       case undefined:
         throw new UsageError("missing command: server or client", MAIN_USAGE);
