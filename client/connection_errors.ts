@@ -10,7 +10,7 @@ export type CloseReason =
   /** The server closed before accepting the login; `message` is its error notice. */
   | { kind: "refused"; message: string }
   /** The server closed the connection (after the login, or before it without saying why);
-   * `lastNotice` is the last notice it sent, e.g. a shutdown notice or an error. */
+   * `lastNotice` is the last error or shutdown notice it sent, the likely why. */
   | { kind: "server-closed"; lastNotice: string | undefined; loggedIn: boolean }
   /** The connection failed: reset, broken pipe, or another socket error. */
   | { kind: "lost"; message: string; loggedIn: boolean }

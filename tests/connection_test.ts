@@ -124,6 +124,31 @@ Deno.test("the server closing after the login reports its last notice", async ()
   });
 });
 
+Deno.test("a close names only an error or shutdown notice, never an unrelated one", async () => {
+  await withConnection({ name: "eve" }, async ({ conn, peer }) => {
+    const events = collect(conn);
+    await peer.sendNotice("Welcome, eve! Online (1): eve");
+    await peer.sendNotice("error: no data for 90 s; closing");
+    await peer.sendNotice("bob joined");
+    peer.close();
+    const reason = closeReason(await events);
+    assert.deepEqual(reason, {
+      kind: "server-closed",
+      lastNotice: "error: no data for 90 s; closing",
+      loggedIn: true,
+    });
+  });
+  await withConnection({ name: "eve" }, async ({ conn, peer }) => {
+    const events = collect(conn);
+    await peer.sendNotice("Welcome, eve! Online (1): eve");
+    await peer.sendNotice("bob joined");
+    peer.close();
+    const reason = closeReason(await events);
+    assert.deepEqual(reason, { kind: "server-closed", lastNotice: undefined, loggedIn: true });
+    assert.equal(describeCloseReason(reason), "the server closed the connection");
+  });
+});
+
 Deno.test("a close before any notice is server-closed, not logged in", async () => {
   await withConnection({ name: "eve" }, async ({ conn, peer }) => {
     peer.close();

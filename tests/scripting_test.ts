@@ -3,7 +3,7 @@ import { LineReader } from "../client/line_reader.ts";
 import { clockTime, formatJsonLine, formatPlainLine } from "../client/script_output.ts";
 import { runScripting, type ScriptIO, type ScriptOptions } from "../client/scripting.ts";
 import { FakeChatServer } from "./helpers/fake_chat_server.ts";
-import { chats, serve, withServerAndBob } from "./helpers/chat_peers.ts";
+import { chats, loggedIn, serve, withServerAndBob } from "./helpers/chat_peers.ts";
 import { withTimeout } from "./helpers/timeout.ts";
 
 const encoder = new TextEncoder();
@@ -16,6 +16,7 @@ class TestIO implements ScriptIO {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #waiters: (() => void)[] = [];
   outputClosed = false;
+  stop?: Promise<void>;
 
   constructor() {
     this.input = new ReadableStream<Uint8Array>({ start: (c) => this.#controller = c });
@@ -286,4 +287,97 @@ Deno.test("a closed output ends the run cleanly", async () => {
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("--once does not print the welcome", async () => {
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
+    const code = await withTimeout(runScripting(options(port, { once: "hi" }), io), 5000, "exit");
+    assert.equal(code, 0);
+    await withTimeout(chats(bob, 1), 5000, "the message");
+    assert.ok(!io.lines.some((line) => line.includes("Welcome")), io.lines.join("\n"));
+  });
+});
+
+Deno.test("--stay keeps printing after the input ended, until the server closes: exit 0", async () => {
+  const server = await serve();
+  const bob = await loggedIn("bob", server.addr.port);
+  try {
+    const io = new TestIO();
+    const running = runScripting(options(server.addr.port, { stay: true }), io);
+    io.write("question\n");
+    io.end();
+    assert.deepEqual(await withTimeout(chats(bob, 1), 5000, "the question"), [
+      "alice: question",
+    ]);
+    bob.send("the answer");
+    await io.waitLine(/<bob> the answer$/);
+    await server.shutdown();
+    assert.equal(await withTimeout(running, 5000, "exit"), 0);
+    assert.deepEqual(io.errors, []);
+    assert.match(io.lines.at(-1) ?? "", /-- server shutting down/);
+  } finally {
+    bob.close();
+    await bob.closed;
+    await server.shutdown();
+  }
+});
+
+Deno.test("--stay ends cleanly on a stop request (a signal): /quit, exit 0", async () => {
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
+    const stop = Promise.withResolvers<void>();
+    io.stop = stop.promise;
+    const running = runScripting(options(port, { once: "listening", stay: true }), io);
+    assert.deepEqual(await withTimeout(chats(bob, 1), 5000, "the line"), ["alice: listening"]);
+    stop.resolve();
+    assert.equal(await withTimeout(running, 5000, "exit"), 0);
+    for await (const event of bob.events()) {
+      if (event.type === "frame" && /alice left \(quit\)/.test(event.frame.message)) break;
+    }
+  });
+});
+
+Deno.test("--rate paces the lines: a burst, then one per 1/rate seconds", async () => {
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
+    let now = 0;
+    const waits: number[] = [];
+    const running = runScripting(
+      options(port, {
+        sendRate: 2,
+        clock: () => now,
+        sleep: (ms) => {
+          waits.push(ms);
+          now += ms;
+          return Promise.resolve();
+        },
+      }),
+      io,
+    );
+    io.write(Array.from({ length: 8 }, (_, i) => `line ${i}\n`).join(""));
+    io.end();
+    assert.equal((await withTimeout(chats(bob, 8), 5000, "the lines")).length, 8);
+    assert.equal(await withTimeout(running, 5000, "exit"), 0);
+    // A burst of 5 at 2 a second, then three waits of half a second.
+    assert.deepEqual(waits, [500, 500, 500]);
+  });
+});
+
+Deno.test("--json: errors are JSON objects on stdout, a refusal reported once", async () => {
+  await withServerAndBob(async ({ port }) => {
+    const io = new TestIO();
+    const code = await withTimeout(
+      runScripting(options(port, { name: "BOB", json: true }), io),
+      5000,
+      "exit",
+    );
+    assert.equal(code, 1);
+    assert.deepEqual(io.errors, []);
+    assert.equal(io.lines.length, 1, io.lines.join("\n"));
+    const error = JSON.parse(io.lines[0]);
+    assert.equal(error.type, "error");
+    assert.match(error.text, /^login refused: name 'BOB' is already taken$/i);
+    assert.match(error.time, /^\d{4}-\d\d-\d\dT/);
+  });
 });
