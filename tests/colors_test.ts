@@ -55,7 +55,7 @@ Deno.test("colors: styles add SGR codes when enabled and nothing when disabled",
   const nameStyles = NAME_PALETTE.map((code) => `\x1b[${code}m`);
   for (const styled of [on.private("p"), on.mention("m")]) {
     assert.ok(!nameStyles.some((s) => styled.startsWith(s)), styled);
-    assert.match(styled, /^\x1b\[1;\d+;4\dm/, "a background color");
+    assert.match(styled, new RegExp("^\x1b\\[1;\\d+;4\\dm"), "a background color");
   }
   assert.notEqual(on.private("x"), on.mention("x"));
   assert.equal(on.name("bob", "<bob>"), `\x1b[${nameColor("bob")}m<bob>\x1b[0m`);

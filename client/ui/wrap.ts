@@ -8,7 +8,9 @@
 
 import { clusterWidth, graphemes } from "./width.ts";
 
+// deno-lint-ignore no-control-regex -- finding the color sequences is the point
 const SGR = /\x1b\[[0-9;]*m/y;
+// deno-lint-ignore no-control-regex -- as above
 const RESET_SGR = /^\x1b\[0?m$/;
 
 /** One piece of a line: a color sequence (no width) or a grapheme cluster. */
