@@ -46,9 +46,9 @@ Deno.test(
         const day = `-- ${DAYS[yesterday.getUTCDay()]} ${yesterday.getUTCDate()} `;
         assert.ok(lines[history - 1].startsWith(day), lines[history - 1]);
         assert.match(lines[history + 1], /^12:03:11 \* bob waves$/);
-        assert.match(lines[history + 2], /^\d\d:\d\d:\d\d -- End of history$/);
-        // Back to today before the first live line.
-        assert.match(lines[history + 3], /^-- \w+day \d+ \w+ \d{4} --$/);
+        assert.match(lines[history + 3], /^\d\d:\d\d:\d\d -- End of history$/);
+        // Back to today before the first line received today.
+        assert.match(lines[history + 2], /^-- \w+day \d+ \w+ \d{4} --$/);
         assert.match(lines[history + 4], /^\d\d:\d\d:\d\d \* bob waves again$/);
         assert.ok(pty.raw.includes("\x1b[2m12:03:11\x1b[0m"), "the history line is dimmed");
       });
