@@ -115,3 +115,38 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "terminal: --json is an error there; --once sends without the editor",
+  skipPty,
+  async () => {
+    const json = new PtyClient(["127.0.0.1", "5000", "alice", "--json"]);
+    try {
+      const status = await json.finish();
+      assert.equal(status.code, 2, json.raw);
+      assert.match(
+        json.raw,
+        /chat: --json is for scripting mode, but stdin and stdout are a terminal/,
+      );
+      assert.match(json.raw, /Try 'chat client --help'\./);
+    } finally {
+      await json.kill();
+    }
+    const fake = new FakeChatServer();
+    const once = new PtyClient(["127.0.0.1", String(fake.port), "alice", "--once", "hi there"]);
+    try {
+      const { peer } = await fake.acceptLogin(10_000);
+      await peer.sendNotice("Welcome, alice! Online (1): alice");
+      assert.equal((await peer.nextFrame())?.message, "hi there");
+      assert.equal((await peer.nextFrame())?.message, "/quit");
+      peer.close();
+      const status = await once.finish();
+      assert.equal(status.code, 0, once.raw);
+      assert.ok(!once.raw.includes("Welcome"), "--once prints no welcome");
+      assert.ok(!once.raw.includes("alice>"), "no line editor");
+    } finally {
+      await once.kill();
+      fake.close();
+    }
+  },
+);

@@ -381,3 +381,38 @@ Deno.test("--json: errors are JSON objects on stdout, a refusal reported once", 
     assert.match(error.time, /^\d{4}-\d\d-\d\dT/);
   });
 });
+
+Deno.test("--json: history lines and actions in their own forms", async () => {
+  const fake = new FakeChatServer();
+  const io = new TestIO();
+  const running = runScripting(options(fake.port, { json: true }), io);
+  try {
+    const { peer } = await fake.acceptLogin();
+    const said = "2026-12-03T12:03:11.250Z";
+    await peer.sendNotice("Welcome, alice! Online (1): alice");
+    await peer.sendNotice(`History: 2 messages since ${said}`);
+    await peer.sendNotice(`[history ${said}] <bob> hello "world"`);
+    await peer.sendNotice(`[history ${said}] * bob waves`);
+    await peer.sendNotice("End of history");
+    await peer.sendNotice("* bob waves again");
+    await io.waitLine(/waves again/);
+    io.end();
+    assert.equal((await peer.nextFrame())?.message, "/quit");
+    peer.close();
+    assert.equal(await withTimeout(running, 5000, "exit"), 0);
+    const objects = io.lines.map((line) => JSON.parse(line));
+    const withoutTime = objects.map(({ time: _, ...rest }) => rest);
+    assert.deepEqual(withoutTime.slice(1), [
+      { type: "notice", from: null, text: `History: 2 messages since ${said}` },
+      { type: "history", from: "bob", text: 'hello "world"' },
+      { type: "history", from: "bob", text: "waves", action: true },
+      { type: "notice", from: null, text: "End of history" },
+      { type: "action", from: "bob", text: "waves again" },
+    ]);
+    assert.equal(objects[2].time, said, "a history line carries the time it was said");
+    assert.equal(objects[3].time, said);
+    assert.notEqual(objects[5].time, said);
+  } finally {
+    fake.close();
+  }
+});
