@@ -180,8 +180,8 @@ function describeCertificateProblem(text: string, context: HandshakeContext): st
   }
   if (/NotValidForName|not valid for name/.test(text)) {
     return `the server's certificate is not valid for the name '${host}' (NotValidForName); ` +
-      "connect with a name the certificate lists (e.g. --host localhost), or make one for this " +
-      `name: chat cert ${host}`;
+      "connect with a name the certificate lists, or make one for this name: " +
+      `chat cert ${host}`;
   }
   if (/UnknownIssuer/.test(text)) {
     return ca === undefined
