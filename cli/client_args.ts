@@ -55,9 +55,9 @@ Options (they win over the positional arguments):
   -h, --help             show this text
 
 Scripting mode:
-  --json                 print one JSON object a line (an error on a terminal):
-                         {"time": ISO-8601, "type": "chat"|"notice", "from": NAME|null, "text": ...}
-                         and "history", "action", "error", "status" (see README)
+  --json                 print one JSON object a line (an error on a terminal), e.g.
+                         {"time": ISO-8601, "type": "chat", "from": NAME, "text": ...};
+                         types: chat, notice, history, action, error, status (see README)
   --once TEXT            log in, send TEXT, wait until it is written, exit; the welcome is
                          not printed
   --stay                 when the input has ended (or --once was sent), keep printing what
