@@ -8,6 +8,7 @@ import { type ChatServer, DEFAULT_SERVER_OPTIONS, type RoomEvent } from "../serv
 import { ChatProcess, sourceCommand } from "../scripts/chat_process.ts";
 import type { LineReader } from "../kit/output_lines.ts";
 import { chats, loggedIn, serve, withServerAndBob } from "./helpers/chat_peers.ts";
+import { childSignalUnavailable, skipWhen } from "./helpers/platform.ts";
 import { withTimeout } from "./helpers/timeout.ts";
 
 /** `chat client ARGS...` from source, with stdin piped. */
@@ -204,4 +205,25 @@ Deno.test("a piped burst larger than the server's flood burst arrives complete",
     assert.deepEqual(got, lines.map((l) => `alice: ${l}`));
     assert.doesNotMatch(client.stdout.text, /flood/);
   });
+});
+
+Deno.test({
+  name: "--stay: the client keeps printing after its input ended; SIGINT leaves cleanly, exit 0",
+  ignore: skipWhen("--stay's SIGINT", childSignalUnavailable("SIGINT")),
+  fn: async () => {
+    await withBobAndClient(
+      (port) => [`127.0.0.1:${port}`, "alice", "--stay"],
+      async (client, bob) => {
+        await client.write("anyone there?\n");
+        await client.closeStdin();
+        assert.deepEqual(await withTimeout(chats(bob, 1), 5000, "the question"), [
+          "alice: anyone there?",
+        ]);
+        bob.send("yes, me");
+        await line(client.stdout, /<bob> yes, me$/);
+        assert.equal(await client.interrupt(), 0, client.stderr.text);
+        assert.equal(client.stderr.text, "");
+      },
+    );
+  },
 });
