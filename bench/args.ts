@@ -67,6 +67,7 @@ Options:
 
 Profiles (N clients, S senders at R msg/s, B bytes, D seconds after a warm-up):
   fanout-small  N=100  S=100 R=5  B=64    fanout-big  N=1000 S=50 R=10 B=128
+  fanout-web    fanout-big with every other client on /ws (WebSocket; our server only)
   saturate      N=200  S=20  R=0  B=64    idle-10k    N=10000 log in, then stay idle`;
 
 const OPTIONS = {

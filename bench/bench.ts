@@ -114,9 +114,13 @@ async function runOnce(
   profile: BenchOptions["profiles"][number],
   settings: RunSettings,
 ): Promise<RunResult> {
+  const web = (profile.webShare ?? 0) > 0;
+  if (web && target.speaksWeb !== true) {
+    return { kind: "failed", error: "not applicable: only our server has a WebSocket (/ws)" };
+  }
   let server;
   try {
-    server = await target.start(profile.clients);
+    server = await target.start(profile.clients, { web });
   } catch (error) {
     return { kind: "failed", error: error instanceof Error ? error.message : String(error) };
   }

@@ -49,6 +49,10 @@ export async function runTraffic(
     maxPendingLogins: settings.maxPendingLogins,
     bufferBytes: 16 * 1024,
     senderSetup: settings.senderSetup,
+    ...(server.webPort === undefined ? {} : {
+      webUrl: `ws://${server.host}:${server.webPort}/ws`,
+      webShare: profile.webShare ?? 0,
+    }),
   });
   try {
     const overflows0 = await listenOverflows();

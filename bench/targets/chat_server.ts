@@ -58,20 +58,29 @@ export function chatTarget(options: ChatTargetOptions): Target {
     // Deno.listen's backlog is 511.
     maxPendingLogins: 256,
     senderSetup: [],
+    speaksWeb: true,
     prepare: () => Promise.resolve(),
-    async start(maxClients: number): Promise<StartedTarget> {
+    async start(maxClients: number, start = {}): Promise<StartedTarget> {
       let server: ChatServerProcess;
       try {
         server = await launchChatServer(options, [
           "--max-clients",
           String(Math.max(10_000, maxClients)),
+          ...(start.web === true ? ["--web", "127.0.0.1:0"] : []),
         ]);
       } catch (error) {
         if (!(error instanceof ChatServerStartError)) throw error;
         throw new TargetUnavailableError("chat", error.message);
       }
-      const { process, port } = server;
-      return { pid: process.pid, host: "127.0.0.1", port, stop: () => process.stop() };
+      const { process, port, listeners } = server;
+      const webPort = listeners.find((l) => l.kind === "web")?.port;
+      return {
+        pid: process.pid,
+        host: "127.0.0.1",
+        port,
+        ...(webPort === undefined ? {} : { webPort }),
+        stop: () => process.stop(),
+      };
     },
   };
 }

@@ -49,6 +49,8 @@ export interface StartedTarget {
   readonly pids?: readonly number[];
   /** A cluster: the Redis the instances share, whose CPU is reported separately. */
   readonly redisPid?: number;
+  /** Our server started with a web listener: its port (clients then open `/ws` there). */
+  readonly webPort?: number;
   /** Stops the process (SIGTERM, then SIGKILL) and frees what was made for it. Idempotent. */
   stop(): Promise<void>;
 }
@@ -69,8 +71,13 @@ export interface Target {
   readonly senderSetup: readonly string[];
   /** Installs what is missing (IRC servers via apt-get); throws TargetUnavailableError. */
   prepare(): Promise<void>;
-  /** Starts a fresh server on 127.0.0.1 and returns when it accepts connections. */
-  start(maxClients: number): Promise<StartedTarget>;
+  /** True when the target can serve WebSocket clients (`start` with `web`). */
+  readonly speaksWeb?: boolean;
+  /**
+   * Starts a fresh server on 127.0.0.1 and returns when it accepts connections; with `web`, a
+   * web listener too (only where `speaksWeb`).
+   */
+  start(maxClients: number, options?: { web?: boolean }): Promise<StartedTarget>;
 }
 
 /** The target cannot run here (not installed and cannot be installed, or fails to start). */

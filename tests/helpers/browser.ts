@@ -7,8 +7,8 @@
 import puppeteer, { type Browser } from "puppeteer-core";
 import { commandUnavailable } from "./platform.ts";
 
-/** Where Debian installs chromium. */
-export const CHROMIUM = "/usr/bin/chromium";
+/** The browser: Debian's chromium, or another Chromium-based one named by CHAT_BROWSER. */
+export const CHROMIUM = Deno.env.get("CHAT_BROWSER") ?? "/usr/bin/chromium";
 
 /** Null when chromium can run here, else why the browser tests skip. */
 export async function chromiumUnavailable(): Promise<string | null> {
