@@ -47,8 +47,7 @@ Options:
   --profile LIST        profiles, comma-separated (default all: ${PROFILE_NAMES.join(",")})
   --targets LIST        targets, comma-separated: ${TARGET_NAMES.join(",")}
                         (default ${DEFAULT_TARGET_NAMES.join(",")}; chat-clusterN is N instances
-                        of our server sharing the room through a private redis-server;
-                        chat-workers2 is one process serving on 2 threads, a prototype)
+                        of our server sharing the room through a private redis-server)
   --runs N              runs of each profile and target; medians are shown (default 3)
   -N, --clients N       clients in the room (overrides the profile)
   -S, --senders S       clients that send (overrides the profile)
@@ -68,6 +67,7 @@ Options:
 
 Profiles (N clients, S senders at R msg/s, B bytes, D seconds after a warm-up):
   fanout-small  N=100  S=100 R=5  B=64    fanout-big  N=1000 S=50 R=10 B=128
+  fanout-web    fanout-big with every other client on /ws (WebSocket; our server only)
   saturate      N=200  S=20  R=0  B=64    idle-10k    N=10000 log in, then stay idle`;
 
 const OPTIONS = {

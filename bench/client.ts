@@ -6,7 +6,20 @@
  * @module
  */
 
-import { concatBytes } from "./bytes.ts";
+import { concatBytes } from "../kit/bytes.ts";
+
+/**
+ * A client's byte stream: a TCP connection, or a WebSocket to `/ws` carrying the same bytes
+ * (see bench/web_conn.ts).
+ */
+export interface ByteConn {
+  /** Reads into `buffer`; the byte count, or null at the end of the stream. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes a prefix of `bytes`; how many were taken. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Closes the stream; a pending read ends. */
+  close(): void;
+}
 
 /** Where clients report what happens to them; one per run. */
 export interface ClientSink {
@@ -43,7 +56,7 @@ export abstract class BenchClient {
   /** The name it logs in with. */
   readonly name: string;
   protected readonly sink: ClientSink;
-  #conn: Deno.TcpConn;
+  #conn: ByteConn;
   #buf: Uint8Array;
   #fill = 0;
   #want = 0;
@@ -54,7 +67,7 @@ export abstract class BenchClient {
   #done: Promise<void> = Promise.resolve();
 
   constructor(
-    conn: Deno.TcpConn,
+    conn: ByteConn,
     index: number,
     name: string,
     sink: ClientSink,

@@ -5,15 +5,20 @@
  */
 
 import { ChatBenchClient } from "./chat_client.ts";
-import { addressFor } from "./cluster.ts";
-import type { BenchClient, ClientSink } from "./client.ts";
+import type { BenchClient, ByteConn, ClientSink } from "./client.ts";
 import { IrcBenchClient } from "./irc_client.ts";
 import { DeliveryLedger } from "./ledger.ts";
 import { nowMicros, type PayloadFields, readPayload } from "./payload.ts";
-import type { ServerAddress } from "./targets/target.ts";
+import type { Protocol, ServerAddress } from "./targets/target.ts";
+import { openWebConn } from "./web_conn.ts";
 
-/** Which wire protocol the clients speak. */
-export type Protocol = "chat" | "irc";
+/**
+ * The address client `index` connects to: round-robin over a cluster's instances, so every
+ * instance holds the same share of the clients (and of the senders, which are the first S).
+ */
+export function addressFor(addresses: readonly ServerAddress[], index: number): ServerAddress {
+  return addresses[index % addresses.length];
+}
 
 /** How to build and open the crowd. */
 export interface CrowdOptions {
@@ -34,6 +39,10 @@ export interface CrowdOptions {
   maxPendingLogins: number;
   /** Initial read buffer per client (grows for larger frames). */
   bufferBytes: number;
+  /** Our server's `/ws` URL: clients chosen by `webShare` connect there instead of TCP. */
+  webUrl?: string;
+  /** The share of clients, spread evenly over senders and receivers, that use `webUrl`. */
+  webShare?: number;
   /** IRC only: lines senders send after registering, before joining (see Target). */
   senderSetup?: readonly string[];
 }
@@ -178,20 +187,17 @@ export class Crowd implements ClientSink {
   async #connect(index: number): Promise<void> {
     const o = this.options;
     const { host, port } = o.addresses !== undefined && o.addresses.length > 0
-      ? addressFor({ addresses: o.addresses }, index)
+      ? addressFor(o.addresses, index)
       : o;
-    let conn: Deno.TcpConn;
+    let conn: ByteConn;
     try {
-      conn = await Deno.connect({ hostname: host, port });
+      conn = o.webUrl !== undefined && onWeb(index, o.webShare ?? 0)
+        ? await openWebConn(o.webUrl)
+        : await connectTcp(host, port);
     } catch (error) {
       this.#failedLogins++;
       count(this.loginFailures, `connect: ${error instanceof Error ? error.message : error}`);
       return;
-    }
-    try {
-      conn.setNoDelay(true);
-    } catch {
-      // the server already closed it; the read loop will report that
     }
     const name = `b${index}`;
     const client = o.protocol === "chat"
@@ -225,6 +231,24 @@ export class Crowd implements ClientSink {
     this.#closing = true;
     await Promise.all(this.clients.map((c) => c.close()));
   }
+}
+
+/**
+ * True when client `index` is one of the `share` that connect over WebSocket: spread evenly, so
+ * with a half every other client (senders and receivers alike) is on `/ws`.
+ */
+export function onWeb(index: number, share: number): boolean {
+  return Math.floor((index + 1) * share) > Math.floor(index * share);
+}
+
+async function connectTcp(hostname: string, port: number): Promise<ByteConn> {
+  const conn = await Deno.connect({ hostname, port });
+  try {
+    conn.setNoDelay(true);
+  } catch {
+    // the server already closed it; the read loop will report that
+  }
+  return conn;
 }
 
 function count(map: FailureCounts, reason: string): void {

@@ -68,6 +68,8 @@ export function checkGoals(rows: ReportRow[], profiles: readonly Profile[]): Goa
     },
   );
 
+  verdicts.push(webGoal(big, traffic("fanout-web", "chat")));
+
   const small = traffic("fanout-small", "chat");
   verdicts.push(
     small === null ? notMeasured("fanout-small: p50 latency at most 2 ms") : {
@@ -102,6 +104,33 @@ export function checkGoals(rows: ReportRow[], profiles: readonly Profile[]): Goa
   return verdicts;
 }
 
+/** How far a figure of the half-WebSocket run may fall behind the TCP-only run. */
+const WEB_TOLERANCE = 0.2;
+
+/**
+ * fanout-web (every other client on /ws) against fanout-big (all on TCP), the same workload:
+ * nothing lost or reordered, and no figure more than 20% worse.
+ */
+function webGoal(tcp: TrafficResult | null, web: TrafficResult | null): GoalVerdict {
+  const goal = "fanout-web: 0 lost or reordered; deliveries/s, p50, p99 and CPU/delivery " +
+    "within 20% of fanout-big";
+  if (tcp === null || web === null) return notMeasured(goal);
+  const worse = [
+    ["deliveries/s", tcp.deliveriesPerSecond / web.deliveriesPerSecond],
+    ["p50", web.p50Micros / tcp.p50Micros],
+    ["p99", web.p99Micros / tcp.p99Micros],
+    ["CPU/delivery", web.serverCpuMicrosPerDelivery / tcp.serverCpuMicrosPerDelivery],
+  ] as const;
+  const missed = worse.filter(([, ratio]) => !(ratio <= 1 + WEB_TOLERANCE));
+  return {
+    goal,
+    status: web.lost === 0 && web.outOfOrder === 0 && missed.length === 0 ? "met" : "missed",
+    detail: `lost ${web.lost}, out of order ${web.outOfOrder}; ` +
+      worse.map(([name, ratio]) => `${name} ${ratio.toFixed(2)}x`).join(", ") +
+      " (1.00x = as good as TCP)",
+  };
+}
+
 function medianFor(rows: ReportRow[], profile: string, target: string) {
   const row = rows.find((r) => r.profile === profile && r.target === target);
   if (row === undefined) return null;
@@ -121,7 +150,7 @@ function notMeasured(goal: string): GoalVerdict {
 function sameWorkload(a: Profile, b: Profile): boolean {
   return a.clients === b.clients && a.senders === b.senders && a.rate === b.rate &&
     a.payloadBytes === b.payloadBytes && a.durationSeconds === b.durationSeconds &&
-    a.warmupSeconds === b.warmupSeconds;
+    a.warmupSeconds === b.warmupSeconds && (a.webShare ?? 0) === (b.webShare ?? 0);
 }
 
 function round(n: number): string {

@@ -5,8 +5,14 @@
  * @module
  */
 
-import { concatBytes } from "./bytes.ts";
-import { asciiAt, BenchClient, type ClientSink, type MessageTemplate } from "./client.ts";
+import { concatBytes } from "../kit/bytes.ts";
+import {
+  asciiAt,
+  BenchClient,
+  type ByteConn,
+  type ClientSink,
+  type MessageTemplate,
+} from "./client.ts";
 import { isPayloadAt } from "./payload.ts";
 
 /** The channel every benchmark client joins. */
@@ -29,7 +35,7 @@ export class IrcBenchClient extends BenchClient {
    * flood protection for senders); `{nick}` in them is replaced by the client's nick.
    */
   constructor(
-    conn: Deno.TcpConn,
+    conn: ByteConn,
     index: number,
     name: string,
     sink: ClientSink,

@@ -5,7 +5,13 @@
  */
 
 /** The profiles the benchmark knows, in the order they run. */
-export const PROFILE_NAMES = ["fanout-small", "fanout-big", "saturate", "idle-10k"] as const;
+export const PROFILE_NAMES = [
+  "fanout-small",
+  "fanout-big",
+  "fanout-web",
+  "saturate",
+  "idle-10k",
+] as const;
 
 /** One of {@link PROFILE_NAMES}. */
 export type ProfileName = typeof PROFILE_NAMES[number];
@@ -27,6 +33,11 @@ export interface Profile {
   durationSeconds: number;
   /** Seconds of sending before the measured window opens. */
   warmupSeconds: number;
+  /**
+   * The share of clients (spread evenly over senders and receivers) that connect over our
+   * server's WebSocket `/ws` instead of TCP; only a target with a web listener can run it.
+   */
+  webShare?: number;
 }
 
 /** The profiles as the issue defines them. */
@@ -50,6 +61,17 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {
     payloadBytes: 128,
     durationSeconds: 10,
     warmupSeconds: 3,
+  },
+  "fanout-web": {
+    name: "fanout-web",
+    kind: "traffic",
+    clients: 1000,
+    senders: 50,
+    rate: 10,
+    payloadBytes: 128,
+    durationSeconds: 10,
+    warmupSeconds: 3,
+    webShare: 0.5,
   },
   saturate: {
     name: "saturate",

@@ -51,11 +51,6 @@ export interface ServerDeps {
   collectGarbage?: CollectGarbage | null;
   /** When that collection runs (default: after 1,000 joins or leaves and a quiet second). */
   heapTrim?: HeapTrimOptions;
-  /**
-   * Binds the plain-TCP listener instead of `listenTcp` (the workers prototype binds with
-   * `reusePort`); must throw ListenError when it cannot bind. Not used with TLS.
-   */
-  listen?: (hostname: string, port: number) => Deno.TcpListener;
 }
 
 /** A running server. */
@@ -143,7 +138,7 @@ class RunningServer implements ChatServer {
       ...(options.ircPassword === undefined ? {} : { password: options.ircPassword }),
     });
     try {
-      this.#transports.push(openMainTransport(options, deps, sink));
+      this.#transports.push(openMainTransport(options, sink));
       if (options.webPort !== undefined) {
         this.#transports.push(openWebTransport(options, this.#clock, sink));
       }
@@ -322,14 +317,10 @@ async function refuse(conn: Connection, text: string, irc: boolean): Promise<voi
 }
 
 /** The main listener: TLS with the certificate files, else plain TCP. */
-function openMainTransport(
-  options: ServerOptions,
-  deps: ServerDeps,
-  sink: ConnectionSink,
-): Transport {
+function openMainTransport(options: ServerOptions, sink: ConnectionSink): Transport {
   const tlsFiles = tlsFilesOf(options);
   if (tlsFiles === null) {
-    return new SocketTransport("tcp", (deps.listen ?? listenTcp)(options.host, options.port), sink);
+    return new SocketTransport("tcp", listenTcp(options.host, options.port), sink);
   }
   const listener = listenTlsFiles(
     options.host,

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { parseBenchArgs } from "../bench/args.ts";
 import { runBench } from "../bench/bench.ts";
-import { addressFor } from "../bench/cluster.ts";
+import { addressFor, onWeb } from "../bench/crowd.ts";
 import { DeliveryLedger } from "../bench/ledger.ts";
 import { renderReport } from "../bench/main.ts";
 import {
@@ -182,7 +182,7 @@ Deno.test(
 
 Deno.test("bench: cluster clients are spread over the instances round-robin", () => {
   const addresses = [1, 2, 3].map((port) => ({ host: "127.0.0.1", port }));
-  const ports = [0, 1, 2, 3, 4, 5, 6].map((i) => addressFor({ addresses }, i).port);
+  const ports = [0, 1, 2, 3, 4, 5, 6].map((i) => addressFor(addresses, i).port);
   assert.deepEqual(ports, [1, 2, 3, 1, 2, 3, 1]);
 });
 
@@ -250,4 +250,49 @@ Deno.test("bench: bad command lines are usage errors that name the problem", () 
     });
   }
   assert.equal(parseBenchArgs(["--help"]).kind, "help");
+});
+
+Deno.test(
+  "bench: fanout-web puts every other client on /ws and still delivers everything, in order",
+  skipRuns,
+  async () => {
+    const opts = options([
+      "--profile",
+      "fanout-web",
+      "-N",
+      "6",
+      "-S",
+      "2",
+      "-R",
+      "50",
+      "-B",
+      "64",
+      "-D",
+      "1",
+      "--warmup",
+      "0.3",
+    ]);
+    const report = await runBench(opts, () => {}, "smoke");
+    const [run] = report.rows[0].runs;
+    assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
+    const result = run as TrafficResult;
+    assert.ok(result.sent > 0);
+    // Sender 0 is on TCP, sender 1 on /ws: each message reached the 5 others exactly once.
+    assert.equal(result.expected, result.sent * 5);
+    assert.equal(result.lost, 0);
+    assert.equal(result.duplicated, 0);
+    assert.equal(result.outOfOrder, 0);
+    assert.equal(result.corrupt, 0);
+    assert.match(
+      renderReport(report, opts.profiles),
+      /not measured: fanout-web: 0 lost or reordered/,
+    );
+  },
+);
+
+Deno.test("bench: a WebSocket share is spread evenly over the clients", () => {
+  const half = Array.from({ length: 6 }, (_, i) => onWeb(i, 0.5));
+  assert.deepEqual(half, [false, true, false, true, false, true]);
+  assert.equal(Array.from({ length: 100 }, (_, i) => onWeb(i, 0.25)).filter(Boolean).length, 25);
+  assert.equal([0, 1, 2].some((i) => onWeb(i, 0)), false);
 });

@@ -105,6 +105,49 @@ Deno.test("unknown flags, positionals, bad numbers, out-of-range ports are usage
   usageError(["--port"], /--port/);
 });
 
+Deno.test("--web HOST:PORT with its origins and trusted proxies", () => {
+  assert.deepEqual(
+    run([
+      "--web",
+      "127.0.0.1:8080",
+      "--web-origin",
+      "https://chat.example.org, http://localhost:3000",
+      "--trusted-proxy",
+      "10.0.0.0/8,::1",
+    ]),
+    {
+      ...DEFAULT_SERVER_OPTIONS,
+      webHost: "127.0.0.1",
+      webPort: 8080,
+      webOrigins: ["https://chat.example.org", "http://localhost:3000"],
+      trustedProxies: ["10.0.0.0/8", "::1"],
+    },
+  );
+  assert.deepEqual(run(["--web", "[::]:0"]), {
+    ...DEFAULT_SERVER_OPTIONS,
+    webHost: "::",
+    webPort: 0,
+    webOrigins: [],
+    trustedProxies: [],
+  });
+});
+
+Deno.test("--web mistakes are usage errors", () => {
+  usageError(["--web", "8080"], /--web must be HOST:PORT/);
+  usageError(["--web", "localhost:99999"], /--web must be between 0 and 65535/);
+  usageError(["--web-origin", "https://a.example"], /--web-origin needs --web/);
+  usageError(["--trusted-proxy", "10.0.0.0/8"], /--trusted-proxy needs --web/);
+  usageError(["--web", ":8080"], /--web must be HOST:PORT/);
+  usageError(
+    ["--web", "0.0.0.0:8080", "--web-origin", "https://a.example/path"],
+    /--web-origin: 'https:\/\/a.example\/path' is not an origin/,
+  );
+  usageError(
+    ["--web", "0.0.0.0:8080", "--trusted-proxy", "10.0.0.0/40"],
+    /--trusted-proxy: '10.0.0.0\/40' is not an address range/,
+  );
+});
+
 Deno.test("--irc HOST:PORT with --irc-channel and --irc-password; both need --irc", () => {
   const options = run(["--irc", "127.0.0.1:6667", "--irc-channel", "#lobby", "--irc-password=s3"]);
   assert.equal(options.ircHost, "127.0.0.1");

@@ -12,8 +12,12 @@ import type { ServerOptions } from "../server/options.ts";
 import { CloseCode, TEXT_MESSAGE_REASON } from "../server/web/websocket_connection.ts";
 import { concat, frameHeader } from "./helpers/bytes.ts";
 import { withServer } from "./helpers/server.ts";
+import { ManualClock } from "./helpers/clock.ts";
+import { waitUntil } from "./helpers/timeout.ts";
 import type { TestClient } from "./helpers/wire.ts";
 import { WsTestClient } from "./helpers/ws_client.ts";
+import { certificatesUnavailable, makeTestCertificates } from "./helpers/tls.ts";
+import { skipWhen } from "./helpers/platform.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
 
@@ -183,6 +187,20 @@ Deno.test("per-IP limit: X-Forwarded-For counts only from a trusted proxy", opts
   });
 });
 
+Deno.test("the login timeout applies to web users too", opts, async () => {
+  const clock = new ManualClock(0);
+  await withServer({
+    clock,
+    options: { webHost: "127.0.0.1", webPort: 0, loginTimeoutSeconds: 5 },
+  }, async ({ server }) => {
+    const web = server.listeners[1];
+    const silent = await WsTestClient.open(`ws://127.0.0.1:${web.addr.port}/ws`);
+    await waitUntil(() => server.connectionCount() === 1, 5000, "the session to start");
+    clock.advance(5000);
+    assert.deepEqual(await silent.closed(), { code: CloseCode.normal, reason: "timed out" });
+  });
+});
+
 Deno.test("server full applies to web users too, with the reason", opts, async () => {
   await withWebServer({ maxClients: 1 }, async ({ ws, login }) => {
     await login("bob");
@@ -231,4 +249,38 @@ Deno.test("shutdown tells web users and closes their sockets as going away", opt
     await alice.waitForNotice("server shutting down");
     assert.equal((await alice.closed()).code, CloseCode.goingAway);
   });
+});
+
+Deno.test("with --tls-cert the page is HTTPS and /ws is WSS, the main port TLS", {
+  ...opts,
+  ignore: skipWhen("the web TLS test", await certificatesUnavailable()),
+}, async () => {
+  const certs = await makeTestCertificates();
+  const client = Deno.createHttpClient({ caCerts: [certs.caPem] });
+  try {
+    await withServer({
+      options: { webHost: "127.0.0.1", webPort: 0, tlsCert: certs.certFile, tlsKey: certs.keyFile },
+    }, async ({ server, console }) => {
+      const [main, web] = server.listeners;
+      assert.equal(
+        await console.waitForLine("listening on"),
+        `chat server listening on 127.0.0.1:${main.addr.port} (tls), 127.0.0.1:${web.addr.port} (web)`,
+      );
+      const page = await fetch(`https://localhost:${web.addr.port}/`, { client });
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get("content-security-policy"), "default-src 'self'");
+      await page.body?.cancel();
+      const alice = await WsTestClient.open(`wss://localhost:${web.addr.port}/ws`, {}, client);
+      try {
+        await alice.login("alice");
+        alice.say("/users");
+        await alice.waitForNotice("Online (1): alice");
+      } finally {
+        await alice.close();
+      }
+    });
+  } finally {
+    client.close();
+    await certs.remove();
+  }
 });

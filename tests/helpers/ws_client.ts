@@ -49,9 +49,19 @@ export class WsTestClient {
     });
   }
 
-  /** Opens `url` (optionally with headers such as Origin); rejects if it does not open. */
-  static async open(url: string, headers: Record<string, string> = {}): Promise<WsTestClient> {
-    const socket = new WebSocket(url, { headers });
+  /**
+   * Opens `url` (optionally with headers such as Origin, and an HTTP client trusting a test CA);
+   * rejects if it does not open.
+   */
+  static async open(
+    url: string,
+    headers: Record<string, string> = {},
+    httpClient?: Deno.HttpClient,
+  ): Promise<WsTestClient> {
+    const socket = new WebSocket(url, {
+      headers,
+      ...(httpClient === undefined ? {} : { client: httpClient }),
+    });
     const client = new WsTestClient(socket);
     await withTimeout(
       new Promise<void>((resolve, reject) => {

@@ -1,0 +1,120 @@
+/**
+ * What the page makes of each frame: a chat line, an action, a history line with its own time,
+ * a notice, an error. Pure, so it is tested without a browser.
+ * @module
+ */
+
+import type { Frame } from "../protocol/mod.ts";
+
+/** One line of the message list. */
+export type Line =
+  | { kind: "chat"; time: Date; from: string; text: string; history: boolean; own: boolean }
+  | { kind: "action"; time: Date; from: string; text: string; history: boolean; own: boolean }
+  | { kind: "private"; time: Date; from: string; text: string }
+  | { kind: "notice"; time: Date; text: string; history: boolean }
+  | { kind: "error"; time: Date; text: string };
+
+const HISTORY = /^\[history (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\] (.*)$/s;
+const HISTORY_CHAT = /^<([^>\s]+)> (.*)$/s;
+const ACTION = /^\* (\S+) (.*)$/s;
+const PRIVATE = /^\[private\] (\S+): (.*)$/s;
+const HISTORY_BRACKET = /^(History: |End of history)/;
+
+/** The line a received frame shows as; `me` is this user's name (for its own actions). */
+export function lineOf(frame: Frame, now: Date, me: string): Line {
+  if (frame.username !== "") {
+    return {
+      kind: "chat",
+      time: now,
+      from: frame.username,
+      text: frame.message,
+      history: false,
+      own: false,
+    };
+  }
+  const text = frame.message;
+  const history = HISTORY.exec(text);
+  if (history !== null) {
+    const time = new Date(history[1]);
+    const chat = HISTORY_CHAT.exec(history[2]);
+    if (chat !== null) {
+      return {
+        kind: "chat",
+        time,
+        from: chat[1],
+        text: chat[2],
+        history: true,
+        own: sameName(chat[1], me),
+      };
+    }
+    const action = ACTION.exec(history[2]);
+    if (action !== null) {
+      return {
+        kind: "action",
+        time,
+        from: action[1],
+        text: action[2],
+        history: true,
+        own: sameName(action[1], me),
+      };
+    }
+    return { kind: "notice", time, text: history[2], history: true };
+  }
+  if (HISTORY_BRACKET.test(text)) return { kind: "notice", time: now, text, history: true };
+  const action = ACTION.exec(text);
+  if (action !== null) {
+    return {
+      kind: "action",
+      time: now,
+      from: action[1],
+      text: action[2],
+      history: false,
+      own: sameName(action[1], me),
+    };
+  }
+  const whisper = PRIVATE.exec(text);
+  if (whisper !== null) return { kind: "private", time: now, from: whisper[1], text: whisper[2] };
+  if (text.startsWith("error: ")) return { kind: "error", time: now, text };
+  return { kind: "notice", time: now, text, history: false };
+}
+
+/** Names compare as the server compares them: NFC, lower case. */
+export function sameName(a: string, b: string): boolean {
+  return a.normalize("NFC").toLowerCase() === b.normalize("NFC").toLowerCase();
+}
+
+/**
+ * True when `text` names `me` as a whole word, whatever the case (`@alice`, `alice:` count;
+ * `malice` does not).
+ */
+export function mentions(text: string, me: string): boolean {
+  if (me === "") return false;
+  const name = me.normalize("NFC").toLowerCase();
+  const haystack = text.normalize("NFC").toLowerCase();
+  let at = haystack.indexOf(name);
+  while (at !== -1) {
+    const before = haystack.slice(0, at);
+    const after = haystack.slice(at + name.length);
+    if (!/[\p{L}\p{N}_]$/u.test(before) && !/^[\p{L}\p{N}_]/u.test(after)) return true;
+    at = haystack.indexOf(name, at + 1);
+  }
+  return false;
+}
+
+/**
+ * How a notice changes the number of people online, as far as its text tells: the welcome and
+ * `/users` give the number, joins and leaves move it. Notices are for people, so this is a
+ * best guess that the next `Online (N)` corrects.
+ */
+export function onlineChange(text: string): { set: number } | { add: number } | null {
+  const online = /(?:^|! )Online \((\d+)\)/.exec(text);
+  if (online !== null) return { set: Number(online[1]) };
+  const others = /^\S+, \S+, \S+ and (\d+) others joined$/.exec(text);
+  if (others !== null) return { add: 3 + Number(others[1]) };
+  const joined = /^(\S+(?:, \S+)*)(?: and \S+)? joined$/.exec(text);
+  if (joined !== null) {
+    return { add: joined[1].split(", ").length + (text.includes(" and ") ? 1 : 0) };
+  }
+  if (/^\S+ left \(.*\)$/s.test(text)) return { add: -1 };
+  return null;
+}
