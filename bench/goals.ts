@@ -52,6 +52,8 @@ export function checkGoals(rows: ReportRow[], profiles: readonly Profile[]): Goa
     });
   }
 
+  verdicts.push(...ircDoorGoals(traffic));
+
   const big = traffic("fanout-big", "chat");
   verdicts.push(
     big === null ? notMeasured("fanout-big: 0 lost, p99 under 50 ms") : {
@@ -101,6 +103,49 @@ export function checkGoals(rows: ReportRow[], profiles: readonly Profile[]): Goa
       detail: `${(idleChat.bytesPerIdleConnection / 1024).toFixed(2)} KiB`,
     },
   );
+  return verdicts;
+}
+
+/**
+ * Our IRC door (`chat-irc`) on the IRC servers' own workload, driven by the same IRC clients:
+ * saturate at least 2x the better IRC server's deliveries/s; fanout-big with nothing lost and at
+ * most 0.8x the server CPU per delivery of the better (cheaper) IRC server.
+ */
+function ircDoorGoals(
+  traffic: (profile: string, target: string) => TrafficResult | null,
+): GoalVerdict[] {
+  const ircServers = (profile: string) =>
+    [traffic(profile, "ngircd"), traffic(profile, "inspircd")]
+      .filter((r): r is TrafficResult => r !== null);
+  const verdicts: GoalVerdict[] = [];
+  const satGoal = "chat-irc saturate: deliveries/s at least 2x the better IRC server";
+  const sat = traffic("saturate", "chat-irc");
+  const satIrc = ircServers("saturate");
+  if (sat === null || satIrc.length === 0) verdicts.push(notMeasured(satGoal));
+  else {
+    const best = Math.max(...satIrc.map((r) => r.deliveriesPerSecond));
+    const ratio = sat.deliveriesPerSecond / best;
+    verdicts.push({
+      goal: satGoal,
+      status: ratio >= 2 ? "met" : "missed",
+      detail: `${round(sat.deliveriesPerSecond)} vs ${round(best)} = ${ratio.toFixed(2)}x`,
+    });
+  }
+  const bigGoal = "chat-irc fanout-big: 0 lost, server CPU per delivery at most 0.8x the " +
+    "better IRC server's";
+  const big = traffic("fanout-big", "chat-irc");
+  const bigIrc = ircServers("fanout-big");
+  if (big === null || bigIrc.length === 0) verdicts.push(notMeasured(bigGoal));
+  else {
+    const best = Math.min(...bigIrc.map((r) => r.serverCpuMicrosPerDelivery));
+    const ratio = big.serverCpuMicrosPerDelivery / best;
+    verdicts.push({
+      goal: bigGoal,
+      status: big.lost === 0 && ratio <= 0.8 ? "met" : "missed",
+      detail: `lost ${big.lost}; ${big.serverCpuMicrosPerDelivery.toFixed(2)} vs ` +
+        `${best.toFixed(2)} µs = ${ratio.toFixed(2)}x`,
+    });
+  }
   return verdicts;
 }
 

@@ -87,6 +87,30 @@ const skipIrcRuns = {
 };
 
 Deno.test(
+  "bench: a tiny fan-out run against our IRC door (chat-irc) delivers everything, in order",
+  skipRuns,
+  async () => {
+    const opts = options(
+      ["--profile", "fanout-small", "-N", "4", "-S", "2", "-R", "20", "-D", "1", "--warmup", "0.3"],
+      "chat-irc",
+    );
+    const report = await runBench(opts, () => {}, "smoke");
+    const [run] = report.rows[0].runs;
+    assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
+    const result = run as TrafficResult;
+    assert.ok(result.windowDeliveries > 0, "no deliveries in the window");
+    assert.equal(result.expected, result.sent * 3);
+    assert.equal(result.lost, 0);
+    assert.equal(result.duplicated, 0);
+    assert.equal(result.outOfOrder, 0);
+    assert.equal(result.corrupt, 0);
+    const text = renderReport(report, opts.profiles);
+    assert.match(text, /\| fanout-small \| chat-irc \| 1 \| [\d,]+ \|/);
+    assert.match(text, /not measured: chat-irc saturate/);
+  },
+);
+
+Deno.test(
   "bench: a tiny fan-out run against ngIRCd speaks IRC and delivers everything, in order",
   skipIrcRuns,
   async () => {
@@ -189,7 +213,7 @@ Deno.test("bench: cluster clients are spread over the instances round-robin", ()
 Deno.test("bench: the cluster targets are known but not run by default", () => {
   const parsed = parseBenchArgs([]);
   assert.ok(parsed.kind === "run");
-  assert.deepEqual(parsed.options.targets, ["chat", "ngircd", "inspircd"]);
+  assert.deepEqual(parsed.options.targets, ["chat", "chat-irc", "ngircd", "inspircd"]);
   const cluster = parseBenchArgs(["--targets", "chat,chat-cluster2,chat-cluster3"]);
   assert.ok(cluster.kind === "run");
   assert.deepEqual(cluster.options.targets, ["chat", "chat-cluster2", "chat-cluster3"]);

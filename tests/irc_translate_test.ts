@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { encodeFrame, notice } from "../protocol/mod.ts";
 import { IrcDoor } from "../server/irc/irc_door.ts";
 import type { IrcMember } from "../server/irc/irc_relay.ts";
+import { textLines } from "../server/irc/irc_line.ts";
 import { IrcTranslator } from "../server/irc/irc_translate.ts";
 import { type Member, Room } from "../server/room.ts";
 import { ManualClock } from "./helpers/clock.ts";
@@ -28,6 +29,22 @@ Deno.test("IrcTranslator: a fanned-out frame is translated once, direct notices 
     text(translator.direct(encodeFrame(notice("just you")), "alice")),
     ":chat.server NOTICE alice :just you\r\n",
   );
+});
+
+Deno.test("IrcTranslator: the byte-copy fast path says what the general translation says", () => {
+  const translator = new IrcTranslator("chat.server", "#chat");
+  const name = "n\u00e9";
+  const head = `:${name}!${name}@chat PRIVMSG #chat :`;
+  const room = 510 - new TextEncoder().encode(head).length;
+  for (
+    const message of ["x", "y".repeat(room - 1), "y".repeat(room), "y".repeat(room + 1), "a\nb"]
+  ) {
+    const frame = encodeFrame({ username: name, message });
+    assert.equal(
+      text(translator.shared(frame)),
+      textLines(`${name}!${name}@chat`, "PRIVMSG", "#chat", message),
+    );
+  }
 });
 
 /** A member that records what it is handed. */

@@ -11,6 +11,7 @@ import {
   ChatServerStartError,
   startChatServer,
 } from "../../kit/chat_process.ts";
+import { IRC_CHANNEL } from "../irc_client.ts";
 import { type StartedTarget, type Target, TargetUnavailableError } from "./target.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url);
@@ -81,6 +82,43 @@ export function chatTarget(options: ChatTargetOptions): Target {
         ...(webPort === undefined ? {} : { webPort }),
         stop: () => process.stop(),
       };
+    },
+  };
+}
+
+/**
+ * The `chat-irc` target: our server with its IRC door (`--irc`, the channel the IRC clients
+ * join), measured through that door by the same IRC clients that drive ngIRCd and InspIRCd.
+ */
+export function chatIrcTarget(options: ChatTargetOptions): Target {
+  return {
+    name: "chat-irc",
+    protocol: "irc",
+    maxPendingLogins: 256,
+    senderSetup: [],
+    prepare: () => Promise.resolve(),
+    async start(maxClients: number): Promise<StartedTarget> {
+      let server: ChatServerProcess;
+      try {
+        server = await launchChatServer(options, [
+          "--max-clients",
+          String(Math.max(10_000, maxClients)),
+          "--irc",
+          "127.0.0.1:0",
+          "--irc-channel",
+          IRC_CHANNEL,
+        ]);
+      } catch (error) {
+        if (!(error instanceof ChatServerStartError)) throw error;
+        throw new TargetUnavailableError("chat-irc", error.message);
+      }
+      const { process, listeners } = server;
+      const irc = listeners.find((l) => l.kind === "irc");
+      if (irc === undefined) {
+        await process.stop();
+        throw new TargetUnavailableError("chat-irc", "the server named no IRC listener");
+      }
+      return { pid: process.pid, host: "127.0.0.1", port: irc.port, stop: () => process.stop() };
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 
 import { HEADER_BYTES } from "../../protocol/mod.ts";
-import { textLines } from "./irc_line.ts";
+import { IRC_LINE_BYTES, textLines } from "./irc_line.ts";
 
 /** The host part of every room member's IRC prefix: `alice!alice@chat`. */
 export const IRC_USER_HOST = "chat";
@@ -19,6 +19,13 @@ export function ircPrefix(name: string): string {
 
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder();
+const CR = 0x0d;
+const LF = 0x0a;
+const NUL = 0x00;
+const COLON = 0x3a;
+const BANG = 0x21;
+/** `@chat`, the host part after `NAME!NAME`. */
+const HOST_BYTES = encoder.encode(`@${IRC_USER_HOST}`);
 
 /** A binary frame read back: who (empty for a notice) and what. */
 interface FrameText {
@@ -44,10 +51,13 @@ export class IrcTranslator {
   readonly #channel: string;
   #lastFrame: Uint8Array | null = null;
   #lastLines: Uint8Array = new Uint8Array(0);
+  /** ` PRIVMSG #chan :`, after the prefix. */
+  readonly #privmsgTail: Uint8Array;
 
   constructor(serverName: string, channel: string) {
     this.#serverName = serverName;
     this.#channel = channel;
+    this.#privmsgTail = encoder.encode(` PRIVMSG ${channel} :`);
   }
 
   /**
@@ -56,13 +66,51 @@ export class IrcTranslator {
    */
   shared(frame: Uint8Array): Uint8Array {
     if (frame === this.#lastFrame) return this.#lastLines;
+    this.#lastLines = this.#chatLine(frame) ?? this.#translate(frame);
+    this.#lastFrame = frame;
+    return this.#lastLines;
+  }
+
+  #translate(frame: Uint8Array): Uint8Array {
     const { username, message } = readFrame(frame);
     const text = username === ""
       ? textLines(this.#serverName, "NOTICE", this.#channel, message)
       : textLines(ircPrefix(username), "PRIVMSG", this.#channel, message);
-    this.#lastFrame = frame;
-    this.#lastLines = encoder.encode(text);
-    return this.#lastLines;
+    return encoder.encode(text);
+  }
+
+  /**
+   * The common case without decoding: a chat frame whose message holds no CR, LF or NUL and
+   * fits one line is copied byte for byte into `:NAME!NAME@chat PRIVMSG #chan :MESSAGE\r\n`.
+   * Null for anything else.
+   */
+  #chatLine(frame: Uint8Array): Uint8Array | null {
+    const nameLength = (frame[0] << 8) | frame[1];
+    if (nameLength === 0) return null;
+    const nameEnd = HEADER_BYTES + nameLength;
+    const message = frame.subarray(nameEnd);
+    if (message.includes(CR) || message.includes(LF) || message.includes(NUL)) return null;
+    const name = frame.subarray(HEADER_BYTES, nameEnd);
+    const tail = this.#privmsgTail;
+    const length = 2 + nameLength * 2 + HOST_BYTES.length + tail.length + message.length + 2;
+    if (length > IRC_LINE_BYTES) return null;
+    const line = new Uint8Array(length);
+    let at = 0;
+    line[at++] = COLON;
+    line.set(name, at);
+    at += nameLength;
+    line[at++] = BANG;
+    line.set(name, at);
+    at += nameLength;
+    line.set(HOST_BYTES, at);
+    at += HOST_BYTES.length;
+    line.set(tail, at);
+    at += tail.length;
+    line.set(message, at);
+    at += message.length;
+    line[at++] = CR;
+    line[at] = LF;
+    return line;
   }
 
   /**
