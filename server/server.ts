@@ -17,11 +17,16 @@ import {
 } from "./heap_trim.ts";
 import { acceptLoop, listenTcp } from "./listener.ts";
 import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
-import { checkServerOptions, type ServerOptions } from "./options.ts";
+import { checkServerOptions, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
+import { MAX_REPLAY_BYTES } from "./history/replay.ts";
 import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
 import { Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
+import { History } from "./history/history.ts";
+import { roomCommandTable } from "./commands/room_commands.ts";
+import { openStore, retentionOf } from "./store/open_store.ts";
+import type { Store } from "./store/store.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
 export interface ServerDeps {
@@ -49,6 +54,8 @@ export interface ServerDeps {
    * `reusePort`); must throw ListenError when it cannot bind. Not used with TLS.
    */
   listen?: (hostname: string, port: number) => Deno.TcpListener;
+  /** The store to use instead of the one the options name (closed at shutdown all the same). */
+  store?: Store;
 }
 
 /** A running server. */
@@ -57,6 +64,10 @@ export interface ChatServer {
   readonly addr: Deno.NetAddr;
   /** The room, for listeners such as a cluster bus. */
   readonly room: Room;
+  /** The room's history (replay, /history, /search). */
+  readonly history: History;
+  /** Where the history is kept. */
+  readonly store: Store;
   /** Resolves once the server has shut down and released everything. */
   readonly finished: Promise<void>;
   /** Names online, in display order (case-insensitive). */
@@ -71,14 +82,32 @@ export interface ChatServer {
 }
 
 /**
- * Binds and starts accepting; resolves once listening. Prints the start line. Throws
- * ListenError when the address cannot be bound.
+ * Opens the store, binds and starts accepting; resolves once listening. Prints the start line.
+ * Throws StoreOpenError when the store cannot be opened, ListenError when the address cannot be
+ * bound (the store is closed again).
  */
-export function startServer(options: ServerOptions, deps: ServerDeps = {}): Promise<ChatServer> {
+export async function startServer(
+  options: ServerOptions,
+  deps: ServerDeps = {},
+): Promise<ChatServer> {
+  checkServerOptions(options);
+  const clock = deps.clock ?? systemClock;
+  const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const store = deps.store ?? await openStore(options, clock, {
+    problem: (text) => console.problem(text),
+    info: (text) => console.info(text),
+  });
   try {
-    return Promise.resolve(new RunningServer(options, deps));
+    const history = new History(store, {
+      ...retentionOf(options),
+      replay: options.replay ?? DEFAULT_SERVER_OPTIONS.replay ?? 0,
+      maxReplayBytes: Math.min(MAX_REPLAY_BYTES, Math.floor(options.sendqBytes / 2)),
+    }, clock);
+    await history.load();
+    return new RunningServer(options, deps, console, history, store);
   } catch (error) {
-    return Promise.reject(error);
+    await store.close();
+    throw error;
   }
 }
 
@@ -87,7 +116,10 @@ const SERVER_FULL_FRAME = encodeFrame(notice(SERVER_FULL_NOTICE));
 class RunningServer implements ChatServer {
   readonly addr: Deno.NetAddr;
   readonly room: Room;
+  readonly history: History;
+  readonly store: Store;
   readonly finished: Promise<void>;
+  readonly #unfollowHistory: () => void;
   readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
   readonly #ipLimits: IpLimiter;
   readonly #options: Readonly<ServerOptions>;
@@ -114,12 +146,19 @@ class RunningServer implements ChatServer {
   #shutdown: Promise<void> | null = null;
   #resolveFinished: () => void = () => {};
 
-  constructor(options: ServerOptions, deps: ServerDeps) {
-    checkServerOptions(options);
+  constructor(
+    options: ServerOptions,
+    deps: ServerDeps,
+    console: ServerConsole,
+    history: History,
+    store: Store,
+  ) {
     this.#options = { ...options };
     this.#clock = deps.clock ?? systemClock;
-    this.#console = new ServerConsole(deps.console ?? stdConsole, this.#clock);
+    this.#console = console;
     this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
+    this.history = history;
+    this.store = store;
     const tlsFiles = tlsFilesOf(options);
     this.#listener = tlsFiles === null
       ? (deps.listen ?? listenTcp)(options.host, options.port)
@@ -134,7 +173,17 @@ class RunningServer implements ChatServer {
       console: this.#console,
       claims: deps.claims,
       ended: (session) => this.#sessionEnded(session),
+      commands: roomCommandTable({
+        room: this.room,
+        history,
+        problem: (text) => this.#console.problem(text),
+      }),
     };
+    // In a cluster each instance writes its own users' lines; the others' arrive as events.
+    this.#unfollowHistory = history.follow(
+      this.room,
+      (event) => event.member.instance === undefined,
+    );
     this.#onlineDetail = deps.onlineDetail;
     this.#afterShutdown = deps.afterShutdown;
     const collect = deps.collectGarbage === undefined ? lastResortCollector() : deps.collectGarbage;
@@ -198,6 +247,12 @@ class RunningServer implements ChatServer {
       await new Promise<void>((resolve) => this.#lastSessionEnded = resolve);
     }
     await Promise.all(this.#tasks);
+    this.#unfollowHistory();
+    try {
+      await this.store.close();
+    } catch (error) {
+      this.#console.problem(`shutdown: history: ${describe(error)}`);
+    }
     try {
       await this.#afterShutdown?.();
     } catch (error) {
