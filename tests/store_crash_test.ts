@@ -6,14 +6,14 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { type RunningServer, sourceCommand, startServer } from "../scripts/chat_process.ts";
+import { type ChatServerProcess, sourceCommand, startChatServer } from "../scripts/chat_process.ts";
 import { TestClient } from "./helpers/wire.ts";
 
 /** Messages the server may have received without having committed them: its last batch. */
 const LAST_BATCH_ALLOWANCE = 100;
 
-async function start(file: string): Promise<RunningServer> {
-  return await startServer(sourceCommand(), [
+async function start(file: string): Promise<ChatServerProcess> {
+  return await startChatServer(sourceCommand(), [
     "--db",
     file,
     "--flood-rate",
@@ -26,7 +26,7 @@ async function start(file: string): Promise<RunningServer> {
 Deno.test("kill -9 while chatting at 1,000 messages/s: an intact file and every message up to the last batch", async () => {
   const dir = await Deno.makeTempDir({ prefix: "chat-crash-" });
   const file = `${dir}/chat.db`;
-  let server: RunningServer | null = await start(file);
+  let server: ChatServerProcess | null = await start(file);
   const clients: TestClient[] = [];
   try {
     const addr = { hostname: "127.0.0.1", port: server.port };
