@@ -1,6 +1,7 @@
 /**
  * Batched, never-blocking writes for a store backend: appends gather until the current
- * event-loop turn ends and are written in one transaction (or one round trip). A batch that
+ * event-loop turn ends (and at least a few milliseconds after the previous batch) and are written
+ * in one transaction (or one round trip). A batch that
  * fails is kept and retried; the room never waits for it. Past a bound, the oldest unsaved lines
  * are given up and counted as a gap, which is written with the first batch that succeeds.
  * @module
@@ -17,6 +18,11 @@ export type WriteBatch = (lines: readonly HistoryLine[], gap: HistoryGap | null)
 export const DEFAULT_PENDING_LIMIT = 10_000;
 /** Pause before a failed batch is tried again. */
 export const RETRY_MS = 1000;
+/**
+ * Least time between two batches: a commit costs about as much as a hundred appends, so under
+ * load the turns of a few milliseconds share one, and commits stay a small part of the work.
+ */
+export const MIN_BATCH_INTERVAL_MS = 5;
 
 /** How a BatchWriter runs. */
 export interface BatchWriterOptions {
@@ -39,6 +45,8 @@ export class BatchWriter {
   #turn: ReturnType<typeof setTimeout> | null = null;
   #retry: Timer | null = null;
   #writing: Promise<void> | null = null;
+  /** When the last batch was written (performance.now()), to space batches out. */
+  #lastWriteAt = -Infinity;
   #failing = false;
   #closed = false;
 
@@ -84,11 +92,13 @@ export class BatchWriter {
 
   #schedule(): void {
     if (this.#turn !== null || this.#writing !== null || this.#retry !== null) return;
-    // The end of this event-loop turn: everything appended meanwhile is one batch.
+    // The end of this event-loop turn (or a few milliseconds after the last batch, under load):
+    // everything appended meanwhile is one batch.
+    const wait = Math.max(0, this.#lastWriteAt + MIN_BATCH_INTERVAL_MS - performance.now());
     this.#turn = setTimeout(() => {
       this.#turn = null;
       void this.#run();
-    }, 0);
+    }, Math.ceil(wait));
   }
 
   #cancelTurn(): void {
@@ -99,6 +109,7 @@ export class BatchWriter {
   #run(): Promise<void> {
     const run = this.#write().finally(() => {
       this.#writing = null;
+      this.#lastWriteAt = performance.now();
       if (!this.#closed && !this.#failing && this.#pending.length > 0) this.#schedule();
     });
     this.#writing = run;
