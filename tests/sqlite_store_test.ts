@@ -257,6 +257,8 @@ Deno.test("sqlite store: a full database fails writes, the store reports once, r
       report.problems[0],
       /^history: cannot save messages \(.*full.*\); the room goes on, retrying$/,
     );
+    // Searching still works while nothing can be written (the index is not brought up to date).
+    assert.deepEqual((await store.search(["message"], 5, 0)).map((l) => l.text), ["message 0"]);
     db.exec("PRAGMA max_page_count = 1000000");
     await store.flush();
     assert.deepEqual(report.infos, ["history: saving again; nothing was lost"]);

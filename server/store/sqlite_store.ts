@@ -156,12 +156,19 @@ export class SqliteStore implements Store {
 
   search(tokens: readonly string[], limit: number, since: number): Promise<HistoryLine[]> {
     if (tokens.length === 0) return Promise.resolve([]);
-    this.#catchUpIndex();
     // Each word is quoted (an FTS5 string), and holds only letters and digits anyway.
     const query = tokens.map((token) => `"${token.replaceAll('"', '""')}"`).join(" AND ");
+    let rows: Iterable<BatchRow>;
+    try {
+      this.#catchUpIndex();
+      rows = this.#sql.search.iterate(query, since) as Iterable<BatchRow>;
+    } catch {
+      // The index cannot be written (a full disk): every batch is read instead.
+      rows = this.#sql.newest.iterate(since) as Iterable<BatchRow>;
+    }
     const kept = this.#keptSince();
     const found: HistoryLine[] = [];
-    for (const row of this.#sql.search.iterate(query, since) as Iterable<BatchRow>) {
+    for (const row of rows) {
       if (row.seq < kept.seq) break;
       const entries = parseEntries(row.items);
       for (let i = entries.length - 1; i >= 0 && found.length < limit; i--) {
