@@ -50,9 +50,18 @@ IRC (IRC clients such as irssi or WeeChat join the same room as a channel; TLS w
   --irc-channel NAME       the channel that is the room (default #chat)
   --irc-password TEXT      IRC clients must send this with PASS (default: none needed)
 
+History (public messages and /me actions; private messages are never stored):
+  --db FILE                keep history in this SQLite file (WAL mode), so it survives a
+                           restart (default: in memory, forgotten on restart)
+  --history-lines N        most messages kept, 0 turns history off (default ${D.historyLines})
+  --history-days DAYS      forget messages older than DAYS, 0 for no age limit (default ${D.historyDays})
+  --replay N               messages a newcomer is shown after the welcome, 0 turns it
+                           off (default ${D.replay})
+
 Cluster (several instances behind a TCP load balancer share one room):
   --redis redis://HOST:PORT[/DB]
-                           share the room through this Redis (default: run alone)
+                           share the room (and its history) through this Redis
+                           (default: run alone)
   --instance-id ID         this instance's id, unique among running ones (default: random)
   --cluster-room NAME      instances with the same Redis and room share users (default chat)
   --presence-timeout SECONDS
@@ -92,6 +101,10 @@ const OPTIONS = {
   "instance-id": { type: "string" },
   "cluster-room": { type: "string" },
   "presence-timeout": { type: "string" },
+  "db": { type: "string" },
+  "history-lines": { type: "string" },
+  "history-days": { type: "string" },
+  "replay": { type: "string" },
   "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -128,6 +141,14 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
   if (tlsCert === "" || tlsKey === "") {
     throw new UsageError("--tls-cert and --tls-key must not be empty", SERVER_USAGE);
   }
+  const db = text("db");
+  if (db === "") throw new UsageError("--db must not be empty", SERVER_USAGE);
+  if (db !== undefined && text("redis") !== undefined) {
+    throw new UsageError(
+      "--db and --redis exclude each other (Redis keeps the history)",
+      SERVER_USAGE,
+    );
+  }
   return {
     kind: "run",
     options: {
@@ -148,6 +169,10 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       ...(tlsCert === undefined ? {} : { tlsCert, tlsKey }),
       ...webOptions(text),
       ...ircOptions(text),
+      ...(db === undefined ? {} : { db }),
+      historyLines: integer("history-lines", D.historyLines ?? 0),
+      historyDays: integer("history-days", D.historyDays ?? 0, HISTORY_DAYS),
+      replay: integer("replay", D.replay ?? 0, REPLAY),
       ...clusterOptions(text, integer),
     },
   };
@@ -240,6 +265,11 @@ function isOrigin(text: string): boolean {
     return false;
   }
 }
+
+/** Bounds for --history-days (a million days is beyond any clock). */
+const HISTORY_DAYS = { min: 0, max: 1_000_000 };
+/** Bounds for --replay. */
+const REPLAY = { min: 0, max: 1000 };
 
 /** Bounds for --presence-timeout, in seconds. */
 const PRESENCE_SECONDS = { min: 1, max: 3600 };

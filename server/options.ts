@@ -61,6 +61,14 @@ export interface ServerOptions {
   clusterRoom?: string;
   /** Seconds within which a dead instance's users are announced as left (default 15). */
   presenceTimeoutSeconds?: number;
+  /** SQLite file for history (WAL mode); absent: in memory, forgotten on restart. */
+  db?: string;
+  /** History lines kept; 0 turns history off (default 10,000). */
+  historyLines?: number;
+  /** Days history is kept; 0 means no age limit (default 30). */
+  historyDays?: number;
+  /** Messages replayed to a newcomer after its welcome; 0 turns it off (default 50). */
+  replay?: number;
 }
 
 /** The defaults of protocol-v1. */
@@ -76,6 +84,9 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   floodRate: 10,
   floodBurst: 30,
   maxClientsPerIp: 20,
+  historyLines: 10_000,
+  historyDays: 30,
+  replay: 50,
 };
 
 /** A setting given to `startServer` directly (not through the CLI) is out of range. */
@@ -125,4 +136,7 @@ export function checkServerOptions(options: ServerOptions): void {
       "# and 1 to 49 characters, no spaces, commas or colons",
     );
   }
+  whole("historyLines", options.historyLines ?? 0, 0);
+  whole("historyDays", options.historyDays ?? 0, 0, 1_000_000);
+  whole("replay", options.replay ?? 0, 0, 1000);
 }

@@ -7,6 +7,7 @@
 
 import { encodeFrame, notice } from "../protocol/mod.ts";
 import {
+  actionNotice,
   JOIN_NAME_LIMIT,
   joinNotice,
   leaveNotice,
@@ -46,6 +47,7 @@ export type RoomEvent =
   | { kind: "joined"; name: string; member: Member }
   | { kind: "left"; name: string; reason: string; member: Member }
   | { kind: "message"; from: string; text: string; member: Member }
+  | { kind: "action"; from: string; text: string; member: Member }
   | { kind: "private"; from: string; to: string; text: string; member: Member; target: Member };
 
 /** Receives room events, synchronously, in order. */
@@ -81,6 +83,7 @@ export class Room {
   readonly #sortedKeys: string[] = [];
   readonly #listeners = new Set<RoomListener>();
   readonly #joins: JoinBatcher<Member> | null;
+  #replay: (() => Uint8Array | null) | null = null;
 
   constructor(options: RoomOptions = {}) {
     const batching = options.joinBatching;
@@ -114,6 +117,23 @@ export class Room {
     return out;
   }
 
+  /**
+   * Sets where a newcomer's replay comes from: encoded frames handed to each newcomer right
+   * after its welcome, before anything live (null or empty bytes: nothing to replay).
+   */
+  setReplay(source: (() => Uint8Array | null) | null): void {
+    this.#replay = source;
+  }
+
+  /**
+   * The replay a newcomer gets now (encoded frames, the same array until the history changes),
+   * for members that show their welcome themselves and ask for it after (an IRC client).
+   */
+  replayBytes(): Uint8Array | null {
+    const replay = this.#replay?.() ?? null;
+    return replay !== null && replay.length > 0 ? replay : null;
+  }
+
   /** Subscribes to room events; returns the unsubscribe function. */
   subscribe(listener: RoomListener): () => void {
     this.#listeners.add(listener);
@@ -129,7 +149,12 @@ export class Room {
     this.#members.set(member.key, member);
     this.#sortedKeys.splice(this.#insertionPoint(member.key), 0, member.key);
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
-    if (member.followsEvents !== true) member.deliver(encodeFrame(notice(welcome)));
+    if (member.followsEvents !== true) {
+      member.deliver(encodeFrame(notice(welcome)));
+      const replay = this.#replay?.() ?? null;
+      // The same bytes for every newcomer until the history changes: kept, never copied.
+      if (replay !== null && replay.length > 0) member.deliver(replay);
+    }
     if (this.#joins === null || this.#joins.admit(member)) {
       this.#fanOutRoster(encodeFrame(notice(joinNotice(member.name))), member);
     }
@@ -156,6 +181,13 @@ export class Room {
     this.announceJoins();
     this.#fanOut(encodeFrame({ username: from.name, message: text }), from);
     this.#emit({ kind: "message", from: from.name, text, member: from });
+  }
+
+  /** An action (`/me`): the notice `* NAME TEXT` to everyone, its sender included. */
+  action(from: Member, text: string): void {
+    this.announceJoins();
+    this.#fanOutRoster(encodeFrame(notice(actionNotice(from.name, text))), null);
+    this.#emit({ kind: "action", from: from.name, text, member: from });
   }
 
   /** Sends a notice to every member (except `except`, if given). */
@@ -221,7 +253,10 @@ export class Room {
     }
   }
 
-  /** A join or leave notice: to the members that do not follow the room's events. */
+  /**
+   * A join, leave or action notice: to the members that do not follow the room's events (the
+   * others tell them in their own protocol).
+   */
   #fanOutRoster(bytes: Uint8Array, except: Member | null): void {
     for (const member of this.#members.values()) {
       if (member !== except && member.followsEvents !== true) member.deliver(bytes, true);

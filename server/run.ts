@@ -8,6 +8,7 @@ import { ClusterUnavailableError } from "./bus/link.ts";
 import { ListenError } from "./listener.ts";
 import type { ServerOptions } from "./options.ts";
 import { type ChatServer, startServer } from "./server.ts";
+import { StoreOpenError } from "./store/store.ts";
 
 /** The signals that shut the server down; SIGTERM does not exist on Windows. */
 const SHUTDOWN_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
@@ -64,7 +65,10 @@ function addSignalListeners(handler: () => void): Deno.Signal[] {
 }
 
 function describeStartFailure(error: unknown): string {
-  if (error instanceof ListenError || error instanceof ClusterUnavailableError) {
+  if (
+    error instanceof ListenError || error instanceof ClusterUnavailableError ||
+    error instanceof StoreOpenError
+  ) {
     return error.message;
   }
   const text = error instanceof Error ? error.message : String(error);

@@ -17,7 +17,8 @@ import {
 } from "./heap_trim.ts";
 import { listenTcp } from "./listener.ts";
 import { SHUTDOWN_NOTICE } from "./notices.ts";
-import { checkServerOptions, type ServerOptions } from "./options.ts";
+import { checkServerOptions, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
+import { MAX_REPLAY_BYTES } from "./history/replay.ts";
 import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
 import { type Connection, type ServedConnection, Session, type SessionContext } from "./session.ts";
@@ -29,6 +30,10 @@ import type { ConnectionSink, Transport } from "./transport/transport.ts";
 import { parseCidr } from "./web/cidr.ts";
 import { WebTransport } from "./web/web_transport.ts";
 import { connectionAddress } from "./transport/address.ts";
+import { History } from "./history/history.ts";
+import { roomCommandTable } from "./commands/room_commands.ts";
+import { openStore, retentionOf } from "./store/open_store.ts";
+import type { Store } from "./store/store.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
 export interface ServerDeps {
@@ -51,6 +56,8 @@ export interface ServerDeps {
   collectGarbage?: CollectGarbage | null;
   /** When that collection runs (default: after 1,000 joins or leaves and a quiet second). */
   heapTrim?: HeapTrimOptions;
+  /** The store to use instead of the one the options name (closed at shutdown all the same). */
+  store?: Store;
 }
 
 /** A running server. */
@@ -61,6 +68,10 @@ export interface ChatServer {
   readonly listeners: readonly { kind: string; addr: Deno.NetAddr }[];
   /** The room, for listeners such as a cluster bus. */
   readonly room: Room;
+  /** The room's history (replay, /history, /search). */
+  readonly history: History;
+  /** Where the history is kept. */
+  readonly store: Store;
   /** Resolves once the server has shut down and released everything. */
   readonly finished: Promise<void>;
   /** Names online, in display order (case-insensitive). */
@@ -75,14 +86,32 @@ export interface ChatServer {
 }
 
 /**
- * Binds and starts accepting; resolves once listening. Prints the start line. Throws
- * ListenError when the address cannot be bound.
+ * Opens the store, binds and starts accepting; resolves once listening. Prints the start line.
+ * Throws StoreOpenError when the store cannot be opened, ListenError when the address cannot be
+ * bound (the store is closed again).
  */
-export function startServer(options: ServerOptions, deps: ServerDeps = {}): Promise<ChatServer> {
+export async function startServer(
+  options: ServerOptions,
+  deps: ServerDeps = {},
+): Promise<ChatServer> {
+  checkServerOptions(options);
+  const clock = deps.clock ?? systemClock;
+  const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const store = deps.store ?? await openStore(options, clock, {
+    problem: (text) => console.problem(text),
+    info: (text) => console.info(text),
+  });
   try {
-    return Promise.resolve(new RunningServer(options, deps));
+    const history = new History(store, {
+      ...retentionOf(options),
+      replay: options.replay ?? DEFAULT_SERVER_OPTIONS.replay ?? 0,
+      maxReplayBytes: Math.min(MAX_REPLAY_BYTES, Math.floor(options.sendqBytes / 2)),
+    }, clock);
+    await history.load();
+    return new RunningServer(options, deps, console, history, store);
   } catch (error) {
-    return Promise.reject(error);
+    await store.close();
+    throw error;
   }
 }
 
@@ -90,9 +119,12 @@ class RunningServer implements ChatServer {
   readonly addr: Deno.NetAddr;
   readonly listeners: readonly { kind: string; addr: Deno.NetAddr }[];
   readonly room: Room;
+  readonly history: History;
+  readonly store: Store;
   readonly finished: Promise<void>;
   readonly #transports: Transport[] = [];
   readonly #admission: Admission;
+  readonly #unfollowHistory: () => void;
   readonly #options: Readonly<ServerOptions>;
   readonly #clock: Clock;
   readonly #console: ServerConsole;
@@ -118,12 +150,19 @@ class RunningServer implements ChatServer {
   #shutdown: Promise<void> | null = null;
   #resolveFinished: () => void = () => {};
 
-  constructor(options: ServerOptions, deps: ServerDeps) {
-    checkServerOptions(options);
+  constructor(
+    options: ServerOptions,
+    deps: ServerDeps,
+    console: ServerConsole,
+    history: History,
+    store: Store,
+  ) {
     this.#options = { ...options };
     this.#clock = deps.clock ?? systemClock;
-    this.#console = new ServerConsole(deps.console ?? stdConsole, this.#clock);
+    this.#console = console;
     this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
+    this.history = history;
+    this.store = store;
     this.#admission = new Admission({
       maxClients: options.maxClients,
       maxClientsPerIp: options.maxClientsPerIp ?? 0,
@@ -161,7 +200,17 @@ class RunningServer implements ChatServer {
       console: this.#console,
       claims: deps.claims,
       ended: (session) => this.#sessionEnded(session),
+      commands: roomCommandTable({
+        room: this.room,
+        history,
+        problem: (text) => this.#console.problem(text),
+      }),
     };
+    // In a cluster each instance writes its own users' lines; the others' arrive as events.
+    this.#unfollowHistory = history.follow(
+      this.room,
+      (event) => event.member.instance === undefined,
+    );
     this.#onlineDetail = deps.onlineDetail;
     this.#afterShutdown = deps.afterShutdown;
     const collect = deps.collectGarbage === undefined ? lastResortCollector() : deps.collectGarbage;
@@ -225,6 +274,12 @@ class RunningServer implements ChatServer {
     }
     await Promise.all(this.#tasks);
     await Promise.all(this.#transports.map((transport) => transport.release()));
+    this.#unfollowHistory();
+    try {
+      await this.store.close();
+    } catch (error) {
+      this.#console.problem(`shutdown: history: ${describe(error)}`);
+    }
     try {
       await this.#afterShutdown?.();
     } catch (error) {
@@ -287,8 +342,8 @@ export const REFUSE_TIMEOUT_MS = 2000;
 
 /**
  * Tells a connection why it is refused (server full, too many from its address), as a notice or,
- * to an IRC client, an ERROR line, then closes it with that reason. Bounded in time: a peer that never completes a TLS handshake or never
- * reads is closed anyway.
+ * to an IRC client, an ERROR line, then closes it with that reason. Bounded in time: a peer that
+ * never completes a TLS handshake or never reads is closed anyway.
  */
 async function refuse(conn: Connection, text: string, irc: boolean): Promise<void> {
   const frame = irc

@@ -13,9 +13,10 @@ import {
   FrameTooLargeError,
   MAX_USERNAME_BYTES,
   notice,
-  parseMessage,
-  usernameKey,
+  splitMessage,
 } from "../protocol/mod.ts";
+import type { CommandTable } from "./commands/table.ts";
+import type { RoomUser } from "./commands/room_commands.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
 import { formatAddress, type ServerConsole } from "./console.ts";
 import { FloodGate } from "./flood.ts";
@@ -24,10 +25,7 @@ import {
   floodNotice,
   LeaveReason,
   nameTakenNotice,
-  notOnlineNotice,
   protocolErrorReason,
-  unknownCommandNotice,
-  usageNotice,
 } from "./notices.ts";
 import type { ServerOptions } from "./options.ts";
 import { Outbox, type OutboxFailure } from "./outbox.ts";
@@ -63,6 +61,8 @@ export interface SessionContext {
   readonly claims?: NameClaims;
   /** Told once when a session's run is over (its connection closed and released). */
   readonly ended?: (session: ServedConnection) => void;
+  /** The commands users may type, checked in one place. */
+  readonly commands: CommandTable<RoomUser>;
 }
 
 /** What the server runs for each admitted connection, whatever protocol it speaks. */
@@ -102,7 +102,7 @@ interface EndOptions {
  * and writes only through its outbox. Every way of ending (EOF, reset, /quit, protocol error,
  * timeout, too slow, shutdown) goes through one place, so a departure is announced exactly once.
  */
-export class Session implements Member, ServedConnection {
+export class Session implements Member, RoomUser, ServedConnection {
   readonly #conn: Connection;
   readonly #ctx: SessionContext;
   readonly #outbox: Outbox;
@@ -172,6 +172,31 @@ export class Session implements Member, ServedConnection {
   /** When bytes last arrived from the peer (the clock's ms; the start before any). */
   get lastReadAt(): number {
     return this.#lastReadAt;
+  }
+
+  /** This session as the room sees it (the command table's user is its member). */
+  get member(): Member {
+    return this;
+  }
+
+  /** Operators do not exist yet: nobody is one. */
+  get isOperator(): boolean {
+    return false;
+  }
+
+  /** A session is never the server console. */
+  get isConsole(): boolean {
+    return false;
+  }
+
+  /** Answers this user alone, with a notice. */
+  reply(text: string): void {
+    this.#sendNotice(text);
+  }
+
+  /** Leaves the chat (`/quit`): what was queued is written first. */
+  quit(): void {
+    this.#end(LeaveReason.quit, { flush: true });
   }
 
   /** Why the session ended (empty while it runs). */
@@ -314,33 +339,17 @@ export class Session implements Member, ServedConnection {
   }
 
   #handleMessage(message: string): void {
-    const parsed = parseMessage(message);
-    if (parsed.kind === "keepalive") return;
-    if (parsed.kind === "quit") {
-      this.#end(LeaveReason.quit, { flush: true });
+    const split = splitMessage(message);
+    if (split.kind === "keepalive") return;
+    const commands = this.#ctx.commands;
+    const floodFree = split.kind === "command" && commands.find(split.name)?.floodFree === true;
+    if (!floodFree && this.#flood !== null && !this.#flood.allow()) return;
+    if (split.kind === "chat") {
+      this.#ctx.room.broadcast(this, split.text);
       return;
     }
-    if (this.#flood !== null && !this.#flood.allow()) return;
-    const room = this.#ctx.room;
-    switch (parsed.kind) {
-      case "chat":
-        room.broadcast(this, parsed.text);
-        return;
-      case "users":
-        this.#sendNotice(room.userList());
-        return;
-      case "msg":
-        if (!room.sendPrivate(this, usernameKey(parsed.target), parsed.text)) {
-          this.#sendNotice(notOnlineNotice(parsed.target));
-        }
-        return;
-      case "usage":
-        this.#sendNotice(usageNotice(parsed.command));
-        return;
-      case "unknown":
-        this.#sendNotice(unknownCommandNotice(parsed.command));
-        return;
-    }
+    const pending = commands.run(this, split.word, split.rest);
+    pending?.catch((error) => this.#ctx.console.problem(`command ${split.name} failed: ${error}`));
   }
 
   #sendNotice(text: string): void {

@@ -1,7 +1,7 @@
 /**
  * What arrives from the other instances, applied to the local room: joins, leaves and rosters
- * through the remote roster (so local users get the notices), chat as broadcasts from remote
- * members, and private messages to the local users they are addressed to.
+ * through the remote roster (so local users get the notices), chat and `/me` actions as
+ * broadcasts from remote members, and private messages to the local users they are addressed to.
  * @module
  */
 
@@ -29,6 +29,9 @@ export function applyRemoteEvent(
     }
     case "message":
       room.broadcast(remote.sender(event.instance, event.key, event.name), event.text);
+      return;
+    case "action":
+      room.action(remote.sender(event.instance, event.key, event.name), event.text);
       return;
     case "private": {
       if (event.toInstance !== self) return;
