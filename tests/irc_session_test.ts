@@ -161,7 +161,15 @@ Deno.test("irc: PRIVMSG and NOTICE to the channel are chat; binary chat arrives 
     );
     await alice.send("PRIVMSG #chat :\u0001ACTION waves\u0001");
     await bob.waitForNotice("* alice waves");
-    await carol.expect("NOTICE", "* alice waves");
+    assert.equal(
+      (await carol.expect("PRIVMSG", "ACTION")).raw,
+      ":alice!alice@chat PRIVMSG #chat :\u0001ACTION waves\u0001",
+    );
+    await bob.say("/me nods");
+    assert.equal(
+      (await alice.expect("PRIVMSG", "ACTION")).raw,
+      ":bob!bob@chat PRIVMSG #chat :\u0001ACTION nods\u0001",
+    );
   });
 });
 
@@ -431,4 +439,63 @@ Deno.test({
   } finally {
     await certs.remove();
   }
+});
+
+Deno.test("irc: the replay follows the join: NOTICEs in the history form, or tagged PRIVMSGs with server-time", async () => {
+  await withIrc({}, async ({ irc, ircConnect, login }) => {
+    const bob = await login("bob");
+    await bob.say("first words");
+    await bob.say("/me stretches");
+    const plain = await irc("alice");
+    const after366 = plain.received.slice(plain.received.findIndex((l) => l.command === "366") + 1);
+    const history = [...after366];
+    while (history.length < 4) history.push(await plain.expect("NOTICE"));
+    assert.deepEqual(history.map((l) => [l.source, l.command, l.params[0]]), [
+      ["chat.server", "NOTICE", "#chat"],
+      ["chat.server", "NOTICE", "#chat"],
+      ["chat.server", "NOTICE", "#chat"],
+      ["chat.server", "NOTICE", "#chat"],
+    ]);
+    assert.match(history[0].params[1], /^History: 2 messages since /);
+    assert.match(history[1].params[1], /^\[history \S+Z\] <bob> first words$/);
+    assert.match(history[2].params[1], /^\[history \S+Z\] \* bob stretches$/);
+    assert.equal(history[3].params[1], "End of history");
+
+    const tagged = await ircConnect();
+    await tagged.send("CAP LS 302", "CAP REQ :server-time", "CAP END");
+    await tagged.register("carol");
+    const chat = await tagged.expect("PRIVMSG");
+    assert.match(
+      chat.raw,
+      /^@time=\d{4}-\d\d-\d\dT[\d:.]+Z :bob!bob@chat PRIVMSG #chat :first words$/,
+    );
+    const action = await tagged.expect("PRIVMSG");
+    assert.match(
+      action.raw,
+      /^@time=\S+ :bob!bob@chat PRIVMSG #chat :\u0001ACTION stretches\u0001$/,
+    );
+    await tagged.expect("NOTICE", "End of history");
+  });
+});
+
+Deno.test("irc: the room's commands are reachable as IRC commands (HISTORY, SEARCH, HELP)", async () => {
+  await withIrc({}, async ({ irc, login }) => {
+    const bob = await login("bob");
+    await bob.say("deploy is green");
+    const alice = await irc("alice");
+    await alice.expect("NOTICE", "End of history");
+    await alice.send("HISTORY 5");
+    await alice.expect("NOTICE", "History: 1 message");
+    assert.match(
+      (await alice.expect("NOTICE", "deploy")).raw,
+      /^:chat\.server NOTICE alice :\[history /,
+    );
+    await alice.expect("NOTICE", "End of history");
+    await alice.send("SEARCH :deploy green");
+    await alice.expect("NOTICE", "History: 1 message");
+    await alice.send("HELP");
+    await alice.expect("NOTICE", "/history");
+    await alice.send("PART #chat", "HISTORY");
+    await alice.expect("442");
+  });
 });

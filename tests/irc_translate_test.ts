@@ -26,7 +26,7 @@ Deno.test("IrcTranslator: a fanned-out frame is translated once, direct notices 
     ":chat.server NOTICE #chat :server going down\r\n",
   );
   assert.equal(
-    text(translator.direct(encodeFrame(notice("just you")), "alice")),
+    text(translator.direct(encodeFrame(notice("just you")), "alice", false)),
     ":chat.server NOTICE alice :just you\r\n",
   );
 });
@@ -45,6 +45,29 @@ Deno.test("IrcTranslator: the byte-copy fast path says what the general translat
       textLines(`${name}!${name}@chat`, "PRIVMSG", "#chat", message),
     );
   }
+});
+
+Deno.test("IrcTranslator: a replay is translated once per array and form", () => {
+  const translator = new IrcTranslator("chat.server", "#chat");
+  const time = Date.UTC(2026, 11, 3, 12, 0, 0, 0);
+  const replay = new Uint8Array([
+    ...encodeFrame(notice(`[history ${new Date(time).toISOString()}] <bob> hi`)),
+    ...encodeFrame(notice("End of history")),
+  ]);
+  const plain = translator.replay(replay, false);
+  assert.equal(
+    text(plain),
+    ":chat.server NOTICE #chat :[history 2026-12-03T12:00:00.000Z] <bob> hi\r\n" +
+      ":chat.server NOTICE #chat :End of history\r\n",
+  );
+  const tagged = translator.replay(replay, true);
+  assert.equal(
+    text(tagged),
+    "@time=2026-12-03T12:00:00.000Z :bob!bob@chat PRIVMSG #chat :hi\r\n" +
+      ":chat.server NOTICE #chat :End of history\r\n",
+  );
+  assert.equal(translator.replay(replay, false), plain, "the same bytes for the next newcomer");
+  assert.equal(translator.replay(replay, true), tagged);
 });
 
 /** A member that records what it is handed. */

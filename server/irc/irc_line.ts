@@ -115,6 +115,21 @@ export function textLines(
   return out;
 }
 
+/**
+ * A CTCP ACTION (`/me`) as `:source PRIVMSG target :\x01ACTION text\x01` lines: like
+ * {@link textLines}, each piece of the text keeps its own delimiters, so a long or multi-line
+ * action stays an action on every line.
+ */
+export function actionLines(source: string, target: string, text: string, tags = ""): string {
+  const head = `${tags === "" ? "" : `${tags} `}:${source} PRIVMSG ${target} :\u0001ACTION `;
+  const room = IRC_LINE_BYTES - 3 - (encoder.encode(head).length - tagBytes(tags));
+  let out = "";
+  for (const line of ircTextLines(text)) {
+    for (const piece of splitUtf8(line, Math.max(room, 4))) out += `${head}${piece}\u0001\r\n`;
+  }
+  return out;
+}
+
 function tagBytes(tags: string): number {
   return tags === "" ? 0 : encoder.encode(tags).length + 1;
 }

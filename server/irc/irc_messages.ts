@@ -35,7 +35,7 @@ export function ctcpAction(text: string): string | null {
 
 /**
  * Sends what a PRIVMSG or NOTICE asks. `maxBytes` is the server's largest message. An action
- * reaches the room as a notice `* NAME TEXT` to everyone.
+ * to the channel is the room's `/me`; to a nick, a private message `* NAME TEXT`.
  */
 export function sendMessage(
   sender: MessageSender,
@@ -66,7 +66,7 @@ export function sendMessage(
   if (!sender.allowMessage()) return;
   if (toChannel) {
     if (action === null) room.broadcast(sender, text);
-    else room.announce(body);
+    else room.action(sender, action);
     return;
   }
   const checked = checkNick(target);

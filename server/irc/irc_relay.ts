@@ -1,6 +1,7 @@
 /**
- * What the room's events look like to IRC clients: joins, leaves and private messages, which
- * binary clients learn from notices, are JOIN, PART or QUIT and PRIVMSG lines for IRC members.
+ * What the room's events look like to IRC clients: joins, leaves, actions and private messages,
+ * which binary clients learn from notices, are JOIN, PART or QUIT and PRIVMSG lines (an action a
+ * CTCP ACTION) for IRC members; the actor itself is not told its own action, as IRC does.
  * Each event is encoded once and the same bytes are handed to every IRC member in the channel.
  * The relay also keeps silent IRC clients alive with a server PING, from one timer.
  * @module
@@ -8,7 +9,7 @@
 
 import type { Clock, Timer } from "../clock.ts";
 import type { Member, Room, RoomEvent } from "../room.ts";
-import { ircLine, textLines } from "./irc_line.ts";
+import { actionLines, ircLine, textLines } from "./irc_line.ts";
 import { ircPrefix } from "./irc_translate.ts";
 
 /** An IRC member as the relay reaches it. */
@@ -91,6 +92,9 @@ export class IrcRelay {
         target.deliverIrc(encoder.encode(lines), false);
         return;
       }
+      case "action":
+        this.#toAll(actionLines(ircPrefix(event.from), this.#channel, event.text), event.member);
+        return;
       case "message":
         return;
     }

@@ -17,9 +17,11 @@ import {
   type SessionContext,
   SMALL_READ_BYTES,
 } from "../session.ts";
+import type { RoomUser } from "../commands/room_commands.ts";
+import type { Member } from "../room.ts";
 import type { IrcDoor } from "./irc_door.ts";
 import { type IrcDecodeResult, IrcLineDecoder } from "./irc_decoder.ts";
-import { ircLine, type IrcMessage, parseIrcLine, textLines } from "./irc_line.ts";
+import { ircLine, type IrcMessage, parseIrcLine } from "./irc_line.ts";
 import { CapNegotiation } from "./irc_cap.ts";
 import { type MessageSender, sendMessage } from "./irc_messages.ts";
 import { checkNick } from "./irc_nick.ts";
@@ -35,7 +37,7 @@ const BEFORE_REGISTRATION = new Set(["CAP", "PASS", "NICK", "USER", "PING", "PON
 const encoder = new TextEncoder();
 
 /** Serves one IRC connection until it ends; a member of the room while in the channel. */
-export class IrcSession implements IrcMember, QueryHost, MessageSender {
+export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser {
   readonly followsEvents = true;
   readonly #conn: Connection;
   readonly #ctx: SessionContext;
@@ -124,7 +126,7 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender {
   deliver(bytes: Uint8Array, fanOut = false): void {
     const translator = this.#door.translator;
     if (fanOut) this.#outbox.enqueueShared(translator.shared(bytes));
-    else this.#outbox.enqueue(translator.direct(bytes, this.#name));
+    else this.#outbox.enqueue(translator.direct(bytes, this.#name, this.#serverTime));
   }
 
   /** IRC lines from the relay. */
@@ -221,7 +223,12 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender {
   }
 
   #notice(text: string): void {
-    this.send(textLines(this.#door.serverName, "NOTICE", this.#name || "*", text));
+    this.send(this.#door.translator.notice(text, this.#name, this.#serverTime));
+  }
+
+  /** True when the client negotiated `server-time`. */
+  get #serverTime(): boolean {
+    return this.#caps.has("server-time");
   }
 
   #handle(result: IrcDecodeResult): Promise<void> | undefined {
@@ -297,14 +304,30 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender {
         } else this.#numeric("306", "You have been marked as being away");
         return;
       case "OPER":
+        // The room's /oper, when the server has operators, takes the password.
         if (params.length < 2) this.#numeric("461", "OPER", "Not enough parameters");
-        else this.#numeric("491", "No operators are configured on this server");
+        else if (!this.#tableCommand("oper", params[params.length - 1])) {
+          this.#numeric("491", "No operators are configured on this server");
+        }
         return;
       case "KICK":
-        this.#numeric("482", params[0] ?? this.#door.channel, "You're not a channel operator");
+        if (params.length < 2) this.#numeric("461", "KICK", "Not enough parameters");
+        else if (!this.#door.isChannel(params[0])) {
+          this.#numeric("403", params[0], "No such channel");
+        } else if (!this.#tableCommand("kick", `${params[1]} ${params[2] ?? ""}`.trim())) {
+          this.#numeric("482", this.#door.channel, "You're not a channel operator");
+        }
+        return;
+      case "TOPIC":
+        if (
+          params.length > 0 && this.#door.isChannel(params[0]) &&
+          this.#tableCommand("topic", params[1] ?? "")
+        ) return;
+        answerQuery(this, this.#door, this.#ctx.room, message);
         return;
       default:
-        if (!answerQuery(this, this.#door, this.#ctx.room, message)) {
+        if (answerQuery(this, this.#door, this.#ctx.room, message)) return;
+        if (!this.#tableCommand(message.command, params.join(" "))) {
           this.#numeric("421", message.command, "Unknown command");
         }
         return;
@@ -314,6 +337,53 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender {
   /** True while in the channel (a room member). */
   get inChannel(): boolean {
     return this.#inChannel;
+  }
+
+  /**
+   * Runs the room's command `/name` (the table every client's commands go through) with `rest`
+   * as its arguments: IRC clients send commands they do not know themselves as they are typed
+   * (irssi's `/history 20` arrives as `HISTORY 20`). False when the table has no such command.
+   * Answers come as notices; a command needs the client in the channel, and counts against flood
+   * control as it does for binary clients.
+   */
+  #tableCommand(name: string, rest: string): boolean {
+    const word = `/${name.toLowerCase()}`;
+    const commands = this.#ctx.commands;
+    const command = commands.find(word);
+    if (command === undefined) return false;
+    if (!this.#inChannel) {
+      this.#numeric("442", this.#door.channel, "You're not on that channel");
+      return true;
+    }
+    if (command.floodFree !== true && !this.allowMessage()) return true;
+    const pending = commands.run(this, word, rest);
+    pending?.catch((error) => this.#ctx.console.problem(`command ${word} failed: ${error}`));
+    return true;
+  }
+
+  /** The room member while in the channel (commands act through it); null when parted. */
+  get member(): Member | null {
+    return this.#inChannel ? this : null;
+  }
+
+  /** Operators come with the moderation commands; none here. */
+  get isOperator(): boolean {
+    return false;
+  }
+
+  /** An IRC client is never the server console. */
+  get isConsole(): boolean {
+    return false;
+  }
+
+  /** Answers this client alone: a notice (a history line may become a tagged PRIVMSG). */
+  reply(text: string): void {
+    this.#notice(text);
+  }
+
+  /** `/quit` through the command table. */
+  quit(): void {
+    this.#end(LeaveReason.quit, { error: `Closing link: ${this.#name} (${LeaveReason.quit})` });
   }
 
   #cap(params: readonly string[]): Promise<void> | undefined {
@@ -411,6 +481,10 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender {
         numeric(this.replyTo, "331", channel, "No topic is set") +
         namesReply(this.replyTo, channel, room.names()),
     );
+    const replay = room.replayBytes();
+    if (replay !== null) {
+      this.#outbox.enqueue(this.#door.translator.replay(replay, this.#serverTime));
+    }
     return true;
   }
 

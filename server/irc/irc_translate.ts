@@ -6,8 +6,8 @@
  * @module
  */
 
-import { HEADER_BYTES } from "../../protocol/mod.ts";
-import { IRC_LINE_BYTES, textLines } from "./irc_line.ts";
+import { HEADER_BYTES, parseHistoryLine } from "../../protocol/mod.ts";
+import { actionLines, IRC_LINE_BYTES, textLines } from "./irc_line.ts";
 
 /** The host part of every room member's IRC prefix: `alice!alice@chat`. */
 export const IRC_USER_HOST = "chat";
@@ -51,6 +51,8 @@ export class IrcTranslator {
   readonly #channel: string;
   #lastFrame: Uint8Array | null = null;
   #lastLines: Uint8Array = new Uint8Array(0);
+  /** The last replay translated, with and without `server-time`. */
+  readonly #replays = new Map<boolean, { frames: Uint8Array; lines: Uint8Array }>();
   /** ` PRIVMSG #chan :`, after the prefix. */
   readonly #privmsgTail: Uint8Array;
 
@@ -114,12 +116,49 @@ export class IrcTranslator {
   }
 
   /**
-   * The IRC bytes for a frame for `nick` alone: a notice as NOTICE to the nick, chat as
-   * PRIVMSG to the channel.
+   * The IRC bytes for a frame for `nick` alone: a notice as NOTICE to the nick (see
+   * {@link IrcTranslator.notice}), chat as PRIVMSG to the channel.
    */
-  direct(frame: Uint8Array, nick: string): Uint8Array {
+  direct(frame: Uint8Array, nick: string, serverTime: boolean): Uint8Array {
     const { username, message } = readFrame(frame);
     if (username !== "") return this.shared(frame);
-    return encoder.encode(textLines(this.#serverName, "NOTICE", nick || "*", message));
+    return encoder.encode(this.notice(message, nick, serverTime));
+  }
+
+  /**
+   * A notice for one client (`target`: its nick, or the channel). A history line (a replay, a
+   * `/history` or `/search` answer) becomes, for a client that negotiated `server-time`, the
+   * PRIVMSG (or CTCP ACTION) it was, tagged with the time the server received it; otherwise it
+   * stays a NOTICE in the history form, as binary clients see it.
+   */
+  notice(text: string, target: string, serverTime: boolean): string {
+    const line = serverTime ? parseHistoryLine(text) : null;
+    if (line === null) return textLines(this.#serverName, "NOTICE", target || "*", text);
+    const tags = `@time=${new Date(line.time).toISOString()}`;
+    const source = ircPrefix(line.from);
+    return line.action
+      ? actionLines(source, this.#channel, line.text, tags)
+      : textLines(source, "PRIVMSG", this.#channel, line.text, tags);
+  }
+
+  /**
+   * The room's replay (notice frames, the same array for every newcomer until the history
+   * changes) for an IRC newcomer, to the channel: translated once per array and form.
+   */
+  replay(bytes: Uint8Array, serverTime: boolean): Uint8Array {
+    const cached = this.#replays.get(serverTime);
+    if (cached !== undefined && cached.frames === bytes) return cached.lines;
+    let text = "";
+    let at = 0;
+    while (at + HEADER_BYTES <= bytes.length) {
+      const view = new DataView(bytes.buffer, bytes.byteOffset + at, HEADER_BYTES);
+      const end = at + HEADER_BYTES + view.getUint16(0) + view.getUint32(2);
+      const { message } = readFrame(bytes.subarray(at, end));
+      text += this.notice(message, this.#channel, serverTime);
+      at = end;
+    }
+    const lines = encoder.encode(text);
+    this.#replays.set(serverTime, { frames: bytes, lines });
+    return lines;
   }
 }
