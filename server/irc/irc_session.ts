@@ -5,22 +5,12 @@
  * @module
  */
 
-import type { Timer } from "../clock.ts";
-import { FloodGate } from "../flood.ts";
-import { errorNotice, floodNotice, LeaveReason } from "../notices.ts";
-import { Outbox, type OutboxFailure } from "../outbox.ts";
-import {
-  closeBounded,
-  type Connection,
-  connectionFailureReason,
-  LARGE_READ_BYTES,
-  type SessionContext,
-  SMALL_READ_BYTES,
-} from "../session.ts";
+import { errorNotice, LeaveReason } from "../notices.ts";
+import type { ServedConnection } from "../session.ts";
+import { IrcConnection } from "./irc_connection.ts";
 import type { RoomUser } from "../commands/room_commands.ts";
 import type { Member } from "../room.ts";
-import type { IrcDoor } from "./irc_door.ts";
-import { type IrcDecodeResult, IrcLineDecoder } from "./irc_decoder.ts";
+import type { IrcDecodeResult } from "./irc_decoder.ts";
 import { ircLine, type IrcMessage, parseIrcLine } from "./irc_line.ts";
 import { CapNegotiation } from "./irc_cap.ts";
 import { type MessageSender, sendMessage } from "./irc_messages.ts";
@@ -28,24 +18,19 @@ import { checkNick } from "./irc_nick.ts";
 import { answerQuery, type QueryHost } from "./irc_queries.ts";
 import type { IrcMember } from "./irc_relay.ts";
 import { partReason } from "./irc_relay.ts";
-import { namesReply, numeric, type ReplyTo, welcomeBurst } from "./irc_replies.ts";
+import { namesReply, numeric, welcomeBurst } from "./irc_replies.ts";
 import { ircPrefix } from "./irc_translate.ts";
 
 /** Commands a client may send before it is registered. */
 const BEFORE_REGISTRATION = new Set(["CAP", "PASS", "NICK", "USER", "PING", "PONG", "QUIT"]);
 
-const encoder = new TextEncoder();
-
-/** Serves one IRC connection until it ends; a member of the room while in the channel. */
-export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser {
+/**
+ * An IRC client's protocol state and a member of the room while in the channel: registration,
+ * the channel, and every command, over an {@link IrcConnection}.
+ */
+export class IrcSession extends IrcConnection
+  implements IrcMember, QueryHost, MessageSender, RoomUser, ServedConnection {
   readonly followsEvents = true;
-  readonly #conn: Connection;
-  readonly #ctx: SessionContext;
-  readonly #door: IrcDoor;
-  readonly #outbox: Outbox;
-  readonly #decoder = new IrcLineDecoder();
-  readonly #flood: FloodGate | null;
-  readonly #remote: string;
   #name = "";
   #key = "";
   #user: { realName: string } | null = null;
@@ -55,37 +40,6 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
   #registered = false;
   #inChannel = false;
   #away: string | undefined;
-  #ended = false;
-  #endReason = "";
-  #loginTimer: Timer | null = null;
-  #lastReadAt: number;
-  #closing: Promise<void> | null = null;
-
-  constructor(conn: Connection, ctx: SessionContext, door: IrcDoor) {
-    this.#conn = conn;
-    this.#ctx = ctx;
-    this.#door = door;
-    const { options, clock } = ctx;
-    this.#outbox = new Outbox(
-      conn,
-      options.sendqBytes,
-      (failure) => this.#onOutboxFailure(failure),
-      { log: door.log },
-    );
-    this.#flood = options.floodRate > 0
-      ? new FloodGate(
-        options.floodRate,
-        options.floodBurst,
-        clock,
-        (dropped) => this.#notice(floodNotice(dropped)),
-      )
-      : null;
-    this.#lastReadAt = clock.now();
-    const addr = conn.remoteAddr;
-    this.#remote = addr.transport === "tcp" || addr.transport === "udp"
-      ? `${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`
-      : addr.transport;
-  }
 
   /** The nick, which is the room name (empty before one is accepted). */
   get name(): string {
@@ -95,21 +49,6 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
   /** The room key of the nick. */
   get key(): string {
     return this.#key;
-  }
-
-  /** True once registered and until the session ends (the idle sweep's test). */
-  get loggedIn(): boolean {
-    return this.#registered && !this.#ended;
-  }
-
-  /** When bytes last arrived from the client. */
-  get lastReadAt(): number {
-    return this.#lastReadAt;
-  }
-
-  /** Why the session ended (empty while it runs). */
-  get endReason(): string {
-    return this.#endReason;
   }
 
   /** The client's real name (from USER). */
@@ -122,125 +61,29 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
     return this.#away;
   }
 
-  /** The room's frames (chat, notices), in IRC. */
-  deliver(bytes: Uint8Array, fanOut = false): void {
-    const translator = this.#door.translator;
-    if (fanOut) this.#outbox.enqueueShared(translator.shared(bytes));
-    else this.#outbox.enqueue(translator.direct(bytes, this.#name, this.#serverTime));
+  /** True while in the channel (a room member). */
+  get inChannel(): boolean {
+    return this.#inChannel;
   }
 
-  /** IRC lines from the relay. */
-  deliverIrc(bytes: Uint8Array, shared: boolean): void {
-    if (shared) this.#outbox.enqueueShared(bytes);
-    else this.#outbox.enqueue(bytes);
+  protected get registered(): boolean {
+    return this.#registered;
   }
 
-  /** Serves the connection; resolves when it is closed and released, never rejects. */
-  async run(): Promise<void> {
-    try {
-      const seconds = this.#ctx.options.loginTimeoutSeconds;
-      if (seconds > 0) {
-        this.#loginTimer = this.#ctx.clock.after(seconds * 1000, () => {
-          if (!this.#registered) {
-            this.#end(LeaveReason.timedOut, { error: "Registration timed out" });
-          }
-        });
-      }
-      let buffer = new Uint8Array(SMALL_READ_BYTES);
-      while (!this.#ended) {
-        let count: number | null;
-        try {
-          count = await this.#conn.read(buffer);
-        } catch (error) {
-          this.#end(connectionFailureReason(error), {});
-          break;
-        }
-        if (count === null) {
-          this.#end(LeaveReason.closed, {});
-          break;
-        }
-        if (this.#ended) break;
-        this.#lastReadAt = this.#ctx.clock.now();
-        for (const result of this.#decoder.push(buffer.subarray(0, count))) {
-          if (this.#ended) break;
-          const pending = this.#handle(result);
-          if (pending !== undefined) await pending;
-        }
-        this.#flood?.endOfBatch();
-        if (count === buffer.length && buffer.length < LARGE_READ_BYTES) {
-          buffer = new Uint8Array(LARGE_READ_BYTES);
-        }
-      }
-      if (this.#closing !== null) await this.#closing;
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      this.#ctx.console.problem(`IRC session failed: ${text}`);
-      this.#end("server error", {});
-      if (this.#closing !== null) await this.#closing;
-    } finally {
-      this.#ctx.ended?.(this);
-    }
-  }
-
-  /** Ends the session with an error line (the idle sweep, a cluster bus). */
-  kick(text: string, reason: string): void {
-    this.#end(reason, { error: text });
-  }
-
-  /** Ends the session for a server shutdown: no leave broadcast. */
-  shutdown(text: string): Promise<void> {
-    this.#end(LeaveReason.shutdown, { error: text, announce: false });
-    return this.#closing ?? Promise.resolve();
-  }
-
-  /** Sends lines (already terminated) to this client. */
-  send(text: string): void {
-    this.#outbox.enqueue(encoder.encode(text));
-  }
-
-  /** The source and target of this client's numerics. */
-  get replyTo(): ReplyTo {
-    return { server: this.#door.serverName, nick: this.#name || "*" };
-  }
-
-  /** Flood control's answer for one more message. */
-  allowMessage(): boolean {
-    return this.#flood === null || this.#flood.allow();
-  }
-
-  /** Sends a numeric reply to this client. */
-  numeric(code: string, ...params: string[]): void {
-    this.#numeric(code, ...params);
-  }
-
-  /** Sends a server notice to this client. */
-  notice(text: string): void {
-    this.#notice(text);
-  }
-
-  #numeric(code: string, ...params: string[]): void {
-    this.send(numeric(this.replyTo, code, ...params));
-  }
-
-  #notice(text: string): void {
-    this.send(this.#door.translator.notice(text, this.#name, this.#serverTime));
-  }
-
-  /** True when the client negotiated `server-time`. */
-  get #serverTime(): boolean {
+  protected get serverTime(): boolean {
     return this.#caps.has("server-time");
   }
 
-  #handle(result: IrcDecodeResult): Promise<void> | undefined {
+  protected handleLine(result: IrcDecodeResult): Promise<void> | undefined {
     if (!result.ok) {
-      if (result.problem === "too-long") this.#numeric("417", "Input line was too long");
-      else this.#notice(errorNotice("lines must be UTF-8; line ignored"));
+      if (result.problem === "too-long") this.numeric("417", "Input line was too long");
+      else this.notice(errorNotice("lines must be UTF-8; line ignored"));
       return;
     }
     const message = parseIrcLine(result.line);
     if (message === null) return;
     if (!this.#registered && !BEFORE_REGISTRATION.has(message.command)) {
-      this.#numeric("451", "You have not registered");
+      this.numeric("451", "You have not registered");
       return;
     }
     return this.#command(message);
@@ -252,24 +95,24 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
       case "CAP":
         return this.#cap(params);
       case "PASS":
-        if (this.#registered) this.#numeric("462", "You may not reregister");
-        else if (params.length === 0) this.#numeric("461", "PASS", "Not enough parameters");
+        if (this.#registered) this.numeric("462", "You may not reregister");
+        else if (params.length === 0) this.numeric("461", "PASS", "Not enough parameters");
         else this.#password = params[0];
         return;
       case "NICK":
         return this.#nick(params);
       case "USER":
-        if (this.#registered) this.#numeric("462", "You may not reregister");
-        else if (params.length < 4) this.#numeric("461", "USER", "Not enough parameters");
+        if (this.#registered) this.numeric("462", "You may not reregister");
+        else if (params.length < 4) this.numeric("461", "USER", "Not enough parameters");
         else {
           this.#user = { realName: params[3] };
           return this.#register();
         }
         return;
       case "PING":
-        if (params.length === 0) this.#numeric("409", "No origin specified");
+        if (params.length === 0) this.numeric("409", "No origin specified");
         else {
-          this.send(ircLine(this.#door.serverName, "PONG", this.#door.serverName, params[0]));
+          this.send(ircLine(this.door.serverName, "PONG", this.door.serverName, params[0]));
         }
         return;
       case "PONG":
@@ -277,18 +120,18 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
       case "QUIT": {
         const words = params[0] ?? "";
         const reason = words === "" ? LeaveReason.quit : `${LeaveReason.quit}: ${words}`;
-        this.#end(reason, { error: `Closing link: ${this.#name || "*"} (${reason})` });
+        this.end(reason, { error: `Closing link: ${this.#name || "*"} (${reason})` });
         return;
       }
       case "PRIVMSG":
       case "NOTICE":
         sendMessage(
           this,
-          this.#door,
-          this.#ctx.room,
+          this.door,
+          this.ctx.room,
           message.command,
           params,
-          this.#ctx.options.maxMessageBytes,
+          this.ctx.options.maxMessageBytes,
         );
         return;
       case "JOIN":
@@ -300,43 +143,38 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
       case "AWAY":
         this.#away = params[0] === undefined || params[0] === "" ? undefined : params[0];
         if (this.#away === undefined) {
-          this.#numeric("305", "You are no longer marked as being away");
-        } else this.#numeric("306", "You have been marked as being away");
+          this.numeric("305", "You are no longer marked as being away");
+        } else this.numeric("306", "You have been marked as being away");
         return;
       case "OPER":
         // The room's /oper, when the server has operators, takes the password.
-        if (params.length < 2) this.#numeric("461", "OPER", "Not enough parameters");
+        if (params.length < 2) this.numeric("461", "OPER", "Not enough parameters");
         else if (!this.#tableCommand("oper", params[params.length - 1])) {
-          this.#numeric("491", "No operators are configured on this server");
+          this.numeric("491", "No operators are configured on this server");
         }
         return;
       case "KICK":
-        if (params.length < 2) this.#numeric("461", "KICK", "Not enough parameters");
-        else if (!this.#door.isChannel(params[0])) {
-          this.#numeric("403", params[0], "No such channel");
+        if (params.length < 2) this.numeric("461", "KICK", "Not enough parameters");
+        else if (!this.door.isChannel(params[0])) {
+          this.numeric("403", params[0], "No such channel");
         } else if (!this.#tableCommand("kick", `${params[1]} ${params[2] ?? ""}`.trim())) {
-          this.#numeric("482", this.#door.channel, "You're not a channel operator");
+          this.numeric("482", this.door.channel, "You're not a channel operator");
         }
         return;
       case "TOPIC":
         if (
-          params.length > 0 && this.#door.isChannel(params[0]) &&
+          params.length > 0 && this.door.isChannel(params[0]) &&
           this.#tableCommand("topic", params[1] ?? "")
         ) return;
-        answerQuery(this, this.#door, this.#ctx.room, message);
+        answerQuery(this, this.door, this.ctx.room, message);
         return;
       default:
-        if (answerQuery(this, this.#door, this.#ctx.room, message)) return;
+        if (answerQuery(this, this.door, this.ctx.room, message)) return;
         if (!this.#tableCommand(message.command, params.join(" "))) {
-          this.#numeric("421", message.command, "Unknown command");
+          this.numeric("421", message.command, "Unknown command");
         }
         return;
     }
-  }
-
-  /** True while in the channel (a room member). */
-  get inChannel(): boolean {
-    return this.#inChannel;
   }
 
   /**
@@ -348,16 +186,16 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
    */
   #tableCommand(name: string, rest: string): boolean {
     const word = `/${name.toLowerCase()}`;
-    const commands = this.#ctx.commands;
+    const commands = this.ctx.commands;
     const command = commands.find(word);
     if (command === undefined) return false;
     if (!this.#inChannel) {
-      this.#numeric("442", this.#door.channel, "You're not on that channel");
+      this.numeric("442", this.door.channel, "You're not on that channel");
       return true;
     }
     if (command.floodFree !== true && !this.allowMessage()) return true;
     const pending = commands.run(this, word, rest);
-    pending?.catch((error) => this.#ctx.console.problem(`command ${word} failed: ${error}`));
+    pending?.catch((error) => this.ctx.console.problem(`command ${word} failed: ${error}`));
     return true;
   }
 
@@ -378,18 +216,18 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
 
   /** Answers this client alone: a notice (a history line may become a tagged PRIVMSG). */
   reply(text: string): void {
-    this.#notice(text);
+    this.notice(text);
   }
 
   /** `/quit` through the command table. */
   quit(): void {
-    this.#end(LeaveReason.quit, { error: `Closing link: ${this.#name} (${LeaveReason.quit})` });
+    this.end(LeaveReason.quit, { error: `Closing link: ${this.#name} (${LeaveReason.quit})` });
   }
 
   #cap(params: readonly string[]): Promise<void> | undefined {
     const outcome = this.#caps.answer(
       params,
-      this.#door.serverName,
+      this.door.serverName,
       this.#name || "*",
       this.#registered,
     );
@@ -399,22 +237,22 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
 
   #nick(params: readonly string[]): Promise<void> | undefined {
     if (params.length === 0 || params[0] === "") {
-      this.#numeric("431", "No nickname given");
+      this.numeric("431", "No nickname given");
       return;
     }
     const check = checkNick(params[0]);
     if (!check.ok) {
-      this.#numeric("432", params[0], `Erroneous nickname (${check.reason})`);
+      this.numeric("432", params[0], `Erroneous nickname (${check.reason})`);
       return;
     }
     if (check.name === this.#name) return;
     if (this.#inChannel) {
-      this.#numeric("447", `Cannot change nickname while in ${this.#door.channel}`);
+      this.numeric("447", `Cannot change nickname while in ${this.door.channel}`);
       return;
     }
-    const holder = this.#ctx.room.find(check.key);
+    const holder = this.ctx.room.find(check.key);
     if (holder !== undefined && holder !== this) {
-      this.#numeric("433", check.name, "Nickname is already in use");
+      this.numeric("433", check.name, "Nickname is already in use");
       return;
     }
     if (this.#registered) {
@@ -429,31 +267,31 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
   #register(): Promise<void> | undefined {
     if (this.#registered || this.#registering) return;
     if (this.#name === "" || this.#user === null || this.#caps.negotiating) return;
-    const password = this.#door.password;
+    const password = this.door.password;
     if (password !== undefined && this.#password !== password) {
-      this.#numeric("464", "Password incorrect");
-      this.#end("bad password", { error: "Bad password" });
+      this.numeric("464", "Password incorrect");
+      this.end("bad password", { error: "Bad password" });
       return;
     }
-    const claims = this.#ctx.claims;
-    if (claims !== undefined && this.#ctx.room.find(this.#key) === undefined) {
+    const claims = this.ctx.claims;
+    if (claims !== undefined && this.ctx.room.find(this.#key) === undefined) {
       return this.#claimThenRegister();
     }
     this.#enter(true);
   }
 
   async #claimThenRegister(): Promise<void> {
-    const claims = this.#ctx.claims;
+    const claims = this.ctx.claims;
     if (claims === undefined) return;
     this.#registering = true;
     const key = this.#key;
     const outcome = await claims.claim(key, this.#name);
     this.#registering = false;
     if (!outcome.ok) {
-      this.#numeric("433", this.#name, "Nickname is already in use");
+      this.numeric("433", this.#name, "Nickname is already in use");
       return;
     }
-    if (this.#ended || !this.#enter(true)) claims.release(key);
+    if (this.ended || !this.#enter(true)) claims.release(key);
   }
 
   /**
@@ -461,21 +299,20 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
    * the name is taken.
    */
   #enter(first: boolean): boolean {
-    const room = this.#ctx.room;
+    const room = this.ctx.room;
     if (!room.join(this)) {
-      this.#numeric("433", this.#name, "Nickname is already in use");
+      this.numeric("433", this.#name, "Nickname is already in use");
       return false;
     }
     this.#inChannel = true;
-    this.#door.relay.add(this);
+    this.door.relay.add(this);
     if (first) {
       this.#registered = true;
-      this.#loginTimer?.cancel();
-      this.#loginTimer = null;
-      this.#ctx.console.joined(this.#name, this.#remote);
-      this.send(welcomeBurst(this.replyTo, this.#door.channel, this.#door.created));
+      this.registrationDone();
+      this.ctx.console.joined(this.#name, this.remote);
+      this.send(welcomeBurst(this.replyTo, this.door.channel, this.door.created));
     }
-    const channel = this.#door.channel;
+    const channel = this.door.channel;
     this.send(
       `:${ircPrefix(this.#name)} JOIN ${channel}\r\n` +
         numeric(this.replyTo, "331", channel, "No topic is set") +
@@ -483,7 +320,7 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
     );
     const replay = room.replayBytes();
     if (replay !== null) {
-      this.#outbox.enqueue(this.#door.translator.replay(replay, this.#serverTime));
+      this.sendBytes(this.door.translator.replay(replay, this.serverTime));
     }
     return true;
   }
@@ -491,17 +328,17 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
   #join(params: readonly string[]): void {
     const asked = params[0] ?? "";
     if (asked === "") {
-      this.#numeric("461", "JOIN", "Not enough parameters");
+      this.numeric("461", "JOIN", "Not enough parameters");
       return;
     }
     for (const channel of asked.split(",")) {
       if (channel === "0") {
-        if (this.#inChannel) this.#part([this.#door.channel]);
-      } else if (!this.#door.isChannel(channel)) {
-        this.#numeric(
+        if (this.#inChannel) this.#part([this.door.channel]);
+      } else if (!this.door.isChannel(channel)) {
+        this.numeric(
           "403",
           channel,
-          `No such channel (this server is one room: ${this.#door.channel})`,
+          `No such channel (this server is one room: ${this.door.channel})`,
         );
       } else if (!this.#inChannel) {
         this.#enter(false);
@@ -512,23 +349,23 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
   #part(params: readonly string[]): void {
     const channel = params[0] ?? "";
     if (channel === "") {
-      this.#numeric("461", "PART", "Not enough parameters");
+      this.numeric("461", "PART", "Not enough parameters");
       return;
     }
-    if (!this.#door.isChannel(channel)) {
-      this.#numeric("403", channel, "No such channel");
+    if (!this.door.isChannel(channel)) {
+      this.numeric("403", channel, "No such channel");
       return;
     }
     if (!this.#inChannel) {
-      this.#numeric("442", channel, "You're not on that channel");
+      this.numeric("442", channel, "You're not on that channel");
       return;
     }
     const words = params[1] ?? "";
     const own = ircPrefix(this.#name);
     this.send(
       words === ""
-        ? `:${own} PART ${this.#door.channel}\r\n`
-        : ircLine(own, "PART", this.#door.channel, words),
+        ? `:${own} PART ${this.door.channel}\r\n`
+        : ircLine(own, "PART", this.door.channel, words),
     );
     this.#leaveRoom(partReason(words), true);
   }
@@ -536,33 +373,12 @@ export class IrcSession implements IrcMember, QueryHost, MessageSender, RoomUser
   #leaveRoom(reason: string, announce: boolean): void {
     if (!this.#inChannel) return;
     this.#inChannel = false;
-    this.#door.relay.remove(this);
-    this.#ctx.room.leave(this, reason, { announce });
-    this.#ctx.console.left(this.#name, reason);
+    this.door.relay.remove(this);
+    this.ctx.room.leave(this, reason, { announce });
+    this.ctx.console.left(this.#name, reason);
   }
 
-  #onOutboxFailure(failure: OutboxFailure): void {
-    const reason = failure.kind === "overflow"
-      ? LeaveReason.tooSlow
-      : connectionFailureReason(failure.error);
-    queueMicrotask(() => this.#end(reason, {}));
-  }
-
-  /** The one way an IRC session ends. */
-  #end(reason: string, options: { error?: string; announce?: boolean }): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#endReason = reason;
-    this.#loginTimer?.cancel();
-    this.#loginTimer = null;
-    this.#flood?.dispose();
-    this.#leaveRoom(reason, options.announce ?? true);
-    if (options.error !== undefined) this.send(`ERROR :${options.error}\r\n`);
-    this.#closing = closeBounded(
-      this.#conn,
-      this.#outbox,
-      options.error !== undefined,
-      options.error ?? reason,
-    );
+  protected leaving(reason: string, announce: boolean): void {
+    this.#leaveRoom(reason, announce);
   }
 }

@@ -1,0 +1,242 @@
+/**
+ * The connection side of an IRC client, apart from what its lines mean: reading and cutting
+ * lines, the send queue, flood control, the login timeout, and the one way a connection ends
+ * (ERROR, a bounded flush, close). The session on top decides what each line does.
+ * @module
+ */
+
+import type { Timer } from "../clock.ts";
+import { FloodGate } from "../flood.ts";
+import { floodNotice, LeaveReason } from "../notices.ts";
+import { Outbox, type OutboxFailure } from "../outbox.ts";
+import {
+  closeBounded,
+  type Connection,
+  connectionFailureReason,
+  LARGE_READ_BYTES,
+  type SessionContext,
+  SMALL_READ_BYTES,
+} from "../session.ts";
+import type { IrcDoor } from "./irc_door.ts";
+import { type IrcDecodeResult, IrcLineDecoder } from "./irc_decoder.ts";
+import { numeric, type ReplyTo } from "./irc_replies.ts";
+
+const encoder = new TextEncoder();
+
+/** How an IRC connection ends. */
+export interface IrcEndOptions {
+  /** The `ERROR` line's text, sent (and flushed, bounded) before closing. */
+  readonly error?: string;
+  /** Tell the room (default true; false at shutdown, where everyone is told at once). */
+  readonly announce?: boolean;
+}
+
+/** One IRC connection's bytes and life; subclasses give its lines a meaning. */
+export abstract class IrcConnection {
+  /** What every session shares: the room, the settings, time, the console, the commands. */
+  protected readonly ctx: SessionContext;
+  /** What every IRC session of the server shares. */
+  protected readonly door: IrcDoor;
+  /** The peer's address, `host:port`. */
+  protected readonly remote: string;
+  readonly #conn: Connection;
+  readonly #outbox: Outbox;
+  readonly #decoder = new IrcLineDecoder();
+  readonly #flood: FloodGate | null;
+  #ended = false;
+  #endReason = "";
+  #loginTimer: Timer | null = null;
+  #lastReadAt: number;
+  #closing: Promise<void> | null = null;
+
+  constructor(conn: Connection, ctx: SessionContext, door: IrcDoor) {
+    this.#conn = conn;
+    this.ctx = ctx;
+    this.door = door;
+    const { options, clock } = ctx;
+    this.#outbox = new Outbox(
+      conn,
+      options.sendqBytes,
+      (failure) => this.#onOutboxFailure(failure),
+      { log: door.log },
+    );
+    this.#flood = options.floodRate > 0
+      ? new FloodGate(
+        options.floodRate,
+        options.floodBurst,
+        clock,
+        (dropped) => this.notice(floodNotice(dropped)),
+      )
+      : null;
+    this.#lastReadAt = clock.now();
+    const addr = conn.remoteAddr;
+    this.remote = addr.transport === "tcp" || addr.transport === "udp"
+      ? `${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`
+      : addr.transport;
+  }
+
+  /** The nick (empty before one is accepted). */
+  abstract get name(): string;
+
+  /** True once the client is registered. */
+  protected abstract get registered(): boolean;
+
+  /** True when the client negotiated `server-time`. */
+  protected abstract get serverTime(): boolean;
+
+  /** Does what one line (or a decoding problem) asks; a promise while it waits (a claim). */
+  protected abstract handleLine(result: IrcDecodeResult): Promise<void> | undefined;
+
+  /** The connection is ending: leave the room (telling it `reason` when `announce`). */
+  protected abstract leaving(reason: string, announce: boolean): void;
+
+  /** True once registered and until the connection ends (the idle sweep's test). */
+  get loggedIn(): boolean {
+    return this.registered && !this.#ended;
+  }
+
+  /** When bytes last arrived from the client. */
+  get lastReadAt(): number {
+    return this.#lastReadAt;
+  }
+
+  /** Why the connection ended (empty while it runs). */
+  get endReason(): string {
+    return this.#endReason;
+  }
+
+  /** True once the connection is ending. */
+  protected get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The room's frames (chat, notices), in IRC. */
+  deliver(bytes: Uint8Array, fanOut = false): void {
+    const translator = this.door.translator;
+    if (fanOut) this.#outbox.enqueueShared(translator.shared(bytes));
+    else this.#outbox.enqueue(translator.direct(bytes, this.name, this.serverTime));
+  }
+
+  /** IRC lines from the relay; `shared` when the same bytes go to every IRC member. */
+  deliverIrc(bytes: Uint8Array, shared: boolean): void {
+    if (shared) this.#outbox.enqueueShared(bytes);
+    else this.#outbox.enqueue(bytes);
+  }
+
+  /** Sends lines (already terminated) to this client. */
+  send(text: string): void {
+    this.#outbox.enqueue(encoder.encode(text));
+  }
+
+  /** The source and target of this client's numerics. */
+  get replyTo(): ReplyTo {
+    return { server: this.door.serverName, nick: this.name || "*" };
+  }
+
+  /** Sends a numeric reply to this client. */
+  numeric(code: string, ...params: string[]): void {
+    this.send(numeric(this.replyTo, code, ...params));
+  }
+
+  /** Sends a server notice to this client (a history line may become a tagged PRIVMSG). */
+  notice(text: string): void {
+    this.send(this.door.translator.notice(text, this.name, this.serverTime));
+  }
+
+  /** Flood control's answer for one more message (counted when true). */
+  allowMessage(): boolean {
+    return this.#flood === null || this.#flood.allow();
+  }
+
+  /** Serves the connection; resolves when it is closed and released, never rejects. */
+  async run(): Promise<void> {
+    try {
+      const seconds = this.ctx.options.loginTimeoutSeconds;
+      if (seconds > 0) {
+        this.#loginTimer = this.ctx.clock.after(seconds * 1000, () => {
+          if (!this.registered) this.end(LeaveReason.timedOut, { error: "Registration timed out" });
+        });
+      }
+      let buffer = new Uint8Array(SMALL_READ_BYTES);
+      while (!this.#ended) {
+        let count: number | null;
+        try {
+          count = await this.#conn.read(buffer);
+        } catch (error) {
+          this.end(connectionFailureReason(error), {});
+          break;
+        }
+        if (count === null) {
+          this.end(LeaveReason.closed, {});
+          break;
+        }
+        if (this.#ended) break;
+        this.#lastReadAt = this.ctx.clock.now();
+        for (const result of this.#decoder.push(buffer.subarray(0, count))) {
+          if (this.#ended) break;
+          const pending = this.handleLine(result);
+          if (pending !== undefined) await pending;
+        }
+        this.#flood?.endOfBatch();
+        if (count === buffer.length && buffer.length < LARGE_READ_BYTES) {
+          buffer = new Uint8Array(LARGE_READ_BYTES);
+        }
+      }
+      if (this.#closing !== null) await this.#closing;
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.ctx.console.problem(`IRC session failed: ${text}`);
+      this.end("server error", {});
+      if (this.#closing !== null) await this.#closing;
+    } finally {
+      this.ctx.ended?.(this);
+    }
+  }
+
+  /** Ends the connection with an error line (the idle sweep, a cluster bus). */
+  kick(text: string, reason: string): void {
+    this.end(reason, { error: text });
+  }
+
+  /** Ends the connection for a server shutdown: no leave broadcast. */
+  shutdown(text: string): Promise<void> {
+    this.end(LeaveReason.shutdown, { error: text, announce: false });
+    return this.#closing ?? Promise.resolve();
+  }
+
+  /** Registration is complete: the login timeout no longer applies. */
+  protected registrationDone(): void {
+    this.#loginTimer?.cancel();
+    this.#loginTimer = null;
+  }
+
+  /** Queues bytes for this client alone. */
+  protected sendBytes(bytes: Uint8Array): void {
+    this.#outbox.enqueue(bytes);
+  }
+
+  /** The one way an IRC connection ends. */
+  protected end(reason: string, options: IrcEndOptions): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#endReason = reason;
+    this.registrationDone();
+    this.#flood?.dispose();
+    this.leaving(reason, options.announce ?? true);
+    if (options.error !== undefined) this.send(`ERROR :${options.error}\r\n`);
+    this.#closing = closeBounded(
+      this.#conn,
+      this.#outbox,
+      options.error !== undefined,
+      options.error ?? reason,
+    );
+  }
+
+  #onOutboxFailure(failure: OutboxFailure): void {
+    const reason = failure.kind === "overflow"
+      ? LeaveReason.tooSlow
+      : connectionFailureReason(failure.error);
+    // Deferred: an overflow is found inside a room fan-out, which must finish first.
+    queueMicrotask(() => this.end(reason, {}));
+  }
+}
