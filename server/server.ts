@@ -24,6 +24,7 @@ import type { NameClaims } from "./name_claims.ts";
 import { type Connection, type ServedConnection, Session, type SessionContext } from "./session.ts";
 import { DEFAULT_IRC_CHANNEL, IrcDoor } from "./irc/irc_door.ts";
 import { IrcSession } from "./irc/irc_session.ts";
+import { pingAfterSeconds } from "./irc/irc_relay.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
 import { SocketTransport } from "./transport/tcp.ts";
 import type { ConnectionSink, Transport } from "./transport/transport.ts";
@@ -174,6 +175,7 @@ class RunningServer implements ChatServer {
     };
     this.#ircDoor = options.ircPort === undefined ? null : new IrcDoor(this.room, this.#clock, {
       channel: options.ircChannel ?? DEFAULT_IRC_CHANNEL,
+      pingAfterSeconds: pingAfterSeconds(options.idleTimeoutSeconds),
       ...(options.ircPassword === undefined ? {} : { password: options.ircPassword }),
     });
     try {

@@ -24,6 +24,8 @@ export interface IrcDoorOptions {
   readonly channel: string;
   /** When set, clients must send `PASS` with it before registering. */
   readonly password?: string;
+  /** Seconds of silence before the server PINGs a client (default 90). */
+  readonly pingAfterSeconds?: number;
 }
 
 /** The IRC door's shared parts. */
@@ -43,7 +45,7 @@ export class IrcDoor {
     this.channelKey = options.channel.toLowerCase();
     this.password = options.password;
     this.translator = new IrcTranslator(this.serverName, this.channel);
-    this.relay = new IrcRelay(room, clock, this.serverName, this.channel);
+    this.relay = new IrcRelay(room, clock, this.serverName, this.channel, options.pingAfterSeconds);
     this.created = new Date(clock.now());
   }
 

@@ -20,8 +20,17 @@ export interface IrcMember extends Member {
   readonly lastReadAt: number;
 }
 
-/** Seconds of silence after which the server PINGs an IRC client. */
+/** Seconds of silence after which the server PINGs an IRC client (unless told otherwise). */
 export const IRC_PING_AFTER_SECONDS = 90;
+
+/**
+ * When to PING a silent IRC client: after 90 s, or half the `--idle-timeout` when that is
+ * shorter, so a client that answers is never closed as idle.
+ */
+export function pingAfterSeconds(idleTimeoutSeconds: number): number {
+  if (idleTimeoutSeconds <= 0) return IRC_PING_AFTER_SECONDS;
+  return Math.max(1, Math.min(IRC_PING_AFTER_SECONDS, Math.floor(idleTimeoutSeconds / 2)));
+}
 
 /** The leave reason of a PART (with the client's words, if any). */
 export function partReason(words: string): string {
@@ -44,13 +53,22 @@ export class IrcRelay {
   readonly #unsubscribe: () => void;
   readonly #pinger: Timer;
   readonly #clock: Clock;
+  readonly #pingAfterMs: number;
 
-  constructor(room: Room, clock: Clock, serverName: string, channel: string) {
+  /** Relays `room`'s events; PINGs clients silent for `pingAfter` seconds. */
+  constructor(
+    room: Room,
+    clock: Clock,
+    serverName: string,
+    channel: string,
+    pingAfter = IRC_PING_AFTER_SECONDS,
+  ) {
     this.#serverName = serverName;
     this.#channel = channel;
     this.#clock = clock;
+    this.#pingAfterMs = pingAfter * 1000;
     this.#unsubscribe = room.subscribe((event) => this.#relay(event));
-    this.#pinger = clock.every(IRC_PING_AFTER_SECONDS * 1000 / 3, () => this.#ping());
+    this.#pinger = clock.every(Math.max(250, this.#pingAfterMs / 3), () => this.#ping());
   }
 
   /** An IRC member joined the room (after the room told the others). */
@@ -109,7 +127,7 @@ export class IrcRelay {
 
   /** One PING, shared, to every IRC member silent for a while. */
   #ping(): void {
-    const cutoff = this.#clock.now() - IRC_PING_AFTER_SECONDS * 1000;
+    const cutoff = this.#clock.now() - this.#pingAfterMs;
     let bytes: Uint8Array | null = null;
     for (const member of this.#members) {
       if (member.lastReadAt > cutoff) continue;
