@@ -1,6 +1,6 @@
 /**
  * The GitHub workflows cannot run here, so they are parsed with a YAML parser and checked for
- * the jobs and steps issue 6 asks for; .ci/run is checked for syntax and the same Deno version.
+ * the jobs and steps shipping needs; .ci/run is checked for syntax and the same Deno version.
  */
 
 import assert from "node:assert/strict";
