@@ -5,7 +5,7 @@
  */
 
 import { encodeFrame, notice } from "../protocol/mod.ts";
-import { type Clock, systemClock, type Timer } from "./clock.ts";
+import { type Clock, systemClock, type Timer, within } from "./clock.ts";
 import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
 import { Admission } from "./admission.ts";
@@ -296,13 +296,13 @@ class RunningServer implements ChatServer {
    */
   #admit(conn: Connection, irc: IrcDoor | null): void {
     if (this.#closing) {
-      this.#track(refuse(conn, SHUTDOWN_NOTICE, irc !== null));
+      this.#track(refuse(conn, SHUTDOWN_NOTICE, irc !== null, this.#clock));
       return;
     }
     const address = connectionAddress(conn);
     const refusal = this.#admission.check({ address }, this.#sessions.size);
     if (refusal !== null) {
-      this.#track(refuse(conn, refusal.notice, irc !== null));
+      this.#track(refuse(conn, refusal.notice, irc !== null, this.#clock));
       return;
     }
     const session = irc === null
@@ -347,24 +347,19 @@ export const REFUSE_TIMEOUT_MS = 2000;
  * to an IRC client, an ERROR line, then closes it with that reason. Bounded in time: a peer that
  * never completes a TLS handshake or never reads is closed anyway.
  */
-async function refuse(conn: Connection, text: string, irc: boolean): Promise<void> {
+async function refuse(conn: Connection, text: string, irc: boolean, clock: Clock): Promise<void> {
   const frame = irc
     ? new TextEncoder().encode(`ERROR :${text.replace(/[\r\n\0]/g, " ")}\r\n`)
     : encodeFrame(notice(text));
-  let timer: Timer | null = null;
-  const timeout = new Promise<void>((resolve) => {
-    timer = systemClock.after(REFUSE_TIMEOUT_MS, resolve);
-  });
   const write = async () => {
     let offset = 0;
     while (offset < frame.length) offset += await conn.write(frame.subarray(offset));
   };
   try {
-    await Promise.race([write(), timeout]);
+    await within(clock, REFUSE_TIMEOUT_MS, write());
   } catch {
     // The peer is gone; nothing to tell it.
   } finally {
-    (timer as Timer | null)?.cancel();
     try {
       conn.close(text);
     } catch {

@@ -17,7 +17,7 @@ import {
 } from "../protocol/mod.ts";
 import type { CommandTable } from "./commands/table.ts";
 import type { RoomUser } from "./commands/room_commands.ts";
-import { type Clock, systemClock, type Timer } from "./clock.ts";
+import { type Clock, type Timer, within } from "./clock.ts";
 import { formatAddress, type ServerConsole } from "./console.ts";
 import { FloodGate } from "./flood.ts";
 import {
@@ -382,27 +382,24 @@ export class Session implements Member, RoomUser, ServedConnection {
       this.#outbox,
       options.flush ?? options.notice !== undefined,
       options.notice ?? reason,
+      this.#ctx.clock,
     );
   }
 }
 
 /**
- * Closes a connection, first waiting (at most {@link CLOSE_FLUSH_MS}) for its queued bytes to
- * be written when `flush` is set; `why` goes to the transport's close. Never rejects.
+ * Closes a connection, first waiting (at most {@link CLOSE_FLUSH_MS} of `clock`) for its queued
+ * bytes to be written when `flush` is set; `why` goes to the transport's close. Never rejects.
  */
 export async function closeBounded(
   conn: Connection,
   outbox: Outbox,
   flush: boolean,
   why: string,
+  clock: Clock,
 ): Promise<void> {
   if (flush && !outbox.stopped && outbox.pendingBytes > 0) {
-    let timer: Timer | null = null;
-    const timeout = new Promise<void>((resolve) => {
-      timer = systemClock.after(CLOSE_FLUSH_MS, resolve);
-    });
-    await Promise.race([outbox.drained(), timeout]);
-    (timer as Timer | null)?.cancel();
+    await within(clock, CLOSE_FLUSH_MS, outbox.drained());
   }
   outbox.stop();
   try {

@@ -229,6 +229,7 @@ export abstract class IrcConnection {
       this.#outbox,
       options.error !== undefined,
       options.error ?? reason,
+      this.ctx.clock,
     );
   }
 
