@@ -7,16 +7,16 @@
 
 import { systemClock } from "../clock.ts";
 import { ServerConsole, stdConsole } from "../console.ts";
-import type { ServerOptions } from "../options.ts";
+import { DEFAULT_PRESENCE_TIMEOUT_SECONDS, type ServerOptions } from "../options.ts";
 import { Room } from "../room.ts";
 import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
 import { ClusterBus } from "./bus.ts";
-import { DEFAULT_PRESENCE_TIMEOUT_SECONDS, presenceTiming } from "./presence.ts";
+import { presenceTiming } from "./presence.ts";
 import { RedisLink } from "./redis_link.ts";
+import { DEFAULT_CLUSTER_ROOM } from "./cluster_names.ts";
 import { parseRedisUrl } from "./redis_url.ts";
 
-/** The cluster room used when none is given. */
-export const DEFAULT_CLUSTER_ROOM = "chat";
+export { DEFAULT_CLUSTER_ROOM };
 
 /** A running clustered server and its bus (tests read the bus's per-instance counts). */
 export interface ClusterServer extends ChatServer {
