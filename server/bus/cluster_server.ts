@@ -13,10 +13,10 @@ import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
 import { ClusterBus } from "./bus.ts";
 import { presenceTiming } from "./presence.ts";
 import { RedisLink } from "./redis_link.ts";
+import { DEFAULT_CLUSTER_ROOM } from "./cluster_names.ts";
 import { parseRedisUrl } from "./redis_url.ts";
 
-/** The cluster room used when none is given. */
-export const DEFAULT_CLUSTER_ROOM = "chat";
+export { DEFAULT_CLUSTER_ROOM };
 
 /** A running clustered server and its bus (tests read the bus's per-instance counts). */
 export interface ClusterServer extends ChatServer {
