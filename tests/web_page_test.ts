@@ -216,3 +216,24 @@ Deno.test("a refused browser user sees why", browserTest, async () => {
     await bob.close();
   }
 });
+
+Deno.test("a browser user sent away sees why, above what was said", browserTest, async () => {
+  // The idle timeout sends a silent user away with an error notice, as a kick does.
+  const server = await start({ idleTimeoutSeconds: 1 });
+  try {
+    await withBrowser(async (browser) => {
+      const page = await openPage(browser, `http://127.0.0.1:${webPort(server)}/`, 360);
+      await join(page, "sleepy");
+      await waitForStatus(page, "Online as sleepy");
+      await waitForText(page, "join-error", "Refused: error:");
+      assert.equal(
+        await evaluate(page, `document.getElementById("log").hidden`),
+        false,
+        "the conversation stays on the page",
+      );
+      await page.close();
+    });
+  } finally {
+    await server.shutdown();
+  }
+});
