@@ -7,7 +7,7 @@
 
 import { MAX_USERNAME_BYTES } from "../../protocol/mod.ts";
 import type { Clock } from "../clock.ts";
-import { describeListenFailure, ListenError } from "../listener.ts";
+import { describeListenFailure, listenAddress, ListenError } from "../listener.ts";
 import { isAddressFailure, readPemFile, TlsConfigError } from "../tls.ts";
 import type { ConnectionSink, Transport } from "../transport/transport.ts";
 import type { Cidr } from "./cidr.ts";
@@ -60,9 +60,7 @@ export class WebTransport implements Transport {
       cert: readPemFile(options.tls.certFile, "certificate"),
       key: readPemFile(options.tls.keyFile, "key"),
     };
-    const address = options.hostname.includes(":")
-      ? `[${options.hostname}]:${options.port}`
-      : `${options.hostname}:${options.port}`;
+    const address = listenAddress(options.hostname, options.port);
     try {
       this.#server = Deno.serve({
         hostname: options.hostname,
