@@ -18,13 +18,12 @@ const unavailable = await chromiumUnavailable();
 /** Long enough for a loaded machine; every wait is for an event, never a sleep. */
 const WAIT_MS = 15_000;
 
-// puppeteer-core talks to chromium over a pipe and a WebSocket it keeps for the browser's whole
-// life, and Node compatibility timers of its own: the sanitizers would report those as leaks
-// even though browser.close() ends them. Everything this test opens itself is closed in finally.
+// The sanitizers stay on: withBrowser closes the browser (its pipe, its WebSocket, its child
+// process) before the test ends.
 const browserTest = {
   ignore: skipWhen("the web page tests", unavailable),
-  sanitizeOps: false,
-  sanitizeResources: false,
+  sanitizeOps: true,
+  sanitizeResources: true,
 };
 
 async function start(options: Partial<ServerOptions>): Promise<ChatServer> {
