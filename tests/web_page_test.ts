@@ -149,6 +149,9 @@ Deno.test("browser and terminal users talk both ways; markup stays text", browse
         await evaluate(page, `document.querySelectorAll("#log img, #log script").length`),
         0,
       );
+      // A command goes to the server as typed; its answer is a notice, shown apart from chat.
+      await say(page, "/users");
+      assert.match(await waitForLine(page, "Online (2): bob, webby"), /\bnotice\b/);
       await bob.say("after the markup");
       await waitForLine(page, "after the markup");
       assert.deepEqual(dialogs, [], "no dialog opened");
