@@ -67,7 +67,11 @@ export class WebTransport implements Transport {
         port: options.port,
         ...tls,
         onListen: () => {},
-        onError: () => secureResponse("server error\n", 500),
+        onError: (error) => {
+          // A bug serving one request: logged, answered, and the listener goes on.
+          sink.problem(`web: ${error instanceof Error ? error.message : String(error)}`);
+          return secureResponse("server error\n", 500);
+        },
       }, (request, info) => this.#handle(request, info));
     } catch (error) {
       if (options.tls !== undefined && !isAddressFailure(error)) {
