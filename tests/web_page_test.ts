@@ -106,6 +106,11 @@ Deno.test("browser and terminal users talk both ways; markup stays text", browse
         void dialog.dismiss();
       });
       page.on("request", (request) => requests.push(request.url()));
+      const pageProblems: string[] = [];
+      page.on("pageerror", (error) => pageProblems.push(String(error)));
+      page.on("console", (message) => {
+        if (/Content Security Policy/i.test(message.text())) pageProblems.push(message.text());
+      });
 
       await join(page, "webby");
       await waitForStatus(page, "Online as webby");
@@ -155,6 +160,7 @@ Deno.test("browser and terminal users talk both ways; markup stays text", browse
       await bob.say("after the markup");
       await waitForLine(page, "after the markup");
       assert.deepEqual(dialogs, [], "no dialog opened");
+      assert.deepEqual(pageProblems, [], "no script error, nothing the CSP had to block");
       assert.deepEqual(
         requests.filter((r) => new URL(r).pathname === "/x"),
         [],
