@@ -5,7 +5,7 @@
  */
 
 import { encodeFrame, notice } from "../protocol/mod.ts";
-import { type Clock, systemClock, type Timer } from "./clock.ts";
+import { type Clock, systemClock, type Timer, within } from "./clock.ts";
 import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
 import { Admission } from "./admission.ts";
@@ -224,13 +224,13 @@ class RunningServer implements ChatServer {
    */
   #admit(conn: Connection): void {
     if (this.#closing) {
-      this.#track(refuse(conn, SHUTDOWN_NOTICE));
+      this.#track(refuse(conn, SHUTDOWN_NOTICE, this.#clock));
       return;
     }
     const address = connectionAddress(conn);
     const refusal = this.#admission.check({ address }, this.#sessions.size);
     if (refusal !== null) {
-      this.#track(refuse(conn, refusal.notice));
+      this.#track(refuse(conn, refusal.notice, this.#clock));
       return;
     }
     const session = new Session(conn, this.#context);
@@ -273,22 +273,17 @@ export const REFUSE_TIMEOUT_MS = 2000;
  * it with that reason. Bounded in time: a peer that never completes a TLS handshake or never
  * reads is closed anyway.
  */
-async function refuse(conn: Connection, text: string): Promise<void> {
+async function refuse(conn: Connection, text: string, clock: Clock): Promise<void> {
   const frame = encodeFrame(notice(text));
-  let timer: Timer | null = null;
-  const timeout = new Promise<void>((resolve) => {
-    timer = systemClock.after(REFUSE_TIMEOUT_MS, resolve);
-  });
   const write = async () => {
     let offset = 0;
     while (offset < frame.length) offset += await conn.write(frame.subarray(offset));
   };
   try {
-    await Promise.race([write(), timeout]);
+    await within(clock, REFUSE_TIMEOUT_MS, write());
   } catch {
     // The peer is gone; nothing to tell it.
   } finally {
-    (timer as Timer | null)?.cancel();
     try {
       conn.close(text);
     } catch {
