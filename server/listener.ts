@@ -17,9 +17,14 @@ export class ListenError extends Error {
   }
 }
 
+/** `host:port` for messages, with brackets around an IPv6 host. */
+export function listenAddress(hostname: string, port: number): string {
+  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}
+
 /** Binds a TCP listener, turning the runtime's errors into one clear ListenError. */
 export function listenTcp(hostname: string, port: number): Deno.TcpListener {
-  const address = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+  const address = listenAddress(hostname, port);
   try {
     return Deno.listen({ hostname, port, transport: "tcp" });
   } catch (error) {

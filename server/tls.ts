@@ -6,7 +6,7 @@
  * @module
  */
 
-import { describeListenFailure, ListenError } from "./listener.ts";
+import { describeListenFailure, listenAddress, ListenError } from "./listener.ts";
 
 /** A certificate or key file is missing, unreadable or not usable PEM; the server cannot start. */
 export class TlsConfigError extends Error {
@@ -62,7 +62,7 @@ export function listenTlsFiles(
 ): Deno.TlsListener {
   const cert = readPemFile(certFile, "certificate");
   const key = readPemFile(keyFile, "key");
-  const address = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+  const address = listenAddress(hostname, port);
   try {
     return Deno.listenTls({ hostname, port, transport: "tcp", cert, key });
   } catch (error) {

@@ -20,6 +20,7 @@ const MAPPED_FOLDERS = [
   "soak",
   "scripts",
   "examples",
+  "web",
 ];
 
 /** Every `.ts` file under `dir` (relative to the repository, `/`-separated), sorted. */
@@ -92,7 +93,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   soak: [...PROGRAM, "kit"],
   scripts: [...PROGRAM, "kit"],
   examples: ["protocol"],
-  tests: [...PROGRAM, "kit", "bench", "soak", "scripts", "examples"],
+  web: ["protocol"],
+  tests: [...PROGRAM, "kit", "bench", "soak", "scripts", "examples", "web"],
 };
 
 /** The repository files `file` imports statically (relative specifiers only). */

@@ -18,13 +18,12 @@ const unavailable = await chromiumUnavailable();
 /** Long enough for a loaded machine; every wait is for an event, never a sleep. */
 const WAIT_MS = 15_000;
 
-// puppeteer-core talks to chromium over a pipe and a WebSocket it keeps for the browser's whole
-// life, and Node compatibility timers of its own: the sanitizers would report those as leaks
-// even though browser.close() ends them. Everything this test opens itself is closed in finally.
+// The sanitizers stay on: withBrowser closes the browser (its pipe, its WebSocket, its child
+// process) before the test ends.
 const browserTest = {
   ignore: skipWhen("the web page tests", unavailable),
-  sanitizeOps: false,
-  sanitizeResources: false,
+  sanitizeOps: true,
+  sanitizeResources: true,
 };
 
 async function start(options: Partial<ServerOptions>): Promise<ChatServer> {
@@ -107,6 +106,11 @@ Deno.test("browser and terminal users talk both ways; markup stays text", browse
         void dialog.dismiss();
       });
       page.on("request", (request) => requests.push(request.url()));
+      const pageProblems: string[] = [];
+      page.on("pageerror", (error) => pageProblems.push(String(error)));
+      page.on("console", (message) => {
+        if (/Content Security Policy/i.test(message.text())) pageProblems.push(message.text());
+      });
 
       await join(page, "webby");
       await waitForStatus(page, "Online as webby");
@@ -150,9 +154,13 @@ Deno.test("browser and terminal users talk both ways; markup stays text", browse
         await evaluate(page, `document.querySelectorAll("#log img, #log script").length`),
         0,
       );
+      // A command goes to the server as typed; its answer is a notice, shown apart from chat.
+      await say(page, "/users");
+      assert.match(await waitForLine(page, "Online (2): bob, webby"), /\bnotice\b/);
       await bob.say("after the markup");
       await waitForLine(page, "after the markup");
       assert.deepEqual(dialogs, [], "no dialog opened");
+      assert.deepEqual(pageProblems, [], "no script error, nothing the CSP had to block");
       assert.deepEqual(
         requests.filter((r) => new URL(r).pathname === "/x"),
         [],
@@ -214,5 +222,26 @@ Deno.test("a refused browser user sees why", browserTest, async () => {
   } finally {
     await server.shutdown();
     await bob.close();
+  }
+});
+
+Deno.test("a browser user sent away sees why, above what was said", browserTest, async () => {
+  // The idle timeout sends a silent user away with an error notice, as a kick does.
+  const server = await start({ idleTimeoutSeconds: 1 });
+  try {
+    await withBrowser(async (browser) => {
+      const page = await openPage(browser, `http://127.0.0.1:${webPort(server)}/`, 360);
+      await join(page, "sleepy");
+      await waitForStatus(page, "Online as sleepy");
+      await waitForText(page, "join-error", "Refused: error:");
+      assert.equal(
+        await evaluate(page, `document.getElementById("log").hidden`),
+        false,
+        "the conversation stays on the page",
+      );
+      await page.close();
+    });
+  } finally {
+    await server.shutdown();
   }
 });

@@ -11,7 +11,8 @@ import type { ChatServer } from "../server/mod.ts";
 import type { ServerOptions } from "../server/options.ts";
 import { CloseCode, TEXT_MESSAGE_REASON } from "../server/web/websocket_connection.ts";
 import { concat, frameHeader } from "./helpers/bytes.ts";
-import { withServer } from "./helpers/server.ts";
+import { CapturedConsole, testServerOptions, withServer } from "./helpers/server.ts";
+import { ListenError, startServer } from "../server/mod.ts";
 import { ManualClock } from "./helpers/clock.ts";
 import { waitUntil } from "./helpers/timeout.ts";
 import type { TestClient } from "./helpers/wire.ts";
@@ -284,3 +285,25 @@ Deno.test("with --tls-cert the page is HTTPS and /ws is WSS, the main port TLS",
     await certs.remove();
   }
 });
+
+Deno.test(
+  "a web port in use: one clear ListenError, the main listener released",
+  opts,
+  async () => {
+    const blocker = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      await assert.rejects(
+        startServer(
+          testServerOptions({ webHost: "127.0.0.1", webPort: blocker.addr.port }),
+          { console: new CapturedConsole() },
+        ),
+        (error: unknown) =>
+          error instanceof ListenError &&
+          error.message ===
+            `cannot listen on 127.0.0.1:${blocker.addr.port}: address already in use`,
+      );
+    } finally {
+      blocker.close();
+    }
+  },
+);

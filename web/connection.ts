@@ -23,6 +23,8 @@ export interface LinkHandlers {
 
 /** Close codes the server uses for a refusal (text message, policy: limits, names, origin). */
 const REFUSAL_CODES = new Set([1003, 1008]);
+/** A keepalive (an empty message) after this long without sending, as `chat client` does. */
+const KEEPALIVE_MS = 30_000;
 /** The largest frame the page accepts from the server. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -33,8 +35,9 @@ export class ChatLink {
   readonly #handlers: LinkHandlers;
   #socket: WebSocket | null = null;
   #attempt = 0;
-  #everOnline = false;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #keepalive: ReturnType<typeof setInterval> | null = null;
+  #lastSent = 0;
   #stopped = false;
 
   constructor(url: string, name: string, handlers: LinkHandlers) {
@@ -53,6 +56,7 @@ export class ChatLink {
     const socket = this.#socket;
     if (socket === null || socket.readyState !== WebSocket.OPEN) return false;
     send(socket, { username: this.#name, message });
+    this.#lastSent = Date.now();
     return true;
   }
 
@@ -60,9 +64,15 @@ export class ChatLink {
   stop(): void {
     this.#stopped = true;
     if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#stopKeepalive();
     this.send("/quit");
     this.#socket?.close(1000, "left");
     this.#handlers.state({ kind: "left" });
+  }
+
+  #stopKeepalive(): void {
+    if (this.#keepalive !== null) clearInterval(this.#keepalive);
+    this.#keepalive = null;
   }
 
   #connect(): void {
@@ -74,16 +84,18 @@ export class ChatLink {
     const decoder = new FrameDecoder({ maxMessageBytes: MAX_MESSAGE_BYTES });
     socket.addEventListener("open", () => {
       send(socket, { username: this.#name, message: "" });
+      this.#lastSent = Date.now();
+      this.#stopKeepalive();
+      this.#keepalive = setInterval(() => {
+        if (Date.now() - this.#lastSent >= KEEPALIVE_MS) this.send("");
+      }, KEEPALIVE_MS / 3);
     });
     socket.addEventListener("message", (event) => {
       if (!(event.data instanceof ArrayBuffer)) return;
       for (const result of decoder.push(new Uint8Array(event.data))) {
         if (!result.ok) continue;
         // In with the server: anything but an error notice (which precedes a refusal).
-        if (!isErrorNotice(result.frame) && (!this.#everOnline || this.#attempt > 0)) {
-          this.#everOnline = true;
-          this.#attempt = 0;
-        }
+        if (!isErrorNotice(result.frame)) this.#attempt = 0;
         if (socket === this.#socket) this.#handlers.frame(result.frame);
       }
       this.#handlers.state({ kind: "online" });
@@ -91,8 +103,11 @@ export class ChatLink {
     socket.addEventListener("close", (event) => {
       if (socket !== this.#socket || this.#stopped) return;
       this.#socket = null;
+      this.#stopKeepalive();
       const reason = event.reason || "connection lost";
-      if (REFUSAL_CODES.has(event.code) && !this.#everOnline) {
+      // Refused or sent away (a limit, a taken name, a kick): final, unless it answers a retry
+      // after a lost connection (the server may still hold the old one for a moment).
+      if (REFUSAL_CODES.has(event.code) && this.#attempt === 0) {
         this.#handlers.state({ kind: "refused", reason });
         return;
       }

@@ -80,6 +80,8 @@ function onState(state: LinkState): void {
       setOnline(null);
       link = null;
       showChat(false);
+      // What was said before a kick stays readable below the prompt.
+      logElement.hidden = logElement.childElementCount === 0;
       return;
     case "left":
       status.textContent = "Not connected";

@@ -4,10 +4,13 @@
  * @module
  */
 
-import { VERSION } from "../../cli/version.ts";
+import config from "../../deno.json" with { type: "json" };
 import { MAX_USERNAME_BYTES } from "../../protocol/mod.ts";
 import { IRC_LINE_BYTES, ircLine } from "./irc_line.ts";
 import { IRC_USER_HOST } from "./irc_translate.ts";
+
+/** The program's version, as 002 and 004 name it (read from deno.json, as `chat --version`). */
+const VERSION: string = config.version;
 
 /** Where a reply is said from and to whom. */
 export interface ReplyTo {

@@ -7,7 +7,7 @@
 
 import { MAX_USERNAME_BYTES } from "../../protocol/mod.ts";
 import type { Clock } from "../clock.ts";
-import { describeListenFailure, ListenError } from "../listener.ts";
+import { describeListenFailure, listenAddress, ListenError } from "../listener.ts";
 import { isAddressFailure, readPemFile, TlsConfigError } from "../tls.ts";
 import type { ConnectionSink, Transport } from "../transport/transport.ts";
 import type { Cidr } from "./cidr.ts";
@@ -60,16 +60,18 @@ export class WebTransport implements Transport {
       cert: readPemFile(options.tls.certFile, "certificate"),
       key: readPemFile(options.tls.keyFile, "key"),
     };
-    const address = options.hostname.includes(":")
-      ? `[${options.hostname}]:${options.port}`
-      : `${options.hostname}:${options.port}`;
+    const address = listenAddress(options.hostname, options.port);
     try {
       this.#server = Deno.serve({
         hostname: options.hostname,
         port: options.port,
         ...tls,
         onListen: () => {},
-        onError: () => secureResponse("server error\n", 500),
+        onError: (error) => {
+          // A bug serving one request: logged, answered, and the listener goes on.
+          sink.problem(`web: ${error instanceof Error ? error.message : String(error)}`);
+          return secureResponse("server error\n", 500);
+        },
       }, (request, info) => this.#handle(request, info));
     } catch (error) {
       if (options.tls !== undefined && !isAddressFailure(error)) {
