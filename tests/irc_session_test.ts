@@ -513,3 +513,20 @@ Deno.test("irc: the room's commands are reachable as IRC commands (HISTORY, SEAR
     await alice.expect("442");
   });
 });
+
+Deno.test("irc: a name is free while its IRC holder is parted; JOIN then needs another nick", async () => {
+  await withIrc({}, async ({ irc, login }) => {
+    const carol = await irc("carol");
+    await carol.send("PART #chat");
+    await carol.expect("PART");
+    const other = await login("Carol");
+    await carol.send("JOIN #chat");
+    await carol.expect("433", "carol");
+    await carol.send("NICK carol2", "JOIN #chat");
+    assert.equal((await carol.expect("NICK")).raw, ":carol!carol@chat NICK :carol2");
+    assert.equal((await carol.expect("JOIN")).raw, ":carol2!carol2@chat JOIN #chat");
+    await other.waitForNotice("carol2 joined");
+    await carol.send("NICK carol3");
+    await carol.expect("447");
+  });
+});

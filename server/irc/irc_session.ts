@@ -288,7 +288,7 @@ export class IrcSession extends IrcConnection
     const outcome = await claims.claim(key, this.#name);
     this.#registering = false;
     if (!outcome.ok) {
-      this.numeric("433", this.#name, "Nickname is already in use");
+      this.#nickTaken();
       return;
     }
     if (this.ended || !this.#enter(true)) claims.release(key);
@@ -298,10 +298,18 @@ export class IrcSession extends IrcConnection
    * Joins the room under the nick; on the first time also the welcome burst. False (433) when
    * the name is taken.
    */
+  /** The nick turned out taken while registering: 433, and the client must send another. */
+  #nickTaken(): void {
+    this.numeric("433", this.#name, "Nickname is already in use");
+    this.#name = "";
+    this.#key = "";
+  }
+
   #enter(first: boolean): boolean {
     const room = this.ctx.room;
     if (!room.join(this)) {
-      this.numeric("433", this.#name, "Nickname is already in use");
+      if (first) this.#nickTaken();
+      else this.numeric("433", this.#name, "Nickname is already in use");
       return false;
     }
     this.#inChannel = true;
