@@ -8,7 +8,6 @@
 import { errorNotice, LeaveReason } from "../notices.ts";
 import type { ServedConnection } from "../session.ts";
 import { IrcConnection } from "./irc_connection.ts";
-import type { RoomUser } from "../commands/room_commands.ts";
 import type { Member } from "../room.ts";
 import type { IrcDecodeResult } from "./irc_decoder.ts";
 import { ircLine, type IrcMessage, parseIrcLine } from "./irc_line.ts";
@@ -16,6 +15,12 @@ import { CapNegotiation } from "./irc_cap.ts";
 import { type MessageSender, sendMessage } from "./irc_messages.ts";
 import { checkNick } from "./irc_nick.ts";
 import { answerQuery, type QueryHost } from "./irc_queries.ts";
+import {
+  runOperatorCommand,
+  runTableCommand,
+  type TableAccess,
+  type TableUser,
+} from "./irc_table.ts";
 import type { IrcMember } from "./irc_relay.ts";
 import { partReason } from "./irc_relay.ts";
 import { namesReply, numeric, welcomeBurst } from "./irc_replies.ts";
@@ -29,7 +34,7 @@ const BEFORE_REGISTRATION = new Set(["CAP", "PASS", "NICK", "USER", "PING", "PON
  * the channel, and every command, over an {@link IrcConnection}.
  */
 export class IrcSession extends IrcConnection
-  implements IrcMember, QueryHost, MessageSender, RoomUser, ServedConnection {
+  implements IrcMember, QueryHost, MessageSender, TableUser, ServedConnection {
   readonly followsEvents = true;
   #name = "";
   #key = "";
@@ -146,57 +151,23 @@ export class IrcSession extends IrcConnection
           this.numeric("305", "You are no longer marked as being away");
         } else this.numeric("306", "You have been marked as being away");
         return;
-      case "OPER":
-        // The room's /oper, when the server has operators, takes the password.
-        if (params.length < 2) this.numeric("461", "OPER", "Not enough parameters");
-        else if (!this.#tableCommand("oper", params[params.length - 1])) {
-          this.numeric("491", "No operators are configured on this server");
-        }
-        return;
-      case "KICK":
-        if (params.length < 2) this.numeric("461", "KICK", "Not enough parameters");
-        else if (!this.door.isChannel(params[0])) {
-          this.numeric("403", params[0], "No such channel");
-        } else if (!this.#tableCommand("kick", `${params[1]} ${params[2] ?? ""}`.trim())) {
-          this.numeric("482", this.door.channel, "You're not a channel operator");
-        }
-        return;
-      case "TOPIC":
-        if (
-          params.length > 0 && this.door.isChannel(params[0]) &&
-          this.#tableCommand("topic", params[1] ?? "")
-        ) return;
-        answerQuery(this, this.door, this.ctx.room, message);
-        return;
       default:
+        if (runOperatorCommand(this, this.#tables, message)) return;
         if (answerQuery(this, this.door, this.ctx.room, message)) return;
-        if (!this.#tableCommand(message.command, params.join(" "))) {
+        if (!runTableCommand(this, this.#tables, message.command, params.join(" "))) {
           this.numeric("421", message.command, "Unknown command");
         }
         return;
     }
   }
 
-  /**
-   * Runs the room's command `/name` (the table every client's commands go through) with `rest`
-   * as its arguments: IRC clients send commands they do not know themselves as they are typed
-   * (irssi's `/history 20` arrives as `HISTORY 20`). False when the table has no such command.
-   * Answers come as notices; a command needs the client in the channel, and counts against flood
-   * control as it does for binary clients.
-   */
-  #tableCommand(name: string, rest: string): boolean {
-    const word = `/${name.toLowerCase()}`;
-    const commands = this.ctx.commands;
-    const command = commands.find(word);
-    if (command === undefined) return false;
-    if (!this.#inChannel) {
-      this.numeric("442", this.door.channel, "You're not on that channel");
-      return true;
-    }
-    if (command.floodFree !== true && !this.allowMessage()) return true;
-    const pending = commands.run(this, word, rest);
-    pending?.catch((error) => this.ctx.console.problem(`command ${word} failed: ${error}`));
-    return true;
+  /** How this session reaches the room's command table. */
+  get #tables(): TableAccess {
+    return {
+      door: this.door,
+      commands: this.ctx.commands,
+      problem: (text) => this.ctx.console.problem(text),
+    };
   }
 
   /** The room member while in the channel (commands act through it); null when parted. */
