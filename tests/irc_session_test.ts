@@ -530,3 +530,31 @@ Deno.test("irc: a name is free while its IRC holder is parted; JOIN then needs a
     await carol.expect("447");
   });
 });
+
+Deno.test("irc: a room of both kinds keeps each broadcast once in the binary clients' shared log", async () => {
+  const { processSharedLog, LOG_BLOCK_BYTES } = await import("../server/shared_log.ts");
+  await withIrc({ floodRate: 0 }, async ({ irc, login }) => {
+    // Members joined alternately, so a fan-out alternates between the two kinds.
+    const bob = await login("bob");
+    await irc("i1");
+    const carol = await login("carol");
+    const last = await irc("i2");
+    await login("dave");
+    const count = 2000;
+    const text = "x".repeat(100);
+    const before = processSharedLog.blocksAllocated;
+    for (let i = 0; i < count; i++) await bob.say(text);
+    // Delivered in order: once the last has arrived, every one has.
+    await bob.say("done");
+    await carol.waitForMessage("bob", "done", 20_000);
+    await last.expect("PRIVMSG", "done", 20_000);
+    const frameBytes = 6 + 3 + text.length;
+    const blocks = processSharedLog.blocksAllocated - before;
+    // Each frame copied once: the blocks the bytes fill, one more for a block begun earlier and
+    // one for "done" (copied in turn by every kind of member, about eight times as many blocks).
+    assert.ok(
+      blocks <= Math.ceil((count * frameBytes) / LOG_BLOCK_BYTES) + 2,
+      `${blocks} blocks for ${count} frames of ${frameBytes} bytes`,
+    );
+  });
+});
