@@ -1,7 +1,7 @@
 /**
- * One IRC client's connection: reading lines, registration (CAP, PASS, NICK, USER), then the
- * commands, as a member of the same room as every other client, under the same limits (login
- * timeout, flood control, send queue) and ending through one place like a binary session.
+ * What an IRC client's lines mean: registration (CAP, PASS, NICK, USER), the channel (JOIN,
+ * PART), then every command, as a member of the same room as every other client. The
+ * connection underneath (bytes, limits, the one way it ends) is an {@link IrcConnection}.
  * @module
  */
 
