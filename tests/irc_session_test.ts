@@ -559,3 +559,34 @@ Deno.test("irc: a room of both kinds keeps each broadcast once in the binary cli
     );
   });
 });
+
+Deno.test("irc: malformed commands get their numerics (461, 462, 409, 431) and the session goes on", async () => {
+  await withIrc({}, async ({ irc, ircConnect }) => {
+    const early = await ircConnect();
+    await early.send("USER only", "PASS", "NICK", "PING");
+    assert.deepEqual((await early.expect("461")).params.slice(1, 2), ["USER"]);
+    assert.deepEqual((await early.expect("461")).params.slice(1, 2), ["PASS"]);
+    await early.expect("431");
+    await early.expect("409");
+    const alice = await irc("alice");
+    const cases: [string, string, string | undefined][] = [
+      ["USER a 0 * :again", "462", undefined],
+      ["PASS late", "462", undefined],
+      ["JOIN", "461", "JOIN"],
+      ["PART", "461", "PART"],
+      ["KICK #chat", "461", "KICK"],
+      ["OPER root", "461", "OPER"],
+      ["TOPIC", "461", "TOPIC"],
+      ["MODE", "461", "MODE"],
+      ["KICK #elsewhere bob", "403", "#elsewhere"],
+      ["WHOIS", "431", undefined],
+    ];
+    for (const [line, code, param] of cases) {
+      await alice.send(line);
+      const reply = await alice.expect(code);
+      if (param !== undefined) assert.equal(reply.params[1], param, line);
+    }
+    await alice.send("PING :ok");
+    await alice.expect("PONG", "ok");
+  });
+});
