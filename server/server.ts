@@ -4,9 +4,9 @@
  * @module
  */
 
-import { encodeFrame, notice } from "../protocol/mod.ts";
+import { encodeFrame, notice, splitMessage } from "../protocol/mod.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
-import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
+import { type ConsoleSink, formatClockTime, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
 import { IpLimiter, tooManyFromAddressNotice } from "./ip_limits.ts";
 import {
@@ -16,7 +16,7 @@ import {
   lastResortCollector,
 } from "./heap_trim.ts";
 import { acceptLoop, listenTcp } from "./listener.ts";
-import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
+import { errorNotice, SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
 import { MAX_REPLAY_BYTES } from "./history/replay.ts";
 import { Room } from "./room.ts";
@@ -24,8 +24,30 @@ import type { NameClaims } from "./name_claims.ts";
 import { Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
 import { History } from "./history/history.ts";
-import { roomCommandTable } from "./commands/room_commands.ts";
+import { roomCommands } from "./commands/room_commands.ts";
+import {
+  ConsoleUser,
+  type LocalUser,
+  moderationCommands,
+  type ModerationUser,
+  withConsoleUsers,
+} from "./commands/mod_commands.ts";
+import { CommandTable } from "./commands/table.ts";
+import { parseRange, rangeContains } from "./moderation/address.ts";
+import { Moderation } from "./moderation/moderation.ts";
+import {
+  banAnnouncement,
+  banLeaveReason,
+  bannedNotice,
+  kickedNotice,
+  kickReason,
+  topicChangedNotice,
+  topicNotice,
+} from "./moderation/notices.ts";
+import { OperatorRegistry } from "./moderation/operators.ts";
+import { nameBanKeys } from "./moderation/targets.ts";
 import { openStore, retentionOf } from "./store/open_store.ts";
+import type { BanRecord, ModerationStore } from "./store/moderation_store.ts";
 import type { Store } from "./store/store.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
@@ -56,6 +78,8 @@ export interface ServerDeps {
   listen?: (hostname: string, port: number) => Deno.TcpListener;
   /** The store to use instead of the one the options name (closed at shutdown all the same). */
   store?: Store;
+  /** Where bans, mutes and the topic are kept instead of the store (a cluster's Redis). */
+  moderationStore?: ModerationStore;
 }
 
 /** A running server. */
@@ -68,6 +92,15 @@ export interface ChatServer {
   readonly history: History;
   /** Where the history is kept. */
   readonly store: Store;
+  /** Bans, mutes and the topic. */
+  readonly moderation: Moderation;
+  /** Who may become an operator (`reload()` re-reads `--opers FILE`). */
+  readonly operators: OperatorRegistry;
+  /**
+   * Runs one line typed on the server's console (an operator command); its answer and errors
+   * go to the console.
+   */
+  consoleCommand(line: string): Promise<void>;
   /** Resolves once the server has shut down and released everything. */
   readonly finished: Promise<void>;
   /** Names online, in display order (case-insensitive). */
@@ -93,6 +126,10 @@ export async function startServer(
   checkServerOptions(options);
   const clock = deps.clock ?? systemClock;
   const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const operators = await OperatorRegistry.load({
+    entries: options.operators,
+    file: options.operatorsFile,
+  });
   const store = deps.store ?? await openStore(options, clock, {
     problem: (text) => console.problem(text),
     info: (text) => console.info(text),
@@ -104,7 +141,13 @@ export async function startServer(
       maxReplayBytes: Math.min(MAX_REPLAY_BYTES, Math.floor(options.sendqBytes / 2)),
     }, clock);
     await history.load();
-    return new RunningServer(options, deps, console, history, store);
+    const moderation = new Moderation(
+      deps.moderationStore ?? store.moderation,
+      clock,
+      (text) => console.problem(text),
+    );
+    await moderation.load();
+    return new RunningServer(options, deps, console, history, store, { moderation, operators });
   } catch (error) {
     await store.close();
     throw error;
@@ -118,7 +161,10 @@ class RunningServer implements ChatServer {
   readonly room: Room;
   readonly history: History;
   readonly store: Store;
+  readonly moderation: Moderation;
+  readonly operators: OperatorRegistry;
   readonly finished: Promise<void>;
+  readonly #consoleUser: ConsoleUser;
   readonly #unfollowHistory: () => void;
   readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
   readonly #ipLimits: IpLimiter;
@@ -152,8 +198,12 @@ class RunningServer implements ChatServer {
     console: ServerConsole,
     history: History,
     store: Store,
+    moderated: { moderation: Moderation; operators: OperatorRegistry },
   ) {
     this.#options = { ...options };
+    this.moderation = moderated.moderation;
+    this.operators = moderated.operators;
+    this.#consoleUser = new ConsoleUser((line) => console.answer(line));
     this.#clock = deps.clock ?? systemClock;
     this.#console = console;
     this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
@@ -173,12 +223,10 @@ class RunningServer implements ChatServer {
       console: this.#console,
       claims: deps.claims,
       ended: (session) => this.#sessionEnded(session),
-      commands: roomCommandTable({
-        room: this.room,
-        history,
-        problem: (text) => this.#console.problem(text),
-      }),
+      commands: this.#commandTable(history),
+      moderation: this.moderation,
     };
+    this.#moderate();
     // In a cluster each instance writes its own users' lines; the others' arrive as events.
     this.#unfollowHistory = history.follow(
       this.room,
@@ -212,6 +260,105 @@ class RunningServer implements ChatServer {
 
   onlineNames(): string[] {
     return this.room.names();
+  }
+
+  consoleCommand(line: string): Promise<void> {
+    const text = line.trim();
+    if (text === "") return Promise.resolve();
+    const split = splitMessage(text);
+    if (split.kind !== "command") {
+      this.#consoleUser.reply(
+        errorNotice("the console takes commands: /help lists them (/say TEXT speaks to everyone)"),
+      );
+      return Promise.resolve();
+    }
+    try {
+      const pending = this.#context.commands.run(this.#consoleUser, split.word, split.rest);
+      return Promise.resolve(pending).catch((error) =>
+        this.#console.problem(`command ${split.name} failed: ${describe(error)}`)
+      );
+    } catch (error) {
+      this.#console.problem(`command ${split.name} failed: ${describe(error)}`);
+      return Promise.resolve();
+    }
+  }
+
+  /** Every command: the room's, then moderation's, in one table. */
+  #commandTable(history: History): CommandTable<ModerationUser> {
+    const consoleUsers = () => this.#consoleUserList();
+    return new CommandTable<ModerationUser>([
+      ...withConsoleUsers<ModerationUser>(
+        roomCommands({ room: this.room, history, problem: (text) => this.#console.problem(text) }),
+        consoleUsers,
+      ),
+      ...moderationCommands({
+        room: this.room,
+        moderation: this.moderation,
+        operators: this.operators,
+        console: this.#console,
+        clock: this.#clock,
+        localUser: (key) => this.#localUser(key),
+        consoleUserList: consoleUsers,
+      }),
+    ]);
+  }
+
+  /** What bans, kicks from other instances and topic changes do to this instance's room. */
+  #moderate(): void {
+    const topic = this.moderation.topic;
+    this.room.setTopic(topic === null ? null : topicNotice(topic));
+    this.moderation.setEffects({
+      banned: (ban) => this.#enforceBan(ban),
+      kick: (key, by, reason) =>
+        this.#localUser(key)?.kick(kickedNotice(by, reason), kickReason(by, reason)),
+      topicChanged: (topic) => {
+        this.room.setTopic(topicNotice(topic));
+        this.room.announce(topicChangedNotice(topic));
+      },
+    });
+  }
+
+  /** A ban is set: the room is told, and this instance's connections it matches are closed. */
+  #enforceBan(ban: BanRecord): void {
+    this.room.announce(banAnnouncement(ban));
+    const range = ban.key.startsWith("net:") ? parseRange(ban.key.slice(4)) : null;
+    const notice = bannedNotice(ban, this.#clock.now());
+    const reason = banLeaveReason(ban.setBy, ban.reason);
+    for (const session of [...this.#sessions.keys()]) {
+      const matches = range !== null
+        ? rangeContains(range, session.address)
+        : session.loggedIn && nameBanKeys(session.key).includes(ban.key);
+      if (matches) session.kick(notice, reason);
+    }
+  }
+
+  /** A logged-in session of this instance by name key. */
+  #localUser(key: string): LocalUser | undefined {
+    for (const session of this.#sessions.keys()) {
+      if (session.loggedIn && session.key === key) return session;
+    }
+    return undefined;
+  }
+
+  /** The console's `/users`: each connection's name, address and connect time. */
+  #consoleUserList(): string[] {
+    const lines = [`Connections here (${this.#sessions.size}):`];
+    for (const session of this.#sessions.keys()) {
+      const name = session.loggedIn ? session.name : "(logging in)";
+      const role = session.isOperator ? " operator" : "";
+      lines.push(
+        `  ${name} from ${session.remote} since ${formatClockTime(session.connectedAt)}${role}`,
+      );
+    }
+    const elsewhere = this.room.size - [...this.#sessions.keys()].filter((s) => s.loggedIn).length;
+    if (elsewhere > 0) lines.push(`  and ${elsewhere} on other instances`);
+    return lines;
+  }
+
+  /** The ban notice for a connection from `ip`, or null: the one check before a login is read. */
+  #banFor(ip: string): string | null {
+    const ban = this.moderation.banForAddress(ip);
+    return ban === null ? null : bannedNotice(ban, this.#clock.now());
   }
 
   connectionCount(): number {
@@ -248,6 +395,7 @@ class RunningServer implements ChatServer {
     }
     await Promise.all(this.#tasks);
     this.#unfollowHistory();
+    await this.moderation.settle();
     try {
       await this.store.close();
     } catch (error) {
@@ -275,12 +423,17 @@ class RunningServer implements ChatServer {
       return;
     }
     const ip = conn.remoteAddr.hostname;
+    const banned = this.#banFor(ip);
+    if (banned !== null) {
+      this.#track(refuse(conn, encodeFrame(notice(banned))));
+      return;
+    }
     if (!this.#ipLimits.tryAcquire(ip)) {
       const text = tooManyFromAddressNotice(this.#ipLimits.limit);
       this.#track(refuse(conn, encodeFrame(notice(text))));
       return;
     }
-    const session = new Session(conn, this.#context);
+    const session = new Session(conn, this.#context, "handshake" in conn);
     this.#sessions.set(session, ip);
     // No promise chain per connection: the session reports its end through the context.
     void session.run();
