@@ -71,11 +71,6 @@ export interface ServerDeps {
   collectGarbage?: CollectGarbage | null;
   /** When that collection runs (default: after 1,000 joins or leaves and a quiet second). */
   heapTrim?: HeapTrimOptions;
-  /**
-   * Binds the plain-TCP listener instead of `listenTcp` (the workers prototype binds with
-   * `reusePort`); must throw ListenError when it cannot bind. Not used with TLS.
-   */
-  listen?: (hostname: string, port: number) => Deno.TcpListener;
   /** The store to use instead of the one the options name (closed at shutdown all the same). */
   store?: Store;
   /** Where bans, mutes and the topic are kept instead of the store (a cluster's Redis). */
@@ -211,7 +206,7 @@ class RunningServer implements ChatServer {
     this.store = store;
     const tlsFiles = tlsFilesOf(options);
     this.#listener = tlsFiles === null
-      ? (deps.listen ?? listenTcp)(options.host, options.port)
+      ? listenTcp(options.host, options.port)
       : listenTlsFiles(options.host, options.port, tlsFiles.certFile, tlsFiles.keyFile);
     this.#ipLimits = new IpLimiter(options.maxClientsPerIp ?? 0);
     this.addr = this.#listener.addr;
