@@ -241,6 +241,7 @@ Deno.test(
 
         await alice.say("/ban zed");
         await carol.waitForNotice("alice banned zed until lifted");
+        await alice.waitForNotice("alice banned zed until lifted");
         await alice.say("/unban ZED");
         assert.equal(await nextNotice(alice), "Ban on zed lifted");
         await console.waitForLine("alice unbanned zed");
