@@ -351,13 +351,13 @@ Deno.test(
     await withServer({ options: { operators: OPERS } }, async ({ login }) => {
       const alice = await login("alice");
       const help = async (last: string) => {
-      await alice.say("/help");
-      const words: string[] = [];
-      assert.equal(await nextNotice(alice), "Commands you may use:");
-      while (words.at(-1) !== last) words.push((await nextNotice(alice)).trim().split(" ")[0]);
-      return words;
-    };
-    const before = await help("/oper");
+        await alice.say("/help");
+        const words: string[] = [];
+        assert.equal(await nextNotice(alice), "Commands you may use:");
+        while (words.at(-1) !== last) words.push((await nextNotice(alice)).trim().split(" ")[0]);
+        return words;
+      };
+      const before = await help("/oper");
       assert.ok(before.includes("/topic") && before.includes("/oper"));
       assert.ok(!before.includes("/kick"));
       await oper(alice);

@@ -15,11 +15,7 @@ import {
   decodeModerationChange,
   ModerationRecordError,
 } from "../server/moderation/change_codec.ts";
-import {
-  DurationError,
-  formatTimeLeft,
-  parseDuration,
-} from "../server/moderation/duration.ts";
+import { DurationError, formatTimeLeft, parseDuration } from "../server/moderation/duration.ts";
 import { BanTargetError, parseBanTarget } from "../server/moderation/targets.ts";
 
 Deno.test("address ranges: canonical form and membership, IPv4 and IPv6", () => {

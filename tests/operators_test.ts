@@ -19,30 +19,34 @@ import { ChatProcess, sourceCommand } from "../scripts/chat_process.ts";
 const opts = { sanitizeOps: true, sanitizeResources: true };
 const FORM = /^scrypt\$16384\$8\$1\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/;
 
-Deno.test("password hashes: scrypt$N$r$p$salt$hash, a random salt, checked exactly", opts, async () => {
-  const first = await hashPassword("s3cret pass");
-  const second = await hashPassword("s3cret pass");
-  assert.match(first, FORM);
-  assert.notEqual(first, second, "a random salt each time");
-  const parsed = parsePasswordHash(first);
-  assert.equal(await verifyPassword("s3cret pass", parsed), true);
-  assert.equal(await verifyPassword("s3cret pas", parsed), false);
-  assert.equal(await verifyPassword("", parsed), false);
-  for (
-    const bad of [
-      "",
-      "bcrypt$1$2$3$AAAA$AAAA",
-      "scrypt$16384$8$1$AAAA",
-      "scrypt$1000$8$1$AAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-      "scrypt$16384$0$1$AAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-      "scrypt$16384$8$1$!!!!$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-      "scrypt$16384$8$1$AAAAAAAA$AAAA",
-      "scrypt$1048576$64$1$AAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-    ]
-  ) {
-    assert.throws(() => parsePasswordHash(bad), PasswordHashError, bad);
-  }
-});
+Deno.test(
+  "password hashes: scrypt$N$r$p$salt$hash, a random salt, checked exactly",
+  opts,
+  async () => {
+    const first = await hashPassword("s3cret pass");
+    const second = await hashPassword("s3cret pass");
+    assert.match(first, FORM);
+    assert.notEqual(first, second, "a random salt each time");
+    const parsed = parsePasswordHash(first);
+    assert.equal(await verifyPassword("s3cret pass", parsed), true);
+    assert.equal(await verifyPassword("s3cret pas", parsed), false);
+    assert.equal(await verifyPassword("", parsed), false);
+    for (
+      const bad of [
+        "",
+        "bcrypt$1$2$3$AAAA$AAAA",
+        "scrypt$16384$8$1$AAAA",
+        "scrypt$1000$8$1$AAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "scrypt$16384$0$1$AAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "scrypt$16384$8$1$!!!!$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "scrypt$16384$8$1$AAAAAAAA$AAAA",
+        "scrypt$1048576$64$1$AAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+      ]
+    ) {
+      assert.throws(() => parsePasswordHash(bad), PasswordHashError, bad);
+    }
+  },
+);
 
 Deno.test("chat hash-password reads the first line of a pipe and prints a hash", opts, async () => {
   const run = async (input: string) => {
@@ -66,38 +70,42 @@ Deno.test("chat hash-password reads the first line of a pipe and prints a hash",
   assert.match(extra.stderr.text, /unexpected argument 'now'[\s\S]*Usage: chat hash-password/);
 });
 
-Deno.test("operators: --oper entries and a file; reload keeps the old set on failure", opts, async () => {
-  const hash = await hashPassword("pw-a");
-  const other = await hashPassword("pw-b");
-  const file = await Deno.makeTempFile({ suffix: ".opers" });
-  try {
-    await Deno.writeTextFile(file, `# operators\n\nBob:${other}\n`);
-    const registry = await OperatorRegistry.load({ entries: [`Alice:${hash}`], file });
-    assert.equal(registry.size, 2);
-    assert.equal(await registry.verify("alice", "pw-a"), true);
-    assert.equal(await registry.verify("bob", "pw-b"), true);
-    assert.equal(await registry.verify("bob", "pw-a"), false);
-    assert.equal(await registry.verify("nobody", "pw-a"), false);
+Deno.test(
+  "operators: --oper entries and a file; reload keeps the old set on failure",
+  opts,
+  async () => {
+    const hash = await hashPassword("pw-a");
+    const other = await hashPassword("pw-b");
+    const file = await Deno.makeTempFile({ suffix: ".opers" });
+    try {
+      await Deno.writeTextFile(file, `# operators\n\nBob:${other}\n`);
+      const registry = await OperatorRegistry.load({ entries: [`Alice:${hash}`], file });
+      assert.equal(registry.size, 2);
+      assert.equal(await registry.verify("alice", "pw-a"), true);
+      assert.equal(await registry.verify("bob", "pw-b"), true);
+      assert.equal(await registry.verify("bob", "pw-a"), false);
+      assert.equal(await registry.verify("nobody", "pw-a"), false);
 
-    await Deno.writeTextFile(file, `Bob:${other}\nCarol:not-a-hash\n`);
-    const failed = await registry.reload();
-    assert.equal(failed.ok, false);
-    assert.match(failed.ok ? "" : failed.reason, /line 2: bad password hash/);
-    assert.equal(await registry.verify("bob", "pw-b"), true, "the old set is kept");
+      await Deno.writeTextFile(file, `Bob:${other}\nCarol:not-a-hash\n`);
+      const failed = await registry.reload();
+      assert.equal(failed.ok, false);
+      assert.match(failed.ok ? "" : failed.reason, /line 2: bad password hash/);
+      assert.equal(await registry.verify("bob", "pw-b"), true, "the old set is kept");
 
-    await Deno.writeTextFile(file, `Carol:${other}\n`);
-    assert.deepEqual(await registry.reload(), { ok: true, count: 2 });
-    assert.equal(await registry.verify("carol", "pw-b"), true);
-    assert.equal(registry.has("bob"), false);
+      await Deno.writeTextFile(file, `Carol:${other}\n`);
+      assert.deepEqual(await registry.reload(), { ok: true, count: 2 });
+      assert.equal(await registry.verify("carol", "pw-b"), true);
+      assert.equal(registry.has("bob"), false);
 
-    await Deno.remove(file);
-    const gone = await registry.reload();
-    assert.match(gone.ok ? "" : gone.reason, /cannot read/);
-    assert.equal(registry.has("carol"), true);
-  } finally {
-    await Deno.remove(file).catch(() => {});
-  }
-});
+      await Deno.remove(file);
+      const gone = await registry.reload();
+      assert.match(gone.ok ? "" : gone.reason, /cannot read/);
+      assert.equal(registry.has("carol"), true);
+    } finally {
+      await Deno.remove(file).catch(() => {});
+    }
+  },
+);
 
 Deno.test("chat server: --oper is checked when parsed; --opers names a file", async () => {
   const hash = await hashPassword("x");
@@ -117,7 +125,10 @@ Deno.test("chat server: --oper is checked when parsed; --opers names a file", as
       [["--opers", ""], /--opers must not be empty/],
     ] as const
   ) {
-    assert.throws(() => parseServerArgs([...args]), (e) => e instanceof UsageError && message.test(e.message));
+    assert.throws(
+      () => parseServerArgs([...args]),
+      (e) => e instanceof UsageError && message.test(e.message),
+    );
   }
   await assert.rejects(
     () => OperatorRegistry.load({ file: "/nonexistent/opers" }),
