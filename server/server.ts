@@ -47,7 +47,7 @@ import {
 import { OperatorRegistry } from "./moderation/operators.ts";
 import { nameBanKeys } from "./moderation/targets.ts";
 import { openStore, retentionOf } from "./store/open_store.ts";
-import type { BanRecord, ModerationStore } from "./store/moderation_store.ts";
+import type { BanRecord } from "./store/moderation_store.ts";
 import type { Store } from "./store/store.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
@@ -73,8 +73,6 @@ export interface ServerDeps {
   heapTrim?: HeapTrimOptions;
   /** The store to use instead of the one the options name (closed at shutdown all the same). */
   store?: Store;
-  /** Where bans, mutes and the topic are kept instead of the store (a cluster's Redis). */
-  moderationStore?: ModerationStore;
 }
 
 /** A running server. */
@@ -137,7 +135,7 @@ export async function startServer(
     }, clock);
     await history.load();
     const moderation = new Moderation(
-      deps.moderationStore ?? store.moderation,
+      store.moderation,
       clock,
       (text) => console.problem(text),
     );

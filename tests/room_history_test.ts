@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { type Frame, parseHistoryLine } from "../protocol/mod.ts";
+import { SqliteStore } from "../server/store/sqlite_store.ts";
 import { ManualClock } from "./helpers/clock.ts";
 import { withServer } from "./helpers/server.ts";
 import type { TestClient } from "./helpers/wire.ts";
@@ -223,3 +224,41 @@ Deno.test("/help lists the commands the user may use; history off is said so", o
     );
   });
 });
+
+Deno.test(
+  "a disk that fills up while chatting: one console line, the room goes on, saving resumes",
+  opts,
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "chat-full-" });
+    try {
+      const options = { db: `${dir}/chat.db`, floodRate: 0 };
+      await withServer({ options }, async ({ login, server, console }) => {
+        const store = server.store;
+        assert.ok(store instanceof SqliteStore);
+        const alice = await login("alice");
+        const bob = await login("bob");
+        await alice.say("before");
+        await bob.waitForMessage("alice", "before");
+        await store.flush();
+        const db = store.database;
+        const pages = (db.prepare("PRAGMA page_count").get() as { page_count: number }).page_count;
+        db.exec(`PRAGMA max_page_count = ${pages}`);
+        const big = "z".repeat(30_000);
+        for (let i = 0; i < 10; i++) await alice.say(`${big} ${i}`);
+        await bob.waitForMessage("alice", `${big} 9`);
+        await console.waitForLine("history: cannot save messages");
+        await alice.say("still chatting");
+        await bob.waitForMessage("alice", "still chatting");
+        db.exec("PRAGMA max_page_count = 1000000");
+        await console.waitForLine("history: saving again", 5000);
+        assert.equal(console.errors.filter((l) => l.includes("cannot save")).length, 1);
+        await bob.say("/history 20");
+        const lines = await historyBlock(bob);
+        assert.equal(lines.length, 14);
+        assert.match(lines[13 - 1], /<alice> still chatting$/);
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

@@ -63,8 +63,6 @@ export async function startClusterServer(
       claims: bus,
       onlineDetail: () => bus.onlineDetail(),
       afterShutdown: () => bus.close(),
-      moderationStore: deps.moderationStore ??
-        link.moderationStore((text) => console.problem(text)),
     });
     bus.attachModeration(server.moderation);
   } catch (error) {

@@ -22,6 +22,7 @@ export type BusEvent =
   | { kind: "joined"; instance: string; key: string; name: string }
   | { kind: "left"; instance: string; key: string; name: string; reason: string }
   | { kind: "message"; instance: string; key: string; name: string; text: string }
+  | { kind: "action"; instance: string; key: string; name: string; text: string }
   | {
     kind: "private";
     instance: string;
@@ -80,8 +81,9 @@ export function decodeBusEvent(text: string): BusEvent {
         reason: field("reason"),
       };
     case "message":
+    case "action":
       return {
-        kind: "message",
+        kind: value.kind,
         instance,
         key: field("key"),
         name: field("name"),

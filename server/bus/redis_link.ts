@@ -34,8 +34,6 @@ import {
   RedisConnection,
 } from "./redis_connection.ts";
 import type { RedisAddress } from "./redis_url.ts";
-import { RedisModerationStore } from "./redis_moderation.ts";
-import type { ModerationStore } from "../store/moderation_store.ts";
 
 export { LinkDownError } from "./redis_connection.ts";
 
@@ -88,11 +86,6 @@ export class RedisLink implements ClusterLink {
 
   get isUp(): boolean {
     return this.#conn.isUp;
-  }
-
-  /** Bans, mutes and the topic in this cluster room's Redis keys, over this link's connection. */
-  moderationStore(problem: (text: string) => void): ModerationStore {
-    return new RedisModerationStore(() => this.#cmd(), this.#keys.prefix, problem);
   }
 
   async start(handlers: LinkHandlers): Promise<void> {

@@ -1,8 +1,8 @@
 /**
  * What arrives from the other instances, applied to the local room: joins, leaves and rosters
- * through the remote roster (so local users get the notices), chat as broadcasts from remote
- * members, private messages to the local users they are addressed to, and moderation changes
- * (bans, kicks, mutes, the topic) to the local moderation state.
+ * through the remote roster (so local users get the notices), chat and `/me` actions as
+ * broadcasts from remote members, private messages to the local users they are addressed to, and
+ * moderation changes (bans, kicks, mutes, the topic) to the local moderation state.
  * @module
  */
 
@@ -32,6 +32,9 @@ export function applyRemoteEvent(
     }
     case "message":
       room.broadcast(remote.sender(event.instance, event.key, event.name), event.text);
+      return;
+    case "action":
+      room.action(remote.sender(event.instance, event.key, event.name), event.text);
       return;
     case "private": {
       if (event.toInstance !== self) return;

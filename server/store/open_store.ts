@@ -6,6 +6,8 @@
 
 import type { Clock } from "../clock.ts";
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "../options.ts";
+import { DEFAULT_CLUSTER_ROOM } from "../bus/cluster_server.ts";
+import { RedisStore } from "./redis_store.ts";
 import { SqliteStore } from "./sqlite_store.ts";
 import type { Retention, Store, StoreReport } from "./store.ts";
 
@@ -17,13 +19,20 @@ export function retentionOf(options: ServerOptions): Retention {
   };
 }
 
-/** Opens the store the options name; throws StoreOpenError when it cannot. */
+/**
+ * Opens the store the options name (`--redis`: the cluster's Redis; `--db`: that SQLite file;
+ * otherwise SQLite in memory); throws StoreOpenError when it cannot.
+ */
 export function openStore(
   options: ServerOptions,
   clock: Clock,
   report: StoreReport,
 ): Promise<Store> {
   const retention = retentionOf(options);
+  if (options.redis !== undefined) {
+    const room = options.clusterRoom ?? DEFAULT_CLUSTER_ROOM;
+    return RedisStore.open({ url: options.redis, room, retention, clock, report });
+  }
   try {
     return Promise.resolve(
       new SqliteStore({ file: options.db ?? null, retention, clock, report }),

@@ -13,20 +13,20 @@ import type {
   ModerationStore,
   MuteRecord,
   TopicRecord,
-} from "../store/moderation_store.ts";
-import { inForce } from "../store/moderation_store.ts";
-import type { RedisClient } from "./redis_connection.ts";
+} from "./moderation_store.ts";
+import { inForce } from "./moderation_store.ts";
+import type { RedisClient } from "../bus/redis_connection.ts";
 
 /** The moderation store on the cluster's Redis connection. */
 export class RedisModerationStore implements ModerationStore {
-  readonly #cmd: () => RedisClient;
+  readonly #cmd: () => Promise<RedisClient>;
   readonly #bans: string;
   readonly #mutes: string;
   readonly #topic: string;
   readonly #problem: (text: string) => void;
 
-  /** `cmd` gives the connection's current client (it reconnects by itself). */
-  constructor(cmd: () => RedisClient, prefix: string, problem: (text: string) => void) {
+  /** `cmd` gives the store's client, connecting if it must; `prefix` is `chat:ROOM`. */
+  constructor(cmd: () => Promise<RedisClient>, prefix: string, problem: (text: string) => void) {
     this.#cmd = cmd;
     this.#bans = `${prefix}:bans`;
     this.#mutes = `${prefix}:mutes`;
@@ -35,7 +35,7 @@ export class RedisModerationStore implements ModerationStore {
   }
 
   async loadModeration(now: number): Promise<ModerationState> {
-    const cmd = this.#cmd();
+    const cmd = await this.#cmd();
     const bans = await this.#load(this.#bans, decodeBan, now);
     const mutes = await this.#load(this.#mutes, decodeMute, now);
     const topicText = await cmd.get(this.#topic);
@@ -51,23 +51,23 @@ export class RedisModerationStore implements ModerationStore {
   }
 
   async putBan(ban: BanRecord): Promise<void> {
-    await this.#cmd().hSet(this.#bans, ban.key, JSON.stringify(ban));
+    await (await this.#cmd()).hSet(this.#bans, ban.key, JSON.stringify(ban));
   }
 
   async deleteBan(key: string): Promise<void> {
-    await this.#cmd().hDel(this.#bans, key);
+    await (await this.#cmd()).hDel(this.#bans, key);
   }
 
   async putMute(mute: MuteRecord): Promise<void> {
-    await this.#cmd().hSet(this.#mutes, mute.key, JSON.stringify(mute));
+    await (await this.#cmd()).hSet(this.#mutes, mute.key, JSON.stringify(mute));
   }
 
   async deleteMute(key: string): Promise<void> {
-    await this.#cmd().hDel(this.#mutes, key);
+    await (await this.#cmd()).hDel(this.#mutes, key);
   }
 
   async putTopic(topic: TopicRecord): Promise<void> {
-    await this.#cmd().set(this.#topic, JSON.stringify(topic));
+    await (await this.#cmd()).set(this.#topic, JSON.stringify(topic));
   }
 
   /** The records of one hash still in force; expired ones are deleted. */
@@ -76,7 +76,7 @@ export class RedisModerationStore implements ModerationStore {
     decode: (value: unknown) => T,
     now: number,
   ): Promise<T[]> {
-    const cmd = this.#cmd();
+    const cmd = await this.#cmd();
     const all = await cmd.hGetAll(hash) as Record<string, string>;
     const kept: T[] = [];
     const expired: string[] = [];
