@@ -21,10 +21,11 @@ export type CompileTarget = typeof COMPILE_TARGETS[number];
 /**
  * The permissions baked into the binary: the least chat needs. `--allow-net` for its sockets;
  * `--allow-read` only so that the TLS files a user names (`--tls-cert`, `--tls-key`, `--ca`) can
- * be read; `--allow-write` only so that `chat server --db FILE` can keep its history in the
- * SQLite file the user names (and its `-wal` and `-shm` files beside it). Those paths are the
- * user's choice, so neither permission can be narrowed to a folder. No environment (NO_COLOR
- * needs none through Deno.noColor), no subprocesses.
+ * be read; `--allow-write` only so that `chat cert` can write the certificate and key files the
+ * user names (`--cert`, `--key`) and `chat server --db FILE` can keep its history in the SQLite
+ * file the user names (and its `-wal` and `-shm` files beside it): those paths are the user's
+ * choice, so neither permission can be narrowed to a folder. No environment (NO_COLOR needs none
+ * through Deno.noColor), no subprocesses.
  */
 export const COMPILE_PERMISSIONS: readonly string[] = [
   "--allow-net",
