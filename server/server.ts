@@ -304,6 +304,7 @@ class RunningServer implements ChatServer {
       banned: (ban) => this.#enforceBan(ban),
       kick: (key, by, reason) =>
         this.#localUser(key)?.kick(kickedNotice(by, reason), kickReason(by, reason)),
+      notice: (text) => this.room.announce(text),
       topicChanged: (topic) => {
         this.room.setTopic(topicNotice(topic));
         this.room.announce(topicChangedNotice(topic));

@@ -86,6 +86,10 @@ Deno.test("cluster: kicks, bans, mutes and the topic reach every instance", opts
       await alice.say("/topic shared by all");
       await carol.waitForNotice("alice set the topic: shared by all");
 
+      await two.consoleCommand("/say from the console of i1");
+      await alice.waitForNotice("from the console of i1");
+      await carol.waitForNotice("from the console of i1");
+
       // Kept in Redis: an instance started now has them all.
       const three = await start("i2");
       assert.deepEqual(three.moderation.bans().map((b) => b.target), ["dave"]);

@@ -316,7 +316,7 @@ export function moderationCommands(services: ModerationServices): Command<Modera
       access: "console",
       minArgs: 1,
       run: ({ user, rest }) => {
-        room.announce(rest.trim());
+        moderation.announce(rest.trim());
         console.said(user.name, rest.trim());
       },
     },

@@ -89,6 +89,8 @@ export function decodeModerationChange(value: unknown): ModerationChange {
       return { op: "topic", topic: decodeTopic(f.topic) };
     case "kick":
       return { op: "kick", key: text(f, "key"), by: text(f, "by"), reason: text(f, "reason") };
+    case "notice":
+      return { op: "notice", text: text(f, "text") };
     default:
       throw new ModerationRecordError(`unknown op ${JSON.stringify(f.op)}`);
   }

@@ -25,7 +25,8 @@ export type ModerationChange =
   | { op: "mute"; mute: MuteRecord }
   | { op: "unmute"; key: string }
   | { op: "topic"; topic: TopicRecord }
-  | { op: "kick"; key: string; by: string; reason: string };
+  | { op: "kick"; key: string; by: string; reason: string }
+  | { op: "notice"; text: string };
 
 /** What a change does beyond the state: the server disconnects and announces. */
 export interface ModerationEffects {
@@ -35,6 +36,8 @@ export interface ModerationEffects {
   kick(key: string, by: string, reason: string): void;
   /** The topic changed: the welcome shows the new one. */
   topicChanged(topic: TopicRecord): void;
+  /** A notice from the console (`/say`) for everyone. */
+  notice(text: string): void;
 }
 
 /** Where changes go to reach the other instances (a cluster bus); absent when alone. */
@@ -169,6 +172,13 @@ export class Moderation {
     this.#peers?.publish({ op: "kick", key, by, reason });
   }
 
+  /** A notice to everyone on every instance (`/say`). */
+  announce(text: string): void {
+    const change: ModerationChange = { op: "notice", text };
+    this.apply(change);
+    this.#peers?.publish(change);
+  }
+
   /** A change from another instance: memory and effects only. */
   apply(change: ModerationChange): void {
     switch (change.op) {
@@ -191,6 +201,9 @@ export class Moderation {
         return;
       case "kick":
         this.#effects?.kick(change.key, change.by, change.reason);
+        return;
+      case "notice":
+        this.#effects?.notice(change.text);
         return;
     }
   }
