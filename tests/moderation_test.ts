@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import type { Frame } from "../protocol/mod.ts";
 import { moderationCommands, type ModerationUser } from "../server/commands/mod_commands.ts";
 import { ServerConsole } from "../server/console.ts";
@@ -15,7 +16,11 @@ import { OperatorRegistry } from "../server/moderation/operators.ts";
 import { hashPassword } from "../server/moderation/password_hash.ts";
 import { Room } from "../server/room.ts";
 import { startServer } from "../server/server.ts";
+import { type Connection, Session } from "../server/session.ts";
+import { DEFAULT_SERVER_OPTIONS } from "../server/options.ts";
+import { testCommands } from "./helpers/history.ts";
 import { SqliteStore } from "../server/store/sqlite_store.ts";
+import { MIGRATIONS } from "../server/store/sqlite_schema.ts";
 import { ManualClock } from "./helpers/clock.ts";
 import { CapturedConsole, testServerOptions, withServer } from "./helpers/server.ts";
 import { TestClient } from "./helpers/wire.ts";
@@ -114,6 +119,38 @@ Deno.test("/oper: refused on a connection that is neither TLS nor loopback", opt
     assert.match(sink.lines.join("\n"), /\/oper by alice from 192\.0\.2\.7:4242: refused/);
   } finally {
     await store.close();
+  }
+});
+
+Deno.test("a session may /oper over TLS or from loopback, not over plain TCP from afar", () => {
+  const clock = new ManualClock();
+  const room = new Room();
+  const ctx = {
+    room,
+    clock,
+    options: DEFAULT_SERVER_OPTIONS,
+    console: new ServerConsole(new CapturedConsole(), clock),
+    commands: testCommands(room, clock),
+  };
+  const from = (hostname: string): Connection => ({
+    read: () => Promise.resolve(null),
+    write: (bytes) => Promise.resolve(bytes.length),
+    close: () => {},
+    remoteAddr: { transport: "tcp", hostname, port: 4242 },
+  });
+  const cases: [string, boolean, boolean][] = [
+    ["192.0.2.7", false, false],
+    ["192.0.2.7", true, true],
+    ["2001:db8::7", false, false],
+    ["127.0.0.1", false, true],
+    ["::1", false, true],
+    ["::ffff:127.0.0.1", false, true],
+  ];
+  for (const [hostname, tls, secure] of cases) {
+    const session = new Session(from(hostname), ctx, tls);
+    assert.equal(session.secureChannel, secure, `${hostname} tls=${tls}`);
+    assert.equal(session.address, hostname);
+    assert.equal(session.isOperator, false);
   }
 });
 
@@ -423,6 +460,51 @@ Deno.test(
       } finally {
         await Promise.all(clients.map((c) => c.close()));
         await second.shutdown();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "a schema 1 file (history only) migrates forward to bans, mutes and the topic",
+  opts,
+  async () => {
+    const dir = await Deno.makeTempDir();
+    const file = `${dir}/old.db`;
+    try {
+      const old = new DatabaseSync(file);
+      old.exec(MIGRATIONS[0]);
+      old.exec("PRAGMA user_version = 1");
+      old.prepare("INSERT INTO history (time, kind, name, body) VALUES (1, 0, 'al', ?)").run(
+        new TextEncoder().encode("kept"),
+      );
+      old.close();
+      const clock = new ManualClock();
+      const store = new SqliteStore({
+        file,
+        retention: { lines: 100, days: 0 },
+        clock,
+        report: { problem: () => {}, info: () => {} },
+      });
+      try {
+        const items = await store.recent(10, 0);
+        assert.equal(items.length, 1, "the history is kept");
+        await store.putBan({
+          key: "name:bob",
+          target: "bob",
+          setBy: "al",
+          reason: "",
+          setAt: clock.now(),
+          until: null,
+        });
+        await store.putTopic({ text: "t", setBy: "al", setAt: 1 });
+        const state = await store.loadModeration(clock.now());
+        assert.deepEqual(state.bans.map((b) => b.key), ["name:bob"]);
+        assert.equal(state.topic?.text, "t");
+      } finally {
+        await store.close();
       }
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -67,7 +67,7 @@ Deno.test("chat hash-password reads the first line of a pipe and prints a hash",
   assert.match(empty.err, /^chat: the password is empty$/m);
   const extra = new ChatProcess(sourceCommand(), ["hash-password", "now"], "null");
   assert.equal(await extra.exited(), 2);
-  assert.match(extra.stderr.text, /unexpected argument 'now'[\s\S]*Usage: chat hash-password/);
+  assert.match(extra.stderr.text, /unexpected argument 'now'[\s\S]*chat hash-password --help/);
 });
 
 Deno.test(
