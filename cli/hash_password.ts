@@ -88,8 +88,9 @@ async function askTwice(): Promise<string> {
 /** Reads one line from the terminal in raw mode, echoing nothing. */
 async function readHidden(prompt: string): Promise<string> {
   const encoder = new TextEncoder();
-  await Deno.stderr.write(encoder.encode(prompt));
+  // Echo goes off before the prompt shows, so nothing typed at once is echoed.
   Deno.stdin.setRaw(true);
+  await Deno.stderr.write(encoder.encode(prompt));
   const bytes: number[] = [];
   const buffer = new Uint8Array(64);
   try {

@@ -302,8 +302,17 @@ class RunningServer implements ChatServer {
     this.room.setTopic(topic === null ? null : topicNotice(topic));
     this.moderation.setEffects({
       banned: (ban) => this.#enforceBan(ban),
-      kick: (key, by, reason) =>
-        this.#localUser(key)?.kick(kickedNotice(by, reason), kickReason(by, reason)),
+      kick: (key, by, reason, byConsole) => {
+        const target = this.#localUser(key);
+        if (target === undefined) return;
+        if (target.isOperator && !byConsole) {
+          this.#console.problem(
+            `refused a kick of operator ${target.name} by ${by} (another instance)`,
+          );
+          return;
+        }
+        target.kick(kickedNotice(by, reason), kickReason(by, reason));
+      },
       notice: (text) => this.room.announce(text),
       topicChanged: (topic) => {
         this.room.setTopic(topicNotice(topic));

@@ -17,7 +17,7 @@ const opts = {
   sanitizeResources: true,
   ignore: skipWhen("cluster moderation tests", await redisUnavailableReason()),
 };
-const OPERS = [`alice:${await hashPassword("pw")}`];
+const OPERS = [`alice:${await hashPassword("pw")}`, `olga:${await hashPassword("pw2")}`];
 /** The spec's bound: a change holds on every instance within a second. */
 const WITHIN_MS = 1000;
 
@@ -25,7 +25,10 @@ Deno.test("cluster: kicks, bans, mutes and the topic reach every instance", opts
   await withRedis(async (redis) => {
     const servers: ClusterServer[] = [];
     const clients: TestClient[] = [];
+    const consoles = new Map<string, CapturedConsole>();
     const start = async (id: string) => {
+      const console = new CapturedConsole();
+      consoles.set(id, console);
       const server = await startClusterServer(
         testServerOptions({
           redis: redis.url,
@@ -33,7 +36,7 @@ Deno.test("cluster: kicks, bans, mutes and the topic reach every instance", opts
           presenceTimeoutSeconds: 2,
           operators: OPERS,
         }),
-        { console: new CapturedConsole() },
+        { console },
       );
       servers.push(server);
       return server;
@@ -66,6 +69,16 @@ Deno.test("cluster: kicks, bans, mutes and the topic reach every instance", opts
       assert.ok(told.some((f) => f.message === "error: kicked by alice: off you go"));
       await carol.waitForNotice("bob left (kicked by alice: off you go)");
       await alice.waitForNotice("bob left (kicked by alice: off you go)");
+
+      // An operator on the other instance is kicked only by the console.
+      const olga = await login(two, "olga");
+      await olga.say("/oper pw2");
+      await olga.waitForNotice("You are now an operator");
+      await alice.say("/kick olga");
+      await consoles.get("i1")?.waitForLine("refused a kick of operator olga by alice");
+      await one.consoleCommand("/kick olga console says so");
+      await olga.expectClosed();
+      await carol.waitForNotice("olga left (kicked by server: console says so)");
 
       const dave = await login(two, "dave");
       await alice.say("/ban dave 1h spam");

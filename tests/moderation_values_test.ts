@@ -114,11 +114,11 @@ Deno.test("moderation changes from outside are checked field by field", () => {
     until: null,
   };
   assert.deepEqual(decodeModerationChange({ op: "ban", ban }), { op: "ban", ban });
-  assert.deepEqual(decodeModerationChange({ op: "kick", key: "b", by: "a", reason: "r" }), {
-    op: "kick",
-    key: "b",
-    by: "a",
-    reason: "r",
+  const kick = { op: "kick", key: "b", by: "a", reason: "r", byConsole: false };
+  assert.deepEqual(decodeModerationChange(kick), kick);
+  assert.deepEqual(decodeModerationChange({ op: "notice", text: "hi" }), {
+    op: "notice",
+    text: "hi",
   });
   for (
     const bad of [
@@ -130,6 +130,7 @@ Deno.test("moderation changes from outside are checked field by field", () => {
       { op: "mute", mute: { key: "b" } },
       { op: "topic", topic: { text: 1, setBy: "a", setAt: 1 } },
       { op: "unban" },
+      { op: "kick", key: "b", by: "a", reason: "r" },
     ]
   ) {
     assert.throws(() => decodeModerationChange(bad), ModerationRecordError, JSON.stringify(bad));

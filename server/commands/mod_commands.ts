@@ -180,7 +180,7 @@ export function moderationCommands(services: ModerationServices): Command<Modera
         if (local !== undefined) {
           local.kick(kickedNotice(user.name, reason), kickReason(user.name, reason));
         } else {
-          moderation.kickElsewhere(key, user.name, reason);
+          moderation.kickElsewhere(key, user.name, reason, user.isConsole);
         }
         console.kicked(user.name, member.name, reason);
       },

@@ -88,7 +88,16 @@ export function decodeModerationChange(value: unknown): ModerationChange {
     case "topic":
       return { op: "topic", topic: decodeTopic(f.topic) };
     case "kick":
-      return { op: "kick", key: text(f, "key"), by: text(f, "by"), reason: text(f, "reason") };
+      if (typeof f.byConsole !== "boolean") {
+        throw new ModerationRecordError("'byConsole' is not a boolean");
+      }
+      return {
+        op: "kick",
+        key: text(f, "key"),
+        by: text(f, "by"),
+        reason: text(f, "reason"),
+        byConsole: f.byConsole,
+      };
     case "notice":
       return { op: "notice", text: text(f, "text") };
     default:

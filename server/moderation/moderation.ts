@@ -25,15 +25,18 @@ export type ModerationChange =
   | { op: "mute"; mute: MuteRecord }
   | { op: "unmute"; key: string }
   | { op: "topic"; topic: TopicRecord }
-  | { op: "kick"; key: string; by: string; reason: string }
+  | { op: "kick"; key: string; by: string; reason: string; byConsole: boolean }
   | { op: "notice"; text: string };
 
 /** What a change does beyond the state: the server disconnects and announces. */
 export interface ModerationEffects {
   /** A ban is in force: disconnect the local users it matches. */
   banned(ban: BanRecord): void;
-  /** Another instance kicks a user; disconnect it if it is here. */
-  kick(key: string, by: string, reason: string): void;
+  /**
+   * Another instance kicks a user: disconnect it if it is here (an operator only when the
+   * console asked).
+   */
+  kick(key: string, by: string, reason: string, byConsole: boolean): void;
   /** The topic changed: the welcome shows the new one. */
   topicChanged(topic: TopicRecord): void;
   /** A notice from the console (`/say`) for everyone. */
@@ -168,8 +171,8 @@ export class Moderation {
   }
 
   /** Asks the other instances to kick a user that is on one of them. */
-  kickElsewhere(key: string, by: string, reason: string): void {
-    this.#peers?.publish({ op: "kick", key, by, reason });
+  kickElsewhere(key: string, by: string, reason: string, byConsole: boolean): void {
+    this.#peers?.publish({ op: "kick", key, by, reason, byConsole });
   }
 
   /** A notice to everyone on every instance (`/say`). */
@@ -200,7 +203,7 @@ export class Moderation {
         this.#effects?.topicChanged(change.topic);
         return;
       case "kick":
-        this.#effects?.kick(change.key, change.by, change.reason);
+        this.#effects?.kick(change.key, change.by, change.reason, change.byConsole);
         return;
       case "notice":
         this.#effects?.notice(change.text);
