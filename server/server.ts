@@ -6,7 +6,7 @@
 
 import { encodeFrame, notice, splitMessage } from "../protocol/mod.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
-import { type ConsoleSink, formatClockTime, ServerConsole, stdConsole } from "./console.ts";
+import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
 import { IpLimiter, tooManyFromAddressNotice } from "./ip_limits.ts";
 import {
@@ -25,29 +25,13 @@ import { Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
 import { History } from "./history/history.ts";
 import { roomCommands } from "./commands/room_commands.ts";
-import {
-  ConsoleUser,
-  type LocalUser,
-  moderationCommands,
-  type ModerationUser,
-  withConsoleUsers,
-} from "./commands/mod_commands.ts";
+import { ConsoleUser, withConsoleUsers } from "./commands/console_user.ts";
+import { moderationCommands, type ModerationUser } from "./commands/mod_commands.ts";
 import { CommandTable } from "./commands/table.ts";
-import { parseRange, rangeContains } from "./moderation/address.ts";
+import { Enforcement } from "./moderation/enforcement.ts";
 import { Moderation } from "./moderation/moderation.ts";
-import {
-  banAnnouncement,
-  banLeaveReason,
-  bannedNotice,
-  kickedNotice,
-  kickReason,
-  topicChangedNotice,
-  topicNotice,
-} from "./moderation/notices.ts";
 import { OperatorRegistry } from "./moderation/operators.ts";
-import { nameBanKeys } from "./moderation/targets.ts";
 import { openStore, retentionOf } from "./store/open_store.ts";
-import type { BanRecord } from "./store/moderation_store.ts";
 import type { Store } from "./store/store.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
@@ -158,6 +142,8 @@ class RunningServer implements ChatServer {
   readonly operators: OperatorRegistry;
   readonly finished: Promise<void>;
   readonly #consoleUser: ConsoleUser;
+  /** Bans, kicks and the topic applied to this instance's connections and room. */
+  readonly #enforcement: Enforcement;
   readonly #unfollowHistory: () => void;
   readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
   readonly #ipLimits: IpLimiter;
@@ -219,7 +205,13 @@ class RunningServer implements ChatServer {
       commands: this.#commandTable(history),
       moderation: this.moderation,
     };
-    this.#moderate();
+    this.#enforcement = new Enforcement({
+      room: this.room,
+      moderation: this.moderation,
+      console: this.#console,
+      clock: this.#clock,
+      connections: () => this.#sessions.keys(),
+    });
     // In a cluster each instance writes its own users' lines; the others' arrive as events.
     this.#unfollowHistory = history.follow(
       this.room,
@@ -278,7 +270,7 @@ class RunningServer implements ChatServer {
 
   /** Every command: the room's, then moderation's, in one table. */
   #commandTable(history: History): CommandTable<ModerationUser> {
-    const consoleUsers = () => this.#consoleUserList();
+    const consoleUsers = () => this.#enforcement.consoleUserList();
     return new CommandTable<ModerationUser>([
       ...withConsoleUsers<ModerationUser>(
         roomCommands({ room: this.room, history, problem: (text) => this.#console.problem(text) }),
@@ -290,78 +282,10 @@ class RunningServer implements ChatServer {
         operators: this.operators,
         console: this.#console,
         clock: this.#clock,
-        localUser: (key) => this.#localUser(key),
+        localUser: (key) => this.#enforcement.localUser(key),
         consoleUserList: consoleUsers,
       }),
     ]);
-  }
-
-  /** What bans, kicks from other instances and topic changes do to this instance's room. */
-  #moderate(): void {
-    const topic = this.moderation.topic;
-    this.room.setTopic(topic === null ? null : topicNotice(topic));
-    this.moderation.setEffects({
-      banned: (ban) => this.#enforceBan(ban),
-      kick: (key, by, reason, byConsole) => {
-        const target = this.#localUser(key);
-        if (target === undefined) return;
-        if (target.isOperator && !byConsole) {
-          this.#console.problem(
-            `refused a kick of operator ${target.name} by ${by} (another instance)`,
-          );
-          return;
-        }
-        target.kick(kickedNotice(by, reason), kickReason(by, reason));
-      },
-      notice: (text) => this.room.announce(text),
-      topicChanged: (topic) => {
-        this.room.setTopic(topicNotice(topic));
-        this.room.announce(topicChangedNotice(topic));
-      },
-    });
-  }
-
-  /** A ban is set: the room is told, and this instance's connections it matches are closed. */
-  #enforceBan(ban: BanRecord): void {
-    this.room.announce(banAnnouncement(ban));
-    const range = ban.key.startsWith("net:") ? parseRange(ban.key.slice(4)) : null;
-    const notice = bannedNotice(ban, this.#clock.now());
-    const reason = banLeaveReason(ban.setBy, ban.reason);
-    for (const session of [...this.#sessions.keys()]) {
-      const matches = range !== null
-        ? rangeContains(range, session.address)
-        : session.loggedIn && nameBanKeys(session.key).includes(ban.key);
-      if (matches) session.kick(notice, reason);
-    }
-  }
-
-  /** A logged-in session of this instance by name key. */
-  #localUser(key: string): LocalUser | undefined {
-    for (const session of this.#sessions.keys()) {
-      if (session.loggedIn && session.key === key) return session;
-    }
-    return undefined;
-  }
-
-  /** The console's `/users`: each connection's name, address and connect time. */
-  #consoleUserList(): string[] {
-    const lines = [`Connections here (${this.#sessions.size}):`];
-    for (const session of this.#sessions.keys()) {
-      const name = session.loggedIn ? session.name : "(logging in)";
-      const role = session.isOperator ? " operator" : "";
-      lines.push(
-        `  ${name} from ${session.remote} since ${formatClockTime(session.connectedAt)}${role}`,
-      );
-    }
-    const elsewhere = this.room.size - [...this.#sessions.keys()].filter((s) => s.loggedIn).length;
-    if (elsewhere > 0) lines.push(`  and ${elsewhere} on other instances`);
-    return lines;
-  }
-
-  /** The ban notice for a connection from `ip`, or null: the one check before a login is read. */
-  #banFor(ip: string): string | null {
-    const ban = this.moderation.banForAddress(ip);
-    return ban === null ? null : bannedNotice(ban, this.#clock.now());
   }
 
   connectionCount(): number {
@@ -426,7 +350,7 @@ class RunningServer implements ChatServer {
       return;
     }
     const ip = conn.remoteAddr.hostname;
-    const banned = this.#banFor(ip);
+    const banned = this.#enforcement.banFor(ip);
     if (banned !== null) {
       this.#track(refuse(conn, encodeFrame(notice(banned))));
       return;

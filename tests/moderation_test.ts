@@ -89,7 +89,7 @@ Deno.test("/oper: refused on a connection that is neither TLS nor loopback", opt
     const room = new Room();
     const commands = moderationCommands({
       room,
-      moderation: new Moderation(store, clock, () => {}),
+      moderation: new Moderation(store.moderation, clock, () => {}),
       operators: await OperatorRegistry.load({ entries: OPERS }),
       console,
       clock,
@@ -491,7 +491,7 @@ Deno.test(
       try {
         const items = await store.recent(10, 0);
         assert.equal(items.length, 1, "the history is kept");
-        await store.putBan({
+        await store.moderation.putBan({
           key: "name:bob",
           target: "bob",
           setBy: "al",
@@ -499,8 +499,8 @@ Deno.test(
           setAt: clock.now(),
           until: null,
         });
-        await store.putTopic({ text: "t", setBy: "al", setAt: 1 });
-        const state = await store.loadModeration(clock.now());
+        await store.moderation.putTopic({ text: "t", setBy: "al", setAt: 1 });
+        const state = await store.moderation.loadModeration(clock.now());
         assert.deepEqual(state.bans.map((b) => b.key), ["name:bob"]);
         assert.equal(state.topic?.text, "t");
       } finally {

@@ -17,13 +17,7 @@ import type { ServerConsole } from "../console.ts";
 import { LOOPBACK_RANGES, rangeContains, rangesOverlap } from "../moderation/address.ts";
 import { DurationError, looksLikeDuration, parseDuration } from "../moderation/duration.ts";
 import type { Moderation } from "../moderation/moderation.ts";
-import {
-  banLine,
-  CONSOLE_NAME,
-  kickedNotice,
-  kickReason,
-  topicNotice,
-} from "../moderation/notices.ts";
+import { banLine, kickedNotice, kickReason, topicNotice } from "../moderation/notices.ts";
 import type { OperatorRegistry } from "../moderation/operators.ts";
 import { BanTargetError, parseBanTarget } from "../moderation/targets.ts";
 import { errorNotice, notOnlineNotice } from "../notices.ts";
@@ -321,55 +315,4 @@ export function moderationCommands(services: ModerationServices): Command<Modera
       },
     },
   ];
-}
-
-/**
- * The room's `/users`, which the console answers with every local connection's address and
- * connect time instead.
- */
-export function withConsoleUsers<U extends RoomUser>(
-  entries: Command<U>[],
-  consoleUserList: () => string[],
-): Command<U>[] {
-  return entries.map((entry) =>
-    entry.name !== "/users" ? entry : {
-      ...entry,
-      run: (call) => {
-        if (!call.user.isConsole) return entry.run(call);
-        for (const line of consoleUserList()) call.user.reply(line);
-      },
-    }
-  );
-}
-
-/** The console as a command user: an operator with no connection, answered on the console. */
-export class ConsoleUser implements ModerationUser {
-  readonly name = CONSOLE_NAME;
-  readonly isOperator = true;
-  readonly isConsole = true;
-  readonly member = null;
-  readonly address = null;
-  readonly remote = "console";
-  readonly secureChannel = true;
-  readonly #print: (line: string) => void;
-
-  constructor(print: (line: string) => void) {
-    this.#print = print;
-  }
-
-  reply(text: string): void {
-    this.#print(text);
-  }
-
-  quit(): void {
-    this.#print(errorNotice("the console does not quit; stop the server with SIGINT or SIGTERM"));
-  }
-
-  grantOperator(): void {}
-
-  operFailed(): number {
-    return 0;
-  }
-
-  kick(): void {}
 }
