@@ -10,7 +10,9 @@ import { hashPassword } from "../server/moderation/password_hash.ts";
 import { skipWhen } from "./helpers/platform.ts";
 import { redisUnavailableReason, withRedis } from "./helpers/redis.ts";
 import { CapturedConsole, testServerOptions } from "./helpers/server.ts";
+import { TcpProxy } from "./helpers/tcp_proxy.ts";
 import { TestClient, waitUntil } from "./helpers/wire.ts";
+import { LINK_DOWN_NOTICE } from "../server/bus/notices.ts";
 
 const opts = {
   sanitizeOps: true,
@@ -119,3 +121,45 @@ Deno.test("cluster: kicks, bans, mutes and the topic reach every instance", opts
     }
   });
 });
+
+Deno.test(
+  "cluster: a ban set while an instance was cut off from Redis holds there once it is back",
+  opts,
+  async () => {
+    await withRedis(async (redis) => {
+      const proxy = TcpProxy.start({ hostname: "127.0.0.1", port: redis.port });
+      const servers: ClusterServer[] = [];
+      const clients: TestClient[] = [];
+      try {
+        for (const [id, url] of [["i0", redis.url], ["i1", `redis://127.0.0.1:${proxy.port}`]]) {
+          servers.push(
+            await startClusterServer(
+              testServerOptions({ redis: url, instanceId: id, presenceTimeoutSeconds: 2 }),
+              { console: new CapturedConsole() },
+            ),
+          );
+        }
+        const [one, two] = servers;
+        const bob = await TestClient.connect(two.addr);
+        clients.push(bob);
+        await bob.login("bob");
+        await waitUntil(() => one.onlineNames().includes("bob"), 5000, "i0 to list bob");
+
+        proxy.cut();
+        await bob.waitForNotice(LINK_DOWN_NOTICE, 5000);
+        await one.consoleCommand("/ban bob 1h missed event");
+        await one.consoleCommand("/topic set while i1 was away");
+        assert.equal(two.moderation.banForName("bob"), null, "i1 did not hear of it");
+
+        proxy.restore();
+        const told = await bob.expectClosed(8000);
+        assert.ok(told.some((f) => /^error: banned \(missed event; /.test(f.message)));
+        assert.equal(two.moderation.topic?.text, "set while i1 was away");
+      } finally {
+        await Promise.all(servers.map((s) => s.shutdown()));
+        await Promise.all(clients.map((c) => c.close()));
+        await proxy.close();
+      }
+    });
+  },
+);

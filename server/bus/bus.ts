@@ -123,7 +123,11 @@ export class ClusterBus implements NameClaims {
       },
       badMessage: (reason) => this.#console.problem(reason),
       down: (reason) => this.#heartbeat.down(reason),
-      up: () => void this.#heartbeat.recover(),
+      up: () => {
+        void this.#heartbeat.recover();
+        // Bans, mutes and the topic changed meanwhile were published to nobody here.
+        if (this.#moderation !== null) this.#track(this.#moderation.resync());
+      },
     });
     try {
       const snapshot = await this.#link.snapshot();

@@ -85,6 +85,33 @@ export class Moderation {
     this.#topic = state.topic;
   }
 
+  /**
+   * Reads the store again after changes may have been missed (a cluster link that was down):
+   * bans new to this instance are enforced, lifted ones dropped, mutes replaced, a new topic
+   * announced. A failure keeps what is in memory and is reported.
+   */
+  async resync(): Promise<void> {
+    let state;
+    try {
+      state = await this.#store.loadModeration(this.#clock.now());
+    } catch (error) {
+      this.#problem(`moderation: cannot read the store again (${describe(error)})`);
+      return;
+    }
+    const fresh = new Set(state.bans.map((ban) => ban.key));
+    for (const key of [...this.#bans.keys()]) if (!fresh.has(key)) this.#bans.delete(key);
+    for (const ban of state.bans) {
+      const known = this.#bans.get(ban.key)?.ban;
+      if (known === undefined || known.setAt !== ban.setAt) this.apply({ op: "ban", ban });
+    }
+    this.#mutes.clear();
+    for (const mute of state.mutes) this.#mutes.set(mute.key, mute);
+    const topic = state.topic;
+    if (topic !== null && (this.#topic === null || this.#topic.setAt !== topic.setAt)) {
+      this.apply({ op: "topic", topic });
+    }
+  }
+
   /** Sets what changes do to the room (the server). */
   setEffects(effects: ModerationEffects): void {
     this.#effects = effects;
