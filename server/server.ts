@@ -228,6 +228,7 @@ class RunningServer implements ChatServer {
         trimmer.note(event.kind === "joined" || event.kind === "left")
       );
     this.#console.started(this.addr);
+    this.#console.info(history.describe());
     this.#listTimer = options.listIntervalSeconds > 0
       ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
       : null;

@@ -58,10 +58,12 @@ async function withInstances(
   }
 }
 
-/** A history block (replay or answer), as [from, text, action] of its lines. */
+/**
+ * The next history block (replay or answer), as [from, text, action] of its lines; notices
+ * before it (the cluster link's) are skipped.
+ */
 async function block(client: TestClient): Promise<[string, string, boolean][]> {
-  const first = await client.nextFrame();
-  assert.match(first.message, /^History: /, `a history block, not ${first.message}`);
+  await client.waitForNotice("History: ");
   const lines: [string, string, boolean][] = [];
   for (;;) {
     const frame = await client.nextFrame();
@@ -158,6 +160,44 @@ Deno.test(
           assert.deepEqual(own, Array.from({ length: count }, (_, i) => `${prefix}${i}`));
         }
       });
+    });
+  },
+);
+
+Deno.test(
+  "cluster: Redis down while chatting: one console line, saving resumes, nothing lost",
+  opts,
+  async () => {
+    await withRedis(async (redis) => {
+      const console = new CapturedConsole();
+      const server = await startClusterServer(
+        testServerOptions({ redis: redis.url, instanceId: "a", floodRate: 0, replay: 0 }),
+        { console },
+      );
+      const clients: TestClient[] = [];
+      try {
+        const alice = await TestClient.connect(server.addr);
+        const carol = await TestClient.connect(server.addr);
+        clients.push(alice, carol);
+        await alice.login("alice");
+        await carol.login("carol");
+        await redis.stop();
+        await console.waitForLine("cluster link down");
+        await alice.say("during the outage");
+        await carol.waitForMessage("alice", "during the outage");
+        await console.waitForLine("history: cannot save messages");
+        await alice.say("still during it");
+        await carol.waitForMessage("alice", "still during it");
+        await redis.restart();
+        await console.waitForLine("history: saving again; nothing was lost", 8000);
+        assert.equal(console.errors.filter((l) => l.includes("cannot save messages")).length, 1);
+        await carol.say("/history");
+        const lines = await block(carol);
+        assert.deepEqual(lines.map(([, text]) => text), ["during the outage", "still during it"]);
+      } finally {
+        await Promise.all(clients.map((c) => c.close()));
+        await server.shutdown();
+      }
     });
   },
 );

@@ -477,9 +477,9 @@ Deno.test(
       const old = new DatabaseSync(file);
       old.exec(MIGRATIONS[0]);
       old.exec("PRAGMA user_version = 1");
-      old.prepare("INSERT INTO history (time, kind, name, body) VALUES (1, 0, 'al', ?)").run(
-        new TextEncoder().encode("kept"),
-      );
+      old.prepare(
+        "INSERT INTO history (first_time, last_time, count, items) VALUES (1, 1, 1, ?)",
+      ).run(JSON.stringify([[1, 0, "al", "kept"]]));
       old.close();
       const clock = new ManualClock();
       const store = new SqliteStore({

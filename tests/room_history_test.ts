@@ -195,7 +195,7 @@ Deno.test("/search: all the words, the 20 latest, hostile text answered safely",
 });
 
 Deno.test("/help lists the commands the user may use; history off is said so", opts, async () => {
-  await withServer({ options: { historyLines: 0 } }, async ({ login }) => {
+  await withServer({ options: { historyLines: 0 } }, async ({ login, console }) => {
     const alice = await login("alice");
     await alice.say("/help");
     const lines: string[] = [];
@@ -217,6 +217,7 @@ Deno.test("/help lists the commands the user may use; history off is said so", o
     await alice.say("hi");
     const bob = await login("bob");
     assert.ok(!notices(await bob.sync()).some((n) => n.startsWith("History")));
+    assert.ok(console.lines.some((line) => line.endsWith("] history: off")));
     await bob.say("/history");
     assert.equal(
       (await bob.waitForNotice("error:")).message,
@@ -235,6 +236,9 @@ Deno.test(
       await withServer({ options }, async ({ login, server, console }) => {
         const store = server.store;
         assert.ok(store instanceof SqliteStore);
+        await console.waitForLine(
+          `history: file ${dir}/chat.db, last 10000 messages, 30 days, replay 50`,
+        );
         const alice = await login("alice");
         const bob = await login("bob");
         await alice.say("before");

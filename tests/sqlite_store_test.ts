@@ -8,7 +8,11 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import type { HistoryLine } from "../protocol/mod.ts";
 import { systemClock } from "../server/clock.ts";
-import { SqliteStore, type SqliteStoreOptions } from "../server/store/sqlite_store.ts";
+import {
+  SqliteStore,
+  type SqliteStoreOptions,
+  TRIM_INTERVAL_MS,
+} from "../server/store/sqlite_store.ts";
 import { SCHEMA_VERSION } from "../server/store/sqlite_schema.ts";
 import { type HistoryItem, searchTokens, StoreOpenError } from "../server/store/store.ts";
 import { ManualClock } from "./helpers/clock.ts";
@@ -119,22 +123,37 @@ Deno.test("sqlite store: search finds every word, newest 20, and hostile text is
   }
 });
 
-Deno.test("sqlite store: the line bound and the age bound are applied batch by batch", async () => {
+Deno.test("sqlite store: the line bound is applied batch by batch, the age bound by a timer", async () => {
   const clock = new ManualClock(T0 + 40 * 86_400_000);
   const store = open({ retention: { lines: 50, days: 30 }, clock });
+  const count = () =>
+    (store.database.prepare("SELECT coalesce(sum(count), 0) AS n FROM history").get() as {
+      n: number;
+    }).n;
   try {
-    // Ten old lines (40 days), then 100 new ones.
+    // Ten lines 40 days old: read back only within the age limit, deleted by the timer.
     for (let i = 0; i < 10; i++) store.append({ ...line(i), time: T0 });
     await store.flush();
-    for (let i = 0; i < 100; i++) store.append({ ...line(i), time: clock.now() });
+    assert.deepEqual(await store.recent(100, clock.now() - 30 * 86_400_000), []);
+    assert.equal(count(), 10);
+    clock.advance(TRIM_INTERVAL_MS);
+    assert.equal(count(), 0);
+    // 120 new lines: never more than 50 kept, and the words of the kept ones still found.
+    for (let i = 0; i < 120; i++) {
+      store.append({ ...line(i), time: clock.now(), text: `fresh ${i}` });
+      if (i % 7 === 0) await store.flush();
+    }
     await store.flush();
     const items = await store.recent(1000, 0);
     assert.equal(items.length, 50);
-    assert.deepEqual(texts(items).slice(0, 1), ["message 50"]);
-    const words = store.database.prepare("SELECT count(*) AS n FROM history_words").get() as {
-      n: number;
-    };
-    assert.equal(words.n, 50);
+    // Whole batches are trimmed: fewer than one batch beyond the limit stays on disk, unseen.
+    assert.ok(count() >= 50 && count() < 57, `${count()} kept`);
+    assert.deepEqual(texts(items).slice(0, 1), ["fresh 70"]);
+    const found = await store.search(["fresh"], 100, 0);
+    assert.equal(found.length, 50);
+    assert.equal(found[0].text, "fresh 70");
+    assert.deepEqual((await store.search(["69"], 10, 0)).length, 0);
+    assert.deepEqual((await store.search(["119"], 10, 0)).map((l) => l.text), ["fresh 119"]);
   } finally {
     await store.close();
   }
@@ -241,6 +260,8 @@ Deno.test("sqlite store: a full database fails writes, the store reports once, r
       report.problems[0],
       /^history: cannot save messages \(.*full.*\); the room goes on, retrying$/,
     );
+    // Searching still works while nothing can be written (the index is not brought up to date).
+    assert.deepEqual((await store.search(["message"], 5, 0)).map((l) => l.text), ["message 0"]);
     db.exec("PRAGMA max_page_count = 1000000");
     await store.flush();
     assert.deepEqual(report.infos, ["history: saving again; nothing was lost"]);

@@ -75,6 +75,18 @@ export class History {
     return this.#settings.lines > 0;
   }
 
+  /**
+   * The console's line about history: where it is kept and its bounds, or that it is off
+   * (`history: file chat.db, last 10000 messages, 30 days, replay 50`).
+   */
+  describe(): string {
+    if (!this.enabled) return "history: off";
+    const { lines, days, replay } = this.#settings;
+    const age = days > 0 ? `${days} days` : "no age limit";
+    const shown = replay > 0 ? `replay ${Math.min(replay, lines)}` : "no replay";
+    return `history: ${this.#store.description}, last ${lines} messages, ${age}, ${shown}`;
+  }
+
   /** The replay's encoder (tests read how often it encoded). */
   get replayBlock(): ReplayBlock {
     return this.#replay;

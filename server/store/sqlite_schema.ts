@@ -12,15 +12,16 @@ import type { DatabaseSync } from "node:sqlite";
  * shipped: add another.
  */
 export const MIGRATIONS: readonly string[] = [
-  // 0 -> 1: the chat history. Text is kept as UTF-8 bytes (a NUL would cut a TEXT value short);
-  // kind 0 is a message, 1 an action, 2 a gap (time: the first lost message's, body: JSON
-  // {"lost","to"}). The search index holds each line's words in lower case, not the text.
+  // 0 -> 1: the chat history, one row per batch (a row per message would cost the room more
+  // than the rest of a message's handling). `items` is a JSON array of [time, kind, name, text]
+  // (kind 0 a message, 1 an action, 2 a gap: name empty, text the JSON {"lost","to"}); `count`
+  // is its length. The search index holds each batch's words, filled when a search needs it.
   `CREATE TABLE history (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     time INTEGER NOT NULL,
-     kind INTEGER NOT NULL,
-     name TEXT NOT NULL,
-     body BLOB NOT NULL
+     first_time INTEGER NOT NULL,
+     last_time INTEGER NOT NULL,
+     count INTEGER NOT NULL,
+     items TEXT NOT NULL
    );
    CREATE VIRTUAL TABLE history_words USING fts5(
      words, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0'

@@ -1,9 +1,14 @@
 /**
  * The SQLite backends: the same code in memory (the default, `:memory:`) and on a file (`--db`,
- * WAL mode). Appends are batched into one transaction per event-loop turn; each batch also
- * trims a bounded slice of what the retention no longer keeps, so trimming never stops the
- * room. Searches go through an FTS5 index of each line's words, queried only with quoted words
- * of letters and digits, as a bound parameter.
+ * WAL mode). Each batch (one event-loop turn of appends) is one row in one transaction: a row
+ * per message would cost the room several times what the rest of a message costs, a row per
+ * batch costs it a JSON encoding. Each batch also trims a bounded number of the oldest rows
+ * beyond the line limit, and a timer applies the age limit a slice at a time, so trimming never
+ * stops the room. Reads clamp to the limits exactly.
+ *
+ * Searches use an FTS5 index of each batch's words, brought up to date when a search asks (so a
+ * room nobody searches pays nothing for it), queried only with quoted words of letters and
+ * digits, as a bound parameter; the batches it finds are then checked message by message.
  * @module
  */
 
@@ -25,9 +30,11 @@ import {
   type StoreReport,
 } from "./store.ts";
 
-/** Rows a batch may trim at most (more than a batch adds, so trimming catches up). */
-export const TRIM_SLICE = 1000;
-/** How often the age limit is applied while nobody writes. */
+/** Oldest rows a batch may delete at most (more than it adds, so trimming catches up). */
+export const TRIM_ROWS = 16;
+/** Rows the age limit deletes at most per round. */
+export const AGE_TRIM_ROWS = 1000;
+/** How often the age limit is applied (reads leave older lines out meanwhile). */
 export const TRIM_INTERVAL_MS = 60_000;
 
 /** How a SQLite store is opened. */
@@ -36,7 +43,7 @@ export interface SqliteStoreOptions {
   readonly file: string | null;
   /** How much history to keep. */
   readonly retention: Retention;
-  /** Time for receive stamps of the retention and the retry pause. */
+  /** Time for the retention and the retry pause. */
   readonly clock: Clock;
   /** Where write failures and recoveries go. */
   readonly report: StoreReport;
@@ -48,16 +55,28 @@ const KIND_MESSAGE = 0;
 const KIND_ACTION = 1;
 const KIND_GAP = 2;
 
-interface Row {
+/** One entry of a batch row: [time, kind, name, text]. */
+type Entry = [number, number, string, string];
+
+interface BatchRow {
   seq: number;
-  time: number;
-  kind: number;
-  name: string;
-  body: Uint8Array;
+  items: string;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+/** Prepared statements, made once. */
+interface Statements {
+  insert: StatementSync;
+  newest: StatementSync;
+  oldest: StatementSync;
+  deleteUpTo: StatementSync;
+  totals: StatementSync;
+  oldAge: StatementSync;
+  unindexed: StatementSync;
+  index: StatementSync;
+  dropIndexed: StatementSync;
+  indexedUpTo: StatementSync;
+  search: StatementSync;
+}
 
 /** A store on SQLite. */
 export class SqliteStore implements Store {
@@ -66,9 +85,10 @@ export class SqliteStore implements Store {
   readonly #options: SqliteStoreOptions;
   readonly #writer: BatchWriter;
   readonly #moderation: SqliteModeration;
-  readonly #insert: StatementSync;
-  readonly #index: StatementSync;
-  /** Applies the age limit while nobody writes; armed by a write, so an idle store has none. */
+  readonly #sql: Statements;
+  /** Entries in the table, kept so a batch knows when to trim without reading. */
+  #total = 0;
+  /** Applies the age limit; armed by a write, so an idle store has no timer. */
   #trimTimer: Timer | null = null;
   #closed: Promise<void> | null = null;
 
@@ -81,12 +101,33 @@ export class SqliteStore implements Store {
     const file = options.file;
     this.description = file === null ? "memory" : `file ${file}`;
     const what = file === null ? "the history database in memory" : `database ${file}`;
-    this.#db = openDatabase(file, what);
-    this.#insert = this.#db.prepare(
-      "INSERT INTO history (time, kind, name, body) VALUES (?, ?, ?, ?)",
-    );
-    this.#index = this.#db.prepare("INSERT INTO history_words (rowid, words) VALUES (?, ?)");
-    this.#moderation = new SqliteModeration(this.#db);
+    const db = openDatabase(file, what);
+    this.#db = db;
+    this.#sql = {
+      insert: db.prepare(
+        "INSERT INTO history (first_time, last_time, count, items) VALUES (?, ?, ?, ?)",
+      ),
+      newest: db.prepare("SELECT seq, items FROM history WHERE last_time >= ? ORDER BY seq DESC"),
+      oldest: db.prepare("SELECT seq, count FROM history ORDER BY seq LIMIT ?"),
+      deleteUpTo: db.prepare("DELETE FROM history WHERE seq <= ?"),
+      totals: db.prepare("SELECT coalesce(sum(count), 0) AS total FROM history"),
+      oldAge: db.prepare(
+        `SELECT max(seq) AS seq FROM (SELECT seq, last_time FROM history ORDER BY seq LIMIT ?)
+         WHERE last_time < ?`,
+      ),
+      unindexed: db.prepare("SELECT seq, items FROM history WHERE seq > ? ORDER BY seq"),
+      index: db.prepare("INSERT INTO history_words (rowid, words) VALUES (?, ?)"),
+      dropIndexed: db.prepare(
+        "DELETE FROM history_words WHERE rowid < (SELECT coalesce(min(seq), 0) FROM history)",
+      ),
+      indexedUpTo: db.prepare("SELECT coalesce(max(rowid), 0) AS seq FROM history_words"),
+      search: db.prepare(
+        `SELECT h.seq, h.items FROM history_words w JOIN history h ON h.seq = w.rowid
+         WHERE history_words MATCH ? AND h.last_time >= ? ORDER BY w.rowid DESC`,
+      ),
+    };
+    this.#total = (this.#sql.totals.get() as { total: number }).total;
+    this.#moderation = new SqliteModeration(db);
     this.#writer = new BatchWriter({
       write: (lines, gap) => this.#write(lines, gap),
       report: options.report,
@@ -105,28 +146,45 @@ export class SqliteStore implements Store {
   }
 
   recent(limit: number, since: number): Promise<HistoryItem[]> {
-    const rows = this.#db.prepare(
-      "SELECT seq, time, kind, name, body FROM history WHERE time >= ? ORDER BY seq DESC LIMIT ?",
-    ).all(since, limit) as unknown as Row[];
-    return Promise.resolve(rows.reverse().map(toItem));
+    const most = Math.min(limit, this.#options.retention.lines);
+    const items: HistoryItem[] = [];
+    for (const row of this.#sql.newest.iterate(since) as Iterable<BatchRow>) {
+      const entries = parseEntries(row.items);
+      for (let i = entries.length - 1; i >= 0 && items.length < most; i--) {
+        if (entries[i][0] >= since) items.push(toItem(entries[i]));
+      }
+      if (items.length >= most) break;
+    }
+    return Promise.resolve(items.reverse());
   }
 
   search(tokens: readonly string[], limit: number, since: number): Promise<HistoryLine[]> {
     if (tokens.length === 0) return Promise.resolve([]);
     // Each word is quoted (an FTS5 string), and holds only letters and digits anyway.
     const query = tokens.map((token) => `"${token.replaceAll('"', '""')}"`).join(" AND ");
-    const rows = this.#db.prepare(
-      `SELECT h.seq, h.time, h.kind, h.name, h.body FROM history_words w
-       JOIN history h ON h.seq = w.rowid
-       WHERE history_words MATCH ? AND h.time >= ? AND h.kind < ${KIND_GAP}
-       ORDER BY w.rowid DESC LIMIT ?`,
-    ).all(query, since, limit) as unknown as Row[];
-    const lines: HistoryLine[] = [];
-    for (const row of rows.reverse()) {
-      const item = toItem(row);
-      if (item.kind === "line") lines.push(item.line);
+    let rows: Iterable<BatchRow>;
+    try {
+      this.#catchUpIndex();
+      rows = this.#sql.search.iterate(query, since) as Iterable<BatchRow>;
+    } catch {
+      // The index cannot be written (a full disk): every batch is read instead.
+      rows = this.#sql.newest.iterate(since) as Iterable<BatchRow>;
     }
-    return Promise.resolve(lines);
+    const kept = this.#keptSince();
+    const found: HistoryLine[] = [];
+    for (const row of rows) {
+      if (row.seq < kept.seq) break;
+      const entries = parseEntries(row.items);
+      for (let i = entries.length - 1; i >= 0 && found.length < limit; i--) {
+        const entry = entries[i];
+        if (entry[1] === KIND_GAP || entry[0] < since) continue;
+        if (row.seq === kept.seq && i < kept.index) continue;
+        const words = new Set(searchTokens(entry[3]));
+        if (tokens.every((token) => words.has(token))) found.push(lineOf(entry));
+      }
+      if (found.length >= limit) break;
+    }
+    return Promise.resolve(found.reverse());
   }
 
   flush(): Promise<void> {
@@ -148,22 +206,38 @@ export class SqliteStore implements Store {
     return this.#closed;
   }
 
-  /** One batch in one transaction: the gap, the lines, a slice of trimming. */
+  /** One batch, one row, one transaction, with a bounded trim of the oldest rows. */
   #write(lines: readonly HistoryLine[], gap: HistoryGap | null): void {
+    const entries: Entry[] = [];
+    if (gap !== null) {
+      entries.push([gap.from, KIND_GAP, "", JSON.stringify({ lost: gap.lost, to: gap.to })]);
+    }
+    for (const line of lines) {
+      entries.push([line.time, line.action ? KIND_ACTION : KIND_MESSAGE, line.from, line.text]);
+    }
+    if (entries.length === 0) return;
     const db = this.#db;
+    const sql = this.#sql;
     db.exec("BEGIN IMMEDIATE");
     try {
-      if (gap !== null) {
-        const body = encoder.encode(JSON.stringify({ lost: gap.lost, to: gap.to }));
-        this.#insert.run(gap.from, KIND_GAP, "", body);
+      const first = entries[0][0];
+      const last = entries[entries.length - 1][0];
+      sql.insert.run(first, last, entries.length, JSON.stringify(entries));
+      let total = this.#total + entries.length;
+      // Whole rows whose entries are all beyond the line limit go (the newest row stays).
+      if (total > this.#options.retention.lines) {
+        let upTo = 0;
+        for (
+          const row of sql.oldest.iterate(TRIM_ROWS) as Iterable<{ seq: number; count: number }>
+        ) {
+          if (total - row.count < this.#options.retention.lines) break;
+          total -= row.count;
+          upTo = row.seq;
+        }
+        if (upTo > 0) sql.deleteUpTo.run(upTo);
       }
-      for (const line of lines) {
-        const kind = line.action ? KIND_ACTION : KIND_MESSAGE;
-        const result = this.#insert.run(line.time, kind, line.from, encoder.encode(line.text));
-        this.#index.run(result.lastInsertRowid, searchTokens(line.text).join(" "));
-      }
-      this.#trim();
       db.exec("COMMIT");
+      this.#total = total;
     } catch (error) {
       try {
         db.exec("ROLLBACK");
@@ -175,59 +249,76 @@ export class SqliteStore implements Store {
     this.#armTrim();
   }
 
+  /**
+   * Where the entries the line limit keeps begin: rows before `seq` are beyond it, and so are the
+   * entries before `index` in row `seq` (the trim deletes whole rows only).
+   */
+  #keptSince(): { seq: number; index: number } {
+    let skip = Math.max(0, this.#total - this.#options.retention.lines);
+    for (
+      const row of this.#sql.oldest.iterate(Number.MAX_SAFE_INTEGER) as Iterable<
+        { seq: number; count: number }
+      >
+    ) {
+      if (skip < row.count) return { seq: row.seq, index: skip };
+      skip -= row.count;
+    }
+    return { seq: Number.MAX_SAFE_INTEGER, index: 0 };
+  }
+
+  /** Indexes the words of the batches written since the last search; forgets trimmed ones. */
+  #catchUpIndex(): void {
+    const db = this.#db;
+    const sql = this.#sql;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      sql.dropIndexed.run();
+      const from = (sql.indexedUpTo.get() as { seq: number }).seq;
+      for (const row of sql.unindexed.iterate(from) as Iterable<BatchRow>) {
+        const words = new Set<string>();
+        for (const entry of parseEntries(row.items)) {
+          if (entry[1] !== KIND_GAP) { for (const word of searchTokens(entry[3])) words.add(word); }
+        }
+        sql.index.run(row.seq, [...words].join(" "));
+      }
+      db.exec("COMMIT");
+    } catch (error) {
+      try {
+        db.exec("ROLLBACK");
+      } catch {
+        // Already rolled back.
+      }
+      throw error;
+    }
+  }
+
   #armTrim(): void {
     if (this.#trimTimer !== null || this.#options.retention.days === 0 || this.#closed !== null) {
       return;
     }
     this.#trimTimer = this.#options.clock.after(TRIM_INTERVAL_MS, () => {
       this.#trimTimer = null;
-      if (this.#trimNow()) this.#armTrim();
+      if (this.#trimAge()) this.#armTrim();
     });
   }
 
-  /** Deletes at most a slice of entries beyond the line bound or older than the age bound. */
-  #trim(): void {
-    const { lines } = this.#options.retention;
-    const db = this.#db;
-    const newest = db.prepare("SELECT max(seq) AS seq FROM history").get() as {
-      seq: number | null;
-    };
-    if (newest.seq === null) return;
-    const cutoff = retentionCutoff(this.#options.retention, this.#options.clock.now());
-    const old = db.prepare(
-      `SELECT max(seq) AS seq FROM (SELECT seq, time FROM history ORDER BY seq LIMIT ?)
-       WHERE time < ?`,
-    ).get(TRIM_SLICE, cutoff) as { seq: number | null };
-    const first = db.prepare("SELECT min(seq) AS seq FROM history").get() as { seq: number };
-    const bound = Math.min(
-      Math.max(newest.seq - lines, old.seq ?? 0),
-      first.seq + TRIM_SLICE - 1,
-    );
-    if (bound < first.seq) return;
-    db.prepare("DELETE FROM history WHERE seq <= ?").run(bound);
-    db.prepare("DELETE FROM history_words WHERE rowid <= ?").run(bound);
-  }
-
   /**
-   * The age limit applied while the room is quiet (a failure waits for the next batch). True
-   * while history remains, to be looked at again later.
+   * The age limit: deletes a slice of rows whose newest entry is older than it (a failure waits
+   * for the next round). True while history remains, to be looked at again later.
    */
-  #trimNow(): boolean {
-    if (this.#writer.pending > 0 || this.#writer.failing) return false;
+  #trimAge(): boolean {
+    if (this.#writer.pending > 0 || this.#writer.failing) return true;
+    const cutoff = retentionCutoff(this.#options.retention, this.#options.clock.now());
     try {
-      this.#db.exec("BEGIN IMMEDIATE");
-      this.#trim();
-      this.#db.exec("COMMIT");
-      const any = this.#db.prepare("SELECT 1 AS one FROM history LIMIT 1").get();
-      return any !== undefined;
-    } catch {
-      try {
-        this.#db.exec("ROLLBACK");
-      } catch {
-        // Nothing to roll back.
+      const old = this.#sql.oldAge.get(AGE_TRIM_ROWS, cutoff) as { seq: number | null };
+      if (old.seq !== null) {
+        this.#sql.deleteUpTo.run(old.seq);
+        this.#total = (this.#sql.totals.get() as { total: number }).total;
       }
-      return false;
+    } catch {
+      // The next round tries again.
     }
+    return this.#total > 0;
   }
 }
 
@@ -261,16 +352,29 @@ function openDatabase(file: string | null, what: string): DatabaseSync {
   }
 }
 
-function toItem(row: Row): HistoryItem {
-  const text = decoder.decode(row.body);
-  if (row.kind === KIND_GAP) {
-    const gap = parseGap(text);
-    return { kind: "gap", gap: { lost: gap.lost, from: row.time, to: gap.to } };
+/** A batch row's entries; a row that does not parse counts as empty. */
+function parseEntries(json: string): Entry[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter(isEntry) : [];
+  } catch {
+    return [];
   }
-  return {
-    kind: "line",
-    line: { time: row.time, from: row.name, text, action: row.kind === KIND_ACTION },
-  };
+}
+
+function isEntry(value: unknown): value is Entry {
+  return Array.isArray(value) && value.length === 4 && typeof value[0] === "number" &&
+    typeof value[1] === "number" && typeof value[2] === "string" && typeof value[3] === "string";
+}
+
+function lineOf(entry: Entry): HistoryLine {
+  return { time: entry[0], from: entry[2], text: entry[3], action: entry[1] === KIND_ACTION };
+}
+
+function toItem(entry: Entry): HistoryItem {
+  if (entry[1] !== KIND_GAP) return { kind: "line", line: lineOf(entry) };
+  const gap = parseGap(entry[3]);
+  return { kind: "gap", gap: { lost: gap.lost, from: entry[0], to: gap.to } };
 }
 
 function parseGap(text: string): { lost: number; to: number } {
