@@ -19,7 +19,7 @@ import { DurationError, looksLikeDuration, parseDuration } from "../moderation/d
 import type { Moderation } from "../moderation/moderation.ts";
 import { banLine, kickedNotice, kickReason, topicNotice } from "../moderation/notices.ts";
 import type { OperatorRegistry } from "../moderation/operators.ts";
-import { BanTargetError, parseBanTarget } from "../moderation/targets.ts";
+import { type BanTarget, BanTargetError, parseBanTarget } from "../moderation/targets.ts";
 import { errorNotice, notOnlineNotice } from "../notices.ts";
 import type { Room } from "../room.ts";
 import type { RoomUser } from "./room_commands.ts";
@@ -184,7 +184,7 @@ export function moderationCommands(services: ModerationServices): Command<Modera
       access: "operator",
       minArgs: 1,
       run: ({ user, args, rest }) => {
-        let target;
+        let target: BanTarget;
         let durationMs: number | null = null;
         let words = 1;
         try {
