@@ -21,7 +21,7 @@ import {
   topicChangedNotice,
   topicNotice,
 } from "./notices.ts";
-import { nameBanKeys } from "./targets.ts";
+import { nameBanHolds } from "./targets.ts";
 
 /** A connection of this instance, as moderation sees it (a session). */
 export interface ModeratedConnection {
@@ -119,7 +119,7 @@ export class Enforcement {
     for (const connection of [...this.#settings.connections()]) {
       const matches = range !== null
         ? rangeContains(range, connection.address)
-        : connection.loggedIn && nameBanKeys(connection.key).includes(ban.key);
+        : connection.loggedIn && nameBanHolds(ban.key, connection.key);
       if (matches) connection.kick(notice, reason);
     }
   }

@@ -16,7 +16,7 @@ import {
   type TopicRecord,
 } from "../store/moderation_store.ts";
 import { type AddressRange, parseRange, rangeContains } from "./address.ts";
-import { nameBanKeys } from "./targets.ts";
+import { nameBanHolds } from "./targets.ts";
 
 /** One change, as the bus carries it between instances. */
 export type ModerationChange =
@@ -141,9 +141,13 @@ export class Moderation {
   /** The ban in force for a name (by its uniqueness key), if any. */
   banForName(nameKey: string): BanRecord | null {
     const now = this.#clock.now();
-    for (const key of nameBanKeys(nameKey)) {
-      const entry = this.#bans.get(key);
-      if (entry !== undefined && inForce(entry.ban.until, now)) return entry.ban;
+    for (const entry of this.#bans.values()) {
+      if (
+        entry.range === null && inForce(entry.ban.until, now) &&
+        nameBanHolds(entry.ban.key, nameKey)
+      ) {
+        return entry.ban;
+      }
     }
     return null;
   }

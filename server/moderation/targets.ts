@@ -31,11 +31,13 @@ export function rangeBanKey(range: AddressRange): string {
 }
 
 /**
- * The keys under which a name is banned. Today its uniqueness key; a look-alike skeleton (TR39)
- * adds its own key here, so a ban on `paypal` also holds for `pаypal` with a Cyrillic `а`.
+ * Whether a name ban holds for a user: `banKey` is the ban's key, `nameKey` the user's name key.
+ * Today the name keys must be equal (any case, NFC). The one place a look-alike skeleton (TR39)
+ * plugs in: a ban on `paypal` then also holds for `pаypal` with a Cyrillic `а`, by comparing the
+ * two names' skeletons here as well.
  */
-export function nameBanKeys(nameKey: string): string[] {
-  return [nameBanKey(nameKey)];
+export function nameBanHolds(banKey: string, nameKey: string): boolean {
+  return banKey === nameBanKey(nameKey);
 }
 
 /** Parses `/ban`'s TARGET; throws BanTargetError (AddressError's text for a bad address). */
