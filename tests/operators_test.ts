@@ -132,6 +132,22 @@ Deno.test("chat server: --oper is checked when parsed; --opers names a file", as
   }
   await assert.rejects(
     () => OperatorRegistry.load({ file: "/nonexistent/opers" }),
-    OperatorEntryError,
+    (error) =>
+      error instanceof OperatorEntryError &&
+      error.message ===
+        "operators file /nonexistent/opers: cannot read: No such file or directory",
   );
+});
+
+Deno.test("chat server with an operators file it cannot read: one line, exit 1", opts, async () => {
+  const server = new ChatProcess(
+    sourceCommand(),
+    ["server", "--host", "127.0.0.1", "--port", "0", "--opers", "/nonexistent/opers"],
+    "null",
+  );
+  assert.equal(await server.exited(), 1);
+  assert.deepEqual(server.stderr.lines, [
+    "chat: operators file /nonexistent/opers: cannot read: No such file or directory",
+  ]);
+  assert.deepEqual(server.stdout.lines, []);
 });

@@ -72,7 +72,7 @@ async function readOperatorsFile(file: string): Promise<OperatorEntry[]> {
     const reason = error instanceof Error ? error.message : String(error);
     throw new OperatorEntryError(
       `operators file ${file}`,
-      `cannot read: ${reason.replace(/,.*$/, "")}`,
+      `cannot read: ${reason.replace(/\s*\(os error \d+\).*$/, "")}`,
     );
   }
   return parseFile(file, text);
