@@ -366,6 +366,8 @@ Deno.test("bad input: each a clear error notice, and nothing changes", opts, asy
         "error: bad duration 'soon' (a whole number and s, m, h or d, like 90s, 30m, 2h, 7d)",
       ],
       ["/unban nobody", "error: nobody is not banned"],
+      ["/topic evil\u001b[2J", "error: a topic must not hold control characters"],
+      ["/kick bob two\nlines", "error: a reason must not hold control characters"],
       ["/say hi", "error: /say is for the server console only"],
     ];
     for (const [line, expected] of cases) {

@@ -83,10 +83,18 @@ function after(rest: string, count: number): string {
 
 /** A refusal for a reason that is too long, or null. */
 function reasonProblem(reason: string): string | null {
-  const bytes = utf8ByteLength(reason);
-  return bytes > MAX_REASON_BYTES
-    ? errorNotice(`reason too long (${bytes} bytes; at most ${MAX_REASON_BYTES})`)
-    : null;
+  return textProblem("reason", reason, MAX_REASON_BYTES);
+}
+
+/** Control characters (line breaks, escapes): a reason or topic is one printable line. */
+const CONTROL = /\p{Cc}/u;
+
+/** A refusal for a reason or topic that is too long or not one printable line, or null. */
+function textProblem(what: string, text: string, max: number): string | null {
+  const bytes = utf8ByteLength(text);
+  if (bytes > max) return errorNotice(`${what} too long (${bytes} bytes; at most ${max})`);
+  if (CONTROL.test(text)) return errorNotice(`a ${what} must not hold control characters`);
+  return null;
 }
 
 /** The entries of the moderation commands, in the order `/help` lists them. */
@@ -146,11 +154,8 @@ export function moderationCommands(services: ModerationServices): Command<Modera
           user.reply(errorNotice("only operators set the topic"));
           return;
         }
-        const bytes = utf8ByteLength(text);
-        if (bytes > MAX_TOPIC_BYTES) {
-          user.reply(errorNotice(`topic too long (${bytes} bytes; at most ${MAX_TOPIC_BYTES})`));
-          return;
-        }
+        const problem = textProblem("topic", text, MAX_TOPIC_BYTES);
+        if (problem !== null) return user.reply(problem);
         moderation.setTopic({ text, setBy: user.name, setAt: clock.now() });
         console.topicSet(user.name, text);
       },
