@@ -324,6 +324,18 @@ Deno.test("IP and CIDR bans: matching connections refused before their login", o
 
       await alice.say("/ban 0:0:0:0:0:0:0:1/128");
       assert.equal(await nextNotice(alice), "error: that would ban your own address (::1)");
+
+      // IPv6: an operator on 127.0.0.1 bans ::/64 (covers ::1); the match is closed, then refused.
+      const olga = await dial("127.0.0.1");
+      await olga.login("olga");
+      await oper(olga, "olga-pw");
+      await olga.say("/ban ::/64 7d");
+      const gone = await alice.expectClosed();
+      assert.ok(gone.some((f) => f.message === "error: banned (7d left)"));
+      const v6 = await dial("::1");
+      assert.deepEqual((await v6.expectClosed()).map((f) => f.message), [
+        "error: banned (7d left)",
+      ]);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
