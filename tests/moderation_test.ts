@@ -71,6 +71,13 @@ Deno.test(
       for (const secret of [PASSWORD, "guess1", "guess3"]) {
         assert.ok(!lines.includes(secret), `the console never shows ${secret}`);
       }
+
+      // Rights end with the connection: the same name, reconnected, is an ordinary user.
+      await alice.say("/quit");
+      await alice.expectClosed();
+      const again = await login("alice");
+      await again.say("/bans");
+      assert.equal(await nextNotice(again), "error: /bans is for operators only");
     });
   },
 );
