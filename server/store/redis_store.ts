@@ -93,7 +93,10 @@ export class RedisStore implements Store {
   }
 
   async recent(limit: number, since: number): Promise<HistoryItem[]> {
-    const entries = await this.#range("+", limit);
+    // MAXLEN ~ trims whole stream nodes, so the stream may hold a little more than the limit.
+    const most = Math.min(limit, this.#options.retention.lines);
+    if (most === 0) return [];
+    const entries = await this.#range("+", most);
     const items: HistoryItem[] = [];
     for (const entry of entries) {
       const item = toItem(entry.message);
