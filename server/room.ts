@@ -84,6 +84,8 @@ export class Room {
   readonly #listeners = new Set<RoomListener>();
   readonly #joins: JoinBatcher<Member> | null;
   #replay: (() => Uint8Array | null) | null = null;
+  /** The topic notice every newcomer gets right after its welcome, encoded once; null: none. */
+  #topic: Uint8Array | null = null;
 
   constructor(options: RoomOptions = {}) {
     const batching = options.joinBatching;
@@ -125,6 +127,11 @@ export class Room {
     this.#replay = source;
   }
 
+  /** Sets the notice a newcomer gets after its welcome (the topic); null for none. */
+  setTopic(text: string | null): void {
+    this.#topic = text === null ? null : encodeFrame(notice(text));
+  }
+
   /**
    * The replay a newcomer gets now (encoded frames, the same array until the history changes),
    * for members that show their welcome themselves and ask for it after (an IRC client).
@@ -151,6 +158,7 @@ export class Room {
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
     if (member.followsEvents !== true) {
       member.deliver(encodeFrame(notice(welcome)));
+      if (this.#topic !== null) member.deliver(this.#topic);
       const replay = this.#replay?.() ?? null;
       // The same bytes for every newcomer until the history changes: kept, never copied.
       if (replay !== null && replay.length > 0) member.deliver(replay);

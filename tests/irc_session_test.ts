@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type { Clock } from "../server/clock.ts";
 import type { ServerOptions } from "../server/options.ts";
+import { hashPassword } from "../server/moderation/password_hash.ts";
 import { ManualClock } from "./helpers/clock.ts";
 import { ircAddress, IrcTestClient, type IrcTestLine } from "./helpers/irc_wire.ts";
 import { type ServerFixture, withServer } from "./helpers/server.ts";
@@ -308,9 +309,10 @@ Deno.test("irc: WHO, WHOIS, NAMES, TOPIC, LIST, MODE, USERHOST and ISON answer f
     await alice.send("USERHOST alice bob ghost", "ISON bob ghost alice");
     assert.equal((await alice.expect("302")).params[1], "alice=-alice@chat bob=+bob@chat");
     assert.equal((await alice.expect("303")).params[1], "bob alice");
-    await alice.send("OPER root secret", "KICK #chat bob");
-    await alice.expect("491");
+    // The password check takes a moment: the KICK is answered first.
+    await alice.send("OPER alice secret", "KICK #chat bob");
     await alice.expect("482");
+    await alice.expect("NOTICE", "wrong password");
   });
 });
 
@@ -588,5 +590,46 @@ Deno.test("irc: malformed commands get their numerics (461, 462, 409, 431) and t
     }
     await alice.send("PING :ok");
     await alice.expect("PONG", "ok");
+  });
+});
+
+Deno.test("irc: operators through the room's table: OPER, TOPIC, KICK, BAN and MUTE", async () => {
+  const opers = [`alice:${await hashPassword("pw")}`];
+  await withIrc({ operators: opers }, async ({ irc, ircConnect, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    const carol = await irc("carol");
+    await alice.send("OPER alice pw");
+    await alice.expect("381");
+    await alice.expect("NOTICE", "You are now an operator");
+
+    await alice.send("TOPIC #chat :release day");
+    await bob.waitForNotice("alice set the topic: release day");
+    await carol.expect("NOTICE", "alice set the topic: release day");
+    await carol.send("TOPIC #chat");
+    assert.deepEqual((await carol.expect("332")).params.slice(1), ["#chat", "release day"]);
+    assert.equal((await carol.expect("333")).params[2], "alice");
+    const dave = await irc("dave");
+    assert.equal(dave.received.find((l) => l.command === "332")?.params[2], "release day");
+
+    await alice.send("KICK #chat bob :spam");
+    await bob.expectClosed();
+    assert.equal(
+      (await carol.expect("QUIT")).raw,
+      ":bob!bob@chat QUIT :kicked by alice: spam",
+    );
+
+    await alice.send("MUTE carol 10m");
+    await alice.expect("NOTICE", "carol is muted");
+    await carol.send("PRIVMSG #chat :can anyone hear me");
+    await carol.expect("NOTICE", "you are muted");
+
+    await alice.send("BAN dave 1h flooding");
+    const closing = await dave.closedByServer();
+    assert.match(closing[closing.length - 1].raw, /^ERROR :error: banned/);
+    const again = await ircConnect();
+    await again.send("NICK dave", "USER dave 0 * :d");
+    await again.expect("465");
+    await again.closedByServer();
   });
 });

@@ -14,9 +14,12 @@ import {
   type Connection,
   connectionFailureReason,
   LARGE_READ_BYTES,
+  type ServedConnection,
   type SessionContext,
   SMALL_READ_BYTES,
 } from "../session.ts";
+import { formatAddress } from "../console.ts";
+import { isLoopback } from "../moderation/address.ts";
 import type { IrcDoor } from "./irc_door.ts";
 import { type IrcDecodeResult, IrcLineDecoder } from "./irc_decoder.ts";
 import { numeric, type ReplyTo } from "./irc_replies.ts";
@@ -32,13 +35,19 @@ export interface IrcEndOptions {
 }
 
 /** One IRC connection's bytes and life; subclasses give its lines a meaning. */
-export abstract class IrcConnection {
+export abstract class IrcConnection implements ServedConnection {
   /** What every session shares: the room, the settings, time, the console, the commands. */
   protected readonly ctx: SessionContext;
   /** What every IRC session of the server shares. */
   protected readonly door: IrcDoor;
   /** The peer's address, `host:port`. */
-  protected readonly remote: string;
+  readonly remote: string;
+  /** The peer's IP address (its transport's name for a non-IP connection). */
+  readonly address: string;
+  /** When the connection was accepted (the clock's ms). */
+  readonly connectedAt: number;
+  /** TLS, or a loopback peer: a password typed here does not cross the network in clear. */
+  readonly secureChannel: boolean;
   readonly #conn: Connection;
   readonly #outbox: Outbox;
   readonly #decoder = new IrcLineDecoder();
@@ -49,7 +58,8 @@ export abstract class IrcConnection {
   #lastReadAt: number;
   #closing: Promise<void> | null = null;
 
-  constructor(conn: Connection, ctx: SessionContext, door: IrcDoor) {
+  /** `tls`: the connection is TLS. */
+  constructor(conn: Connection, ctx: SessionContext, door: IrcDoor, tls = false) {
     this.#conn = conn;
     this.ctx = ctx;
     this.door = door;
@@ -69,14 +79,22 @@ export abstract class IrcConnection {
       )
       : null;
     this.#lastReadAt = clock.now();
+    this.connectedAt = this.#lastReadAt;
     const addr = conn.remoteAddr;
-    this.remote = addr.transport === "tcp" || addr.transport === "udp"
-      ? `${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`
-      : addr.transport;
+    const net = addr.transport === "tcp" || addr.transport === "udp";
+    this.remote = net ? formatAddress(addr) : addr.transport;
+    this.address = net ? addr.hostname : addr.transport;
+    this.secureChannel = tls || !net || isLoopback(addr.hostname);
   }
 
   /** The nick (empty before one is accepted). */
   abstract get name(): string;
+
+  /** The room key of the nick (empty before one is accepted). */
+  abstract get key(): string;
+
+  /** True for an operator, until the connection ends. */
+  abstract get isOperator(): boolean;
 
   /** True once the client is registered. */
   protected abstract get registered(): boolean;

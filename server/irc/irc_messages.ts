@@ -17,6 +17,8 @@ export interface MessageSender extends Member {
   readonly inChannel: boolean;
   /** Flood control's answer for one more message (counted when true). */
   allowMessage(): boolean;
+  /** False (and the sender told why) while the sender is muted. */
+  maySpeak(): boolean;
   /** Sends a numeric to this client. */
   numeric(code: string, ...params: string[]): void;
   /** Sends a server notice to this client. */
@@ -63,7 +65,7 @@ export function sendMessage(
     sender.notice(errorNotice(`message too long (at most ${maxBytes} bytes)`));
     return;
   }
-  if (!sender.allowMessage()) return;
+  if (!sender.allowMessage() || !sender.maySpeak()) return;
   if (toChannel) {
     if (action === null) room.broadcast(sender, text);
     else room.action(sender, action);

@@ -12,6 +12,8 @@ import {
   namesReply,
   numeric,
   type ReplyTo,
+  topicReply,
+  type TopicShown,
   type WhoEntry,
   whoisReply,
   whoLine,
@@ -21,6 +23,8 @@ import { IRC_USER_HOST } from "./irc_translate.ts";
 /** The asking session, as the queries see it. */
 export interface QueryHost {
   readonly replyTo: ReplyTo;
+  /** The channel's topic, if one is set. */
+  readonly topic: TopicShown | null;
   /** True while in the channel. */
   readonly inChannel: boolean;
   /** Sends terminated lines. */
@@ -102,12 +106,12 @@ export function answerQuery(
       else if (!door.isChannel(first)) host.send(numeric(to, "403", first, "No such channel"));
       else if (params.length > 1) {
         host.send(numeric(to, "482", channel, "You're not a channel operator"));
-      } else host.send(numeric(to, "331", channel, "No topic is set"));
+      } else host.send(topicReply(to, channel, host.topic));
       return true;
     case "LIST":
       host.send(
         numeric(to, "321", "Channel", "Users  Name") +
-          numeric(to, "322", channel, String(room.size), "") +
+          numeric(to, "322", channel, String(room.size), host.topic?.text ?? "") +
           numeric(to, "323", "End of /LIST"),
       );
       return true;

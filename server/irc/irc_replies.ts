@@ -117,3 +117,18 @@ export function whoisReply(to: ReplyTo, channel: string, entry: WhoEntry): strin
     numeric(to, "318", entry.name, "End of /WHOIS list."),
   ].join("");
 }
+
+/** The channel's topic as it was set, for 332 and 333. */
+export interface TopicShown {
+  readonly text: string;
+  readonly setBy: string;
+  /** When it was set (ms since the epoch). */
+  readonly setAt: number;
+}
+
+/** 332 and 333 (who set it, when), or 331 when there is no topic. */
+export function topicReply(to: ReplyTo, channel: string, topic: TopicShown | null): string {
+  if (topic === null) return numeric(to, "331", channel, "No topic is set");
+  return numeric(to, "332", channel, topic.text) +
+    numeric(to, "333", channel, topic.setBy, String(Math.floor(topic.setAt / 1000)));
+}

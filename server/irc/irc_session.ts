@@ -6,6 +6,7 @@
  */
 
 import { errorNotice, LeaveReason } from "../notices.ts";
+import { bannedNotice } from "../moderation/notices.ts";
 import type { ServedConnection } from "../session.ts";
 import { IrcConnection } from "./irc_connection.ts";
 import type { Member } from "../room.ts";
@@ -16,6 +17,7 @@ import { type MessageSender, sendMessage } from "./irc_messages.ts";
 import { checkNick } from "./irc_nick.ts";
 import { answerQuery, type QueryHost } from "./irc_queries.ts";
 import {
+  isMuted,
   runOperatorCommand,
   runTableCommand,
   type TableAccess,
@@ -23,7 +25,7 @@ import {
 } from "./irc_table.ts";
 import type { IrcMember } from "./irc_relay.ts";
 import { partReason } from "./irc_relay.ts";
-import { namesReply, numeric, welcomeBurst } from "./irc_replies.ts";
+import { namesReply, topicReply, type TopicShown, welcomeBurst } from "./irc_replies.ts";
 import { ircPrefix } from "./irc_translate.ts";
 
 /** Commands a client may send before it is registered. */
@@ -45,6 +47,10 @@ export class IrcSession extends IrcConnection
   #registered = false;
   #inChannel = false;
   #away: string | undefined;
+  /** Operator rights, granted by `OPER` (the room's `/oper`) until the connection ends. */
+  #operator = false;
+  /** Wrong operator passwords so far. */
+  #operStrikes = 0;
 
   /** The nick, which is the room name (empty before one is accepted). */
   get name(): string {
@@ -64,6 +70,11 @@ export class IrcSession extends IrcConnection
   /** The away message, if away. */
   get away(): string | undefined {
     return this.#away;
+  }
+
+  /** The channel's topic (the room's, set by an operator's `/topic`), if one is set. */
+  get topic(): TopicShown | null {
+    return this.ctx.moderation?.topic ?? null;
   }
 
   /** True while in the channel (a room member). */
@@ -163,9 +174,12 @@ export class IrcSession extends IrcConnection
 
   /** How this session reaches the room's command table. */
   get #tables(): TableAccess {
+    const { commands, moderation, clock } = this.ctx;
     return {
       door: this.door,
-      commands: this.ctx.commands,
+      commands,
+      ...(moderation === undefined ? {} : { moderation }),
+      clock,
       problem: (text) => this.ctx.console.problem(text),
     };
   }
@@ -175,9 +189,25 @@ export class IrcSession extends IrcConnection
     return this.#inChannel ? this : null;
   }
 
-  /** Operators come with the moderation commands; none here. */
+  /** True once `OPER` succeeded, until the connection ends. */
   get isOperator(): boolean {
-    return false;
+    return this.#operator && !this.ended;
+  }
+
+  /** `OPER` (the room's `/oper`) succeeded: 381, as IRC servers say it. */
+  grantOperator(): void {
+    this.#operator = true;
+    this.numeric("381", "You are now an IRC operator");
+  }
+
+  /** A wrong operator password; how many so far. */
+  operFailed(): number {
+    return ++this.#operStrikes;
+  }
+
+  /** False (and a notice saying until when) while muted. */
+  maySpeak(): boolean {
+    return !isMuted(this, this.#tables);
   }
 
   /** An IRC client is never the server console. */
@@ -244,6 +274,13 @@ export class IrcSession extends IrcConnection
       this.end("bad password", { error: "Bad password" });
       return;
     }
+    const ban = this.ctx.moderation?.banForName(this.#key) ?? null;
+    if (ban !== null) {
+      const text = bannedNotice(ban, this.ctx.clock.now());
+      this.numeric("465", text);
+      this.end("banned", { error: text });
+      return;
+    }
     const claims = this.ctx.claims;
     if (claims !== undefined && this.ctx.room.find(this.#key) === undefined) {
       return this.#claimThenRegister();
@@ -294,7 +331,7 @@ export class IrcSession extends IrcConnection
     const channel = this.door.channel;
     this.send(
       `:${ircPrefix(this.#name)} JOIN ${channel}\r\n` +
-        numeric(this.replyTo, "331", channel, "No topic is set") +
+        topicReply(this.replyTo, channel, this.topic) +
         namesReply(this.replyTo, channel, room.names()),
     );
     const replay = room.replayBytes();

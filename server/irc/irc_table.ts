@@ -6,13 +6,18 @@
  * @module
  */
 
-import type { RoomUser } from "../commands/room_commands.ts";
+import type { ModerationUser } from "../commands/mod_commands.ts";
 import type { CommandTable } from "../commands/table.ts";
+import type { Moderation } from "../moderation/moderation.ts";
+import { mutedNotice } from "../moderation/notices.ts";
+import type { Clock } from "../clock.ts";
 import type { IrcDoor } from "./irc_door.ts";
 import type { IrcMessage } from "./irc_line.ts";
 
-/** The IRC client as a user of the table. */
-export interface TableUser extends RoomUser {
+/** The IRC client as a user of the table (operators and bans included). */
+export interface TableUser extends ModerationUser {
+  /** The room key of the nick. */
+  readonly key: string;
   /** True while in the channel: the commands act in the room. */
   readonly inChannel: boolean;
   /** Sends a numeric reply. */
@@ -24,7 +29,10 @@ export interface TableUser extends RoomUser {
 /** What reaching the table needs besides the user. */
 export interface TableAccess {
   readonly door: IrcDoor;
-  readonly commands: CommandTable<RoomUser>;
+  readonly commands: CommandTable<ModerationUser>;
+  /** Bans and mutes, when the server has them. */
+  readonly moderation?: Moderation;
+  readonly clock: Clock;
   /** Told when a command's answer failed after waiting (a store read). */
   readonly problem: (text: string) => void;
 }
@@ -48,15 +56,35 @@ export function runTableCommand(
     return true;
   }
   if (command.floodFree !== true && !user.allowMessage()) return true;
+  if (command.speaks === true && isMuted(user, access)) return true;
   const pending = access.commands.run(user, word, rest);
   pending?.catch((error) => access.problem(`command ${word} failed: ${error}`));
   return true;
 }
 
 /**
+ * True (and 482 sent) when `/name` is missing or the user is not an operator: changing the
+ * channel is for operators, as IRC clients expect to be told.
+ */
+function operatorOnly(user: TableUser, access: TableAccess, name: string): boolean {
+  if (access.commands.find(`/${name}`) !== undefined && user.isOperator) return false;
+  user.numeric("482", access.door.channel, "You're not a channel operator");
+  return true;
+}
+
+/** True (and the user told so) when the user is muted: it may not speak (chat, /me, /msg). */
+export function isMuted(user: TableUser, access: TableAccess): boolean {
+  const mute = access.moderation?.muteFor(user.key) ?? null;
+  if (mute === null) return false;
+  user.reply(mutedNotice(mute, access.clock.now()));
+  return true;
+}
+
+/**
  * `OPER NAME PASSWORD`, `KICK #chan NAME [:why]` and `TOPIC #chan :text` as the room's `/oper
- * PASSWORD`, `/kick NAME why` and `/topic text`; without them, the numerics of a server without
- * operators (491, 482). False for any other command (and for a TOPIC that only asks).
+ * PASSWORD` (NAME is the nick: operators are configured per name), `/kick NAME why` and
+ * `/topic text`; 482 for a client that is not an operator, 491 when the server has no `/oper`.
+ * False for any other command (and for a TOPIC that only asks, which the queries answer).
  */
 export function runOperatorCommand(
   user: TableUser,
@@ -75,13 +103,14 @@ export function runOperatorCommand(
     case "KICK":
       if (params.length < 2) user.numeric("461", "KICK", "Not enough parameters");
       else if (!door.isChannel(params[0])) user.numeric("403", params[0], "No such channel");
-      else if (!runTableCommand(user, access, "kick", `${params[1]} ${params[2] ?? ""}`.trim())) {
-        user.numeric("482", door.channel, "You're not a channel operator");
+      else if (!operatorOnly(user, access, "kick")) {
+        runTableCommand(user, access, "kick", `${params[1]} ${params[2] ?? ""}`.trim());
       }
       return true;
     case "TOPIC":
-      return params.length > 0 && door.isChannel(params[0]) &&
-        runTableCommand(user, access, "topic", params[1] ?? "");
+      if (params.length < 2 || !door.isChannel(params[0])) return false;
+      if (!operatorOnly(user, access, "topic")) runTableCommand(user, access, "topic", params[1]);
+      return true;
     default:
       return false;
   }
