@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { ChatProcess, sourceCommand } from "../scripts/chat_process.ts";
+import { parseStartLine } from "../server/start_line.ts";
 import { childSignalUnavailable, skipWhen } from "./helpers/platform.ts";
 import { TestClient } from "./helpers/wire.ts";
 
@@ -32,7 +33,7 @@ Deno.test(
       server.stdout.waitFor((line) => line.includes(text), `a console line with "${text}"`);
     try {
       const start = await stdout("chat server listening on ");
-      const port = Number(/:(\d+)$/.exec(start)?.[1]);
+      const port = parseStartLine(start)?.[0].port ?? NaN;
       const connect = async (name: string) => {
         const client = await TestClient.connect({ hostname: "127.0.0.1", port });
         clients.push(client);
