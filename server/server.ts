@@ -4,29 +4,36 @@
  * @module
  */
 
-import { encodeFrame, notice } from "../protocol/mod.ts";
-import { type Clock, systemClock, type Timer, within } from "./clock.ts";
+import { splitMessage } from "../protocol/mod.ts";
+import { Admission, refuse } from "./admission.ts";
+import { type Clock, systemClock, type Timer } from "./clock.ts";
 import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
-import { Admission } from "./admission.ts";
 import {
   type CollectGarbage,
   HeapTrimmer,
   type HeapTrimOptions,
   lastResortCollector,
 } from "./heap_trim.ts";
-import { listenTcp } from "./listener.ts";
-import { SHUTDOWN_NOTICE } from "./notices.ts";
-import { checkServerOptions, type ServerOptions } from "./options.ts";
+import { errorNotice, SHUTDOWN_NOTICE } from "./notices.ts";
+import { checkServerOptions, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
+import { MAX_REPLAY_BYTES } from "./history/replay.ts";
 import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
 import { type Connection, Session, type SessionContext } from "./session.ts";
-import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
-import { SocketTransport } from "./transport/tcp.ts";
-import type { ConnectionSink, Transport } from "./transport/transport.ts";
-import { parseCidr } from "./web/cidr.ts";
-import { WebTransport } from "./web/web_transport.ts";
 import { connectionAddress } from "./transport/address.ts";
+import { openTransports } from "./transport/open.ts";
+import type { ConnectionSink, Transport } from "./transport/transport.ts";
+import { History } from "./history/history.ts";
+import { roomCommands } from "./commands/room_commands.ts";
+import { ConsoleUser, withConsoleUsers } from "./commands/console_user.ts";
+import { moderationCommands, type ModerationUser } from "./commands/mod_commands.ts";
+import { CommandTable } from "./commands/table.ts";
+import { Enforcement } from "./moderation/enforcement.ts";
+import { Moderation } from "./moderation/moderation.ts";
+import { OperatorRegistry } from "./moderation/operators.ts";
+import { openStore, retentionOf } from "./store/open_store.ts";
+import type { Store } from "./store/store.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
 export interface ServerDeps {
@@ -49,6 +56,8 @@ export interface ServerDeps {
   collectGarbage?: CollectGarbage | null;
   /** When that collection runs (default: after 1,000 joins or leaves and a quiet second). */
   heapTrim?: HeapTrimOptions;
+  /** The store to use instead of the one the options name (closed at shutdown all the same). */
+  store?: Store;
 }
 
 /** A running server. */
@@ -59,6 +68,19 @@ export interface ChatServer {
   readonly listeners: readonly { kind: string; addr: Deno.NetAddr }[];
   /** The room, for listeners such as a cluster bus. */
   readonly room: Room;
+  /** The room's history (replay, /history, /search). */
+  readonly history: History;
+  /** Where the history is kept. */
+  readonly store: Store;
+  /** Bans, mutes and the topic. */
+  readonly moderation: Moderation;
+  /** Who may become an operator (`reload()` re-reads `--opers FILE`). */
+  readonly operators: OperatorRegistry;
+  /**
+   * Runs one line typed on the server's console (an operator command); its answer and errors
+   * go to the console.
+   */
+  consoleCommand(line: string): Promise<void>;
   /** Resolves once the server has shut down and released everything. */
   readonly finished: Promise<void>;
   /** Names online, in display order (case-insensitive). */
@@ -73,14 +95,42 @@ export interface ChatServer {
 }
 
 /**
- * Binds and starts accepting; resolves once listening. Prints the start line. Throws
- * ListenError when the address cannot be bound.
+ * Opens the store, binds and starts accepting; resolves once listening. Prints the start line.
+ * Throws StoreOpenError when the store cannot be opened, ListenError when the address cannot be
+ * bound (the store is closed again).
  */
-export function startServer(options: ServerOptions, deps: ServerDeps = {}): Promise<ChatServer> {
+export async function startServer(
+  options: ServerOptions,
+  deps: ServerDeps = {},
+): Promise<ChatServer> {
+  checkServerOptions(options);
+  const clock = deps.clock ?? systemClock;
+  const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const operators = await OperatorRegistry.load({
+    entries: options.operators,
+    file: options.operatorsFile,
+  });
+  const store = deps.store ?? await openStore(options, clock, {
+    problem: (text) => console.problem(text),
+    info: (text) => console.info(text),
+  });
   try {
-    return Promise.resolve(new RunningServer(options, deps));
+    const history = new History(store, {
+      ...retentionOf(options),
+      replay: options.replay ?? DEFAULT_SERVER_OPTIONS.replay ?? 0,
+      maxReplayBytes: Math.min(MAX_REPLAY_BYTES, Math.floor(options.sendqBytes / 2)),
+    }, clock);
+    await history.load();
+    const moderation = new Moderation(
+      store.moderation,
+      clock,
+      (text) => console.problem(text),
+    );
+    await moderation.load();
+    return new RunningServer(options, deps, console, history, store, { moderation, operators });
   } catch (error) {
-    return Promise.reject(error);
+    await store.close();
+    throw error;
   }
 }
 
@@ -88,8 +138,16 @@ class RunningServer implements ChatServer {
   readonly addr: Deno.NetAddr;
   readonly listeners: readonly { kind: string; addr: Deno.NetAddr }[];
   readonly room: Room;
+  readonly history: History;
+  readonly store: Store;
+  readonly moderation: Moderation;
+  readonly operators: OperatorRegistry;
   readonly finished: Promise<void>;
-  readonly #transports: Transport[] = [];
+  readonly #consoleUser: ConsoleUser;
+  /** Bans, kicks and the topic applied to this instance's connections and room. */
+  readonly #enforcement: Enforcement;
+  readonly #unfollowHistory: () => void;
+  readonly #transports: Transport[];
   readonly #admission: Admission;
   readonly #options: Readonly<ServerOptions>;
   readonly #clock: Clock;
@@ -114,30 +172,34 @@ class RunningServer implements ChatServer {
   #shutdown: Promise<void> | null = null;
   #resolveFinished: () => void = () => {};
 
-  constructor(options: ServerOptions, deps: ServerDeps) {
-    checkServerOptions(options);
+  constructor(
+    options: ServerOptions,
+    deps: ServerDeps,
+    console: ServerConsole,
+    history: History,
+    store: Store,
+    moderated: { moderation: Moderation; operators: OperatorRegistry },
+  ) {
     this.#options = { ...options };
+    this.moderation = moderated.moderation;
+    this.operators = moderated.operators;
+    this.#consoleUser = new ConsoleUser((line) => console.answer(line));
     this.#clock = deps.clock ?? systemClock;
-    this.#console = new ServerConsole(deps.console ?? stdConsole, this.#clock);
+    this.#console = console;
     this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
+    this.history = history;
+    this.store = store;
     this.#admission = new Admission({
       maxClients: options.maxClients,
       maxClientsPerIp: options.maxClientsPerIp ?? 0,
+      banFor: (address) => this.#enforcement.banFor(address),
     });
     const sink: ConnectionSink = {
       admit: (conn) => this.#admit(conn),
       problem: (text) => this.#console.problem(text),
       pause: (ms) => this.#pause(ms),
     };
-    try {
-      this.#transports.push(openMainTransport(options, sink));
-      if (options.webPort !== undefined) {
-        this.#transports.push(openWebTransport(options, this.#clock, sink));
-      }
-    } catch (error) {
-      this.#abandon();
-      throw error;
-    }
+    this.#transports = openTransports(options, this.#clock, sink);
     this.addr = this.#transports[0].addr;
     this.listeners = this.#transports.map(({ kind, addr }) => ({ kind, addr }));
     this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
@@ -148,7 +210,21 @@ class RunningServer implements ChatServer {
       console: this.#console,
       claims: deps.claims,
       ended: (session) => this.#sessionEnded(session),
+      commands: this.#commandTable(history),
+      moderation: this.moderation,
     };
+    this.#enforcement = new Enforcement({
+      room: this.room,
+      moderation: this.moderation,
+      console: this.#console,
+      clock: this.#clock,
+      connections: () => this.#sessions.keys(),
+    });
+    // In a cluster each instance writes its own users' lines; the others' arrive as events.
+    this.#unfollowHistory = history.follow(
+      this.room,
+      (event) => event.member.instance === undefined,
+    );
     this.#onlineDetail = deps.onlineDetail;
     this.#afterShutdown = deps.afterShutdown;
     const collect = deps.collectGarbage === undefined ? lastResortCollector() : deps.collectGarbage;
@@ -160,6 +236,7 @@ class RunningServer implements ChatServer {
         trimmer.note(event.kind === "joined" || event.kind === "left")
       );
     this.#console.started(this.listeners);
+    this.#console.info(history.describe());
     this.#listTimer = options.listIntervalSeconds > 0
       ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
       : null;
@@ -170,15 +247,49 @@ class RunningServer implements ChatServer {
     );
   }
 
-  /** A transport failed to open: the ones already open are closed before the error is thrown. */
-  #abandon(): void {
-    for (const transport of this.#transports) {
-      void transport.stop().then(() => transport.release());
+  onlineNames(): string[] {
+    return this.room.names();
+  }
+
+  consoleCommand(line: string): Promise<void> {
+    const text = line.trim();
+    if (text === "") return Promise.resolve();
+    const split = splitMessage(text);
+    if (split.kind !== "command") {
+      this.#consoleUser.reply(
+        errorNotice("the console takes commands: /help lists them (/say TEXT speaks to everyone)"),
+      );
+      return Promise.resolve();
+    }
+    try {
+      const pending = this.#context.commands.run(this.#consoleUser, split.word, split.rest);
+      return Promise.resolve(pending).catch((error) =>
+        this.#console.problem(`command ${split.name} failed: ${describe(error)}`)
+      );
+    } catch (error) {
+      this.#console.problem(`command ${split.name} failed: ${describe(error)}`);
+      return Promise.resolve();
     }
   }
 
-  onlineNames(): string[] {
-    return this.room.names();
+  /** Every command: the room's, then moderation's, in one table. */
+  #commandTable(history: History): CommandTable<ModerationUser> {
+    const consoleUsers = () => this.#enforcement.consoleUserList();
+    return new CommandTable<ModerationUser>([
+      ...withConsoleUsers<ModerationUser>(
+        roomCommands({ room: this.room, history, problem: (text) => this.#console.problem(text) }),
+        consoleUsers,
+      ),
+      ...moderationCommands({
+        room: this.room,
+        moderation: this.moderation,
+        operators: this.operators,
+        console: this.#console,
+        clock: this.#clock,
+        localUser: (key) => this.#enforcement.localUser(key),
+        consoleUserList: consoleUsers,
+      }),
+    ]);
   }
 
   connectionCount(): number {
@@ -210,6 +321,13 @@ class RunningServer implements ChatServer {
     }
     await Promise.all(this.#tasks);
     await Promise.all(this.#transports.map((transport) => transport.release()));
+    this.#unfollowHistory();
+    await this.moderation.settle();
+    try {
+      await this.store.close();
+    } catch (error) {
+      this.#console.problem(`shutdown: history: ${describe(error)}`);
+    }
     try {
       await this.#afterShutdown?.();
     } catch (error) {
@@ -219,8 +337,9 @@ class RunningServer implements ChatServer {
   }
 
   /**
-   * The one accept path of every transport: limits (and, later, bans) are checked here, before
-   * the login is read; an admitted connection gets a session.
+   * The one accept path of every transport: the admission checks (server full, bans, the
+   * per-address limit) run here, before the login is read; an admitted connection gets a
+   * session.
    */
   #admit(conn: Connection): void {
     if (this.#closing) {
@@ -233,7 +352,8 @@ class RunningServer implements ChatServer {
       this.#track(refuse(conn, refusal.notice, this.#clock));
       return;
     }
-    const session = new Session(conn, this.#context);
+    const tls = "handshake" in conn || conn.secure === true;
+    const session = new Session(conn, this.#context, tls);
     this.#sessions.set(session, address);
     // No promise chain per connection: the session reports its end through the context.
     void session.run();
@@ -263,62 +383,6 @@ class RunningServer implements ChatServer {
       this.#pauseTimer = this.#clock.after(ms, resolve);
     });
   }
-}
-
-/** How long a refused connection may take to receive its notice (a TLS handshake included). */
-export const REFUSE_TIMEOUT_MS = 2000;
-
-/**
- * Tells a connection why it is refused (server full, too many from its address), then closes
- * it with that reason. Bounded in time: a peer that never completes a TLS handshake or never
- * reads is closed anyway.
- */
-async function refuse(conn: Connection, text: string, clock: Clock): Promise<void> {
-  const frame = encodeFrame(notice(text));
-  const write = async () => {
-    let offset = 0;
-    while (offset < frame.length) offset += await conn.write(frame.subarray(offset));
-  };
-  try {
-    await within(clock, REFUSE_TIMEOUT_MS, write());
-  } catch {
-    // The peer is gone; nothing to tell it.
-  } finally {
-    try {
-      conn.close(text);
-    } catch {
-      // Already closed.
-    }
-  }
-}
-
-/** The main listener: TLS with the certificate files, else plain TCP. */
-function openMainTransport(options: ServerOptions, sink: ConnectionSink): Transport {
-  const tlsFiles = tlsFilesOf(options);
-  if (tlsFiles === null) {
-    return new SocketTransport("tcp", listenTcp(options.host, options.port), sink);
-  }
-  const listener = listenTlsFiles(
-    options.host,
-    options.port,
-    tlsFiles.certFile,
-    tlsFiles.keyFile,
-  );
-  return new SocketTransport("tls", listener, sink);
-}
-
-/** `--web`: the page and its WebSocket, with TLS when the main listener has it. */
-function openWebTransport(options: ServerOptions, clock: Clock, sink: ConnectionSink): Transport {
-  const tls = tlsFilesOf(options);
-  return new WebTransport({
-    hostname: options.webHost ?? options.host,
-    port: options.webPort ?? 0,
-    ...(tls === null ? {} : { tls }),
-    origins: options.webOrigins ?? [],
-    trustedProxies: (options.trustedProxies ?? []).map(parseCidr),
-    maxMessageBytes: options.maxMessageBytes,
-    clock,
-  }, sink);
 }
 
 function describe(error: unknown): string {

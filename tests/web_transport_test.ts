@@ -307,3 +307,19 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "a banned address is refused on /ws before its login, with the reason",
+  opts,
+  async () => {
+    await withWebServer({ trustedProxies: ["127.0.0.0/8"] }, async ({ server, ws }) => {
+      await server.consoleCommand("/ban 203.0.113.0/24 1h open proxy");
+      const banned = await ws({ "x-forwarded-for": "203.0.113.7" });
+      const closed = await banned.closed();
+      assert.equal(closed.code, CloseCode.policyViolation);
+      assert.match(closed.reason, /^error: banned \(open proxy/);
+      const other = await ws({ "x-forwarded-for": "198.51.100.7" });
+      await other.login("other");
+    });
+  },
+);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parseMessage } from "../protocol/mod.ts";
+import { splitMessage } from "../protocol/mod.ts";
 import { ChatLink, type LinkState } from "./connection.ts";
 import { InputHistory } from "./input_history.ts";
 import { type Line, lineOf, mentions, onlineChange } from "./lines.ts";
@@ -148,7 +148,7 @@ compose.addEventListener("submit", (event) => {
   inputHistory.add(text);
   messageInput.value = "";
   // The server does not echo chat back to its sender: show it here (commands answer themselves).
-  const parsed = parseMessage(text);
+  const parsed = splitMessage(text);
   if (parsed.kind === "chat") {
     show({
       kind: "chat",

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { DEFAULT_CLUSTER_ROOM } from "./cluster_names.ts";
 import { systemClock } from "../clock.ts";
 import { ServerConsole, stdConsole } from "../console.ts";
 import { DEFAULT_PRESENCE_TIMEOUT_SECONDS, type ServerOptions } from "../options.ts";
@@ -15,8 +16,8 @@ import { presenceTiming } from "./presence.ts";
 import { RedisLink } from "./redis_link.ts";
 import { parseRedisUrl } from "./redis_url.ts";
 
-/** The cluster room used when none is given. */
-export const DEFAULT_CLUSTER_ROOM = "chat";
+/** The cluster room used when none is given (defined with the other cluster names). */
+export { DEFAULT_CLUSTER_ROOM };
 
 /** A running clustered server and its bus (tests read the bus's per-instance counts). */
 export interface ClusterServer extends ChatServer {
@@ -64,6 +65,7 @@ export async function startClusterServer(
       onlineDetail: () => bus.onlineDetail(),
       afterShutdown: () => bus.close(),
     });
+    bus.attachModeration(server.moderation);
   } catch (error) {
     await bus.close();
     throw error;
