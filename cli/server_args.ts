@@ -6,6 +6,7 @@
 import { checkClusterName, ClusterNameError } from "../server/bus/cluster_names.ts";
 import { DEFAULT_PRESENCE_TIMEOUT_SECONDS } from "../server/bus/presence.ts";
 import { parseRedisUrl, RedisUrlError } from "../server/bus/redis_url.ts";
+import { LOG_FORMATS } from "../server/console.ts";
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "../server/options.ts";
 import { type Parsed, parseIntegerOption, parseStrict, UsageError } from "./usage.ts";
 
@@ -36,6 +37,13 @@ Options:
   --tls-key FILE           the PEM private key of --tls-cert
   -h, --help               show this help
 
+Operations (see docs/operations.md):
+  --metrics HOST:PORT      serve /metrics (Prometheus), /healthz and /readyz over HTTP on
+                           this address, meant to be internal (default: off)
+  --log-format FORMAT      console lines as text or json, one object per line (default text)
+  --drain-seconds SECONDS  on SIGTERM stop accepting, then wait up to SECONDS for clients
+                           to leave before closing them (default 0)
+
 Cluster (several instances behind a TCP load balancer share one room):
   --redis redis://HOST:PORT[/DB]
                            share the room through this Redis (default: run alone)
@@ -45,7 +53,8 @@ Cluster (several instances behind a TCP load balancer share one room):
                            users of an instance that died are announced as left within
                            SECONDS (default ${DEFAULT_PRESENCE_TIMEOUT_SECONDS})
 
-SIGINT or SIGTERM tells every client the server is shutting down and exits 0.`;
+SIGINT or SIGTERM tells every client the server is shutting down and exits 0.
+SIGHUP re-reads the TLS certificate and key: new connections use them (not on Windows).`;
 
 /** Largest message the 4-byte header can declare. */
 const MAX_MESSAGE_LIMIT = 0xffffffff;
@@ -72,6 +81,9 @@ const OPTIONS = {
   "instance-id": { type: "string" },
   "cluster-room": { type: "string" },
   "presence-timeout": { type: "string" },
+  "metrics": { type: "string" },
+  "log-format": { type: "string" },
+  "drain-seconds": { type: "string" },
   "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -127,8 +139,45 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       maxClientsPerIp: integer("max-clients-per-ip", D.maxClientsPerIp),
       ...(tlsCert === undefined ? {} : { tlsCert, tlsKey }),
       ...clusterOptions(text, integer),
+      ...operationsOptions(text, integer),
     },
   };
+}
+
+/** --metrics, --log-format and --drain-seconds: absent unless given. */
+function operationsOptions(
+  text: (name: keyof typeof OPTIONS) => string | undefined,
+  integer: (name: keyof typeof OPTIONS, fallback: number, bounds: typeof COUNT) => number,
+): Partial<ServerOptions> {
+  const out: Partial<ServerOptions> = {};
+  const metrics = text("metrics");
+  if (metrics !== undefined) out.metrics = parseHostPort("--metrics", metrics);
+  const format = text("log-format");
+  if (format !== undefined) {
+    const known = LOG_FORMATS.find((f) => f === format);
+    if (known === undefined) {
+      throw new UsageError(
+        `--log-format must be ${LOG_FORMATS.join(" or ")}, not '${format}'`,
+        SERVER_USAGE,
+      );
+    }
+    out.logFormat = known;
+  }
+  if (text("drain-seconds") !== undefined) out.drainSeconds = integer("drain-seconds", 0, SECONDS);
+  return out;
+}
+
+/** `HOST:PORT` or `[IPv6]:PORT`, with a port from 0 to 65535. */
+export function parseHostPort(flag: string, value: string): { hostname: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (match === null || port > 65535) {
+    throw new UsageError(
+      `${flag} takes HOST:PORT (like 127.0.0.1:9100 or [::1]:9100), not '${value}'`,
+      SERVER_USAGE,
+    );
+  }
+  return { hostname: match[1] ?? match[2], port };
 }
 
 /** Bounds for --presence-timeout, in seconds. */

@@ -1,11 +1,13 @@
 /**
  * The server's console: the start line, a timestamped line per join and leave, the periodic
- * list of who is online, and accept-loop problems.
+ * list of who is online, shutdown and problems. Every line is an event with a level and fields,
+ * written as today's text lines or, with `--log-format json`, as one JSON object per line.
  * @module
  */
 
 import type { Clock } from "./clock.ts";
 import { onlineList } from "./notices.ts";
+import { RepeatFolder } from "./repeat_folder.ts";
 
 /** Where console lines go: stdout and stderr in production, an array in tests. */
 export interface ConsoleSink {
@@ -21,6 +23,21 @@ export const stdConsole: ConsoleSink = {
   error: (line) => console.error(line),
 };
 
+/** How console lines are written: `text` (for people) or `json` (one object per line). */
+export type LogFormat = "text" | "json";
+
+/** The log formats `--log-format` accepts. */
+export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
+
+/** How serious an event is; `error` lines go to the error stream. */
+export type LogLevel = "info" | "warn" | "error";
+
+/** An event's fields: what a JSON line carries besides `time`, `level` and `event`. */
+export type LogFields = Record<string, string | number | boolean | readonly string[]>;
+
+/** How many names the periodic list shows before it counts the rest. */
+export const LIST_NAME_LIMIT = 50;
+
 /** `HH:MM:SS` in local time. */
 export function formatClockTime(epochMs: number): string {
   const date = new Date(epochMs);
@@ -35,48 +52,128 @@ export function formatAddress(addr: Deno.NetAddr): string {
     : `${addr.hostname}:${addr.port}`;
 }
 
-/** Formats the server's console lines and stamps them with the injected clock's time. */
+/** How a ServerConsole writes. */
+export interface ConsoleSettings {
+  /** Text lines (default) or JSON objects. */
+  format?: LogFormat;
+}
+
+/**
+ * Formats the server's console lines and stamps them with the injected clock's time. A new kind
+ * of line is one method that calls {@link ServerConsole.event} with its text and fields.
+ */
 export class ServerConsole {
   readonly #sink: ConsoleSink;
   readonly #clock: Clock;
+  readonly #json: boolean;
+  readonly #folder: RepeatFolder;
+  /** The last periodic list printed (the empty room before the first). */
+  #lastList = onlineList(0, []);
 
-  constructor(sink: ConsoleSink, clock: Clock) {
+  constructor(sink: ConsoleSink, clock: Clock, settings: ConsoleSettings = {}) {
     this.#sink = sink;
     this.#clock = clock;
+    this.#json = settings.format === "json";
+    this.#folder = new RepeatFolder(clock, (text, repeated) =>
+      this.event(
+        "error",
+        "error",
+        `${text} (${repeated} more in the last second)`,
+        { message: text, repeated },
+      ));
+  }
+
+  /**
+   * Writes one event: in text, `[HH:MM:SS] text` (without the stamp when `stamped` is false); in
+   * JSON, `{"time", "level", "event", ...fields}`. Errors go to the error stream.
+   */
+  event(level: LogLevel, event: string, text: string, fields: LogFields = {}, stamped = true) {
+    let line: string;
+    if (this.#json) {
+      const time = new Date(this.#clock.now()).toISOString();
+      line = JSON.stringify({ time, level, event, ...fields });
+    } else {
+      line = stamped ? `[${formatClockTime(this.#clock.now())}] ${text}` : text;
+    }
+    if (level === "error") this.#sink.error(line);
+    else this.#sink.log(line);
   }
 
   /** The first line: `chat server listening on HOST:PORT` (other programs parse it). */
   started(addr: Deno.NetAddr): void {
-    this.#sink.log(`chat server listening on ${formatAddress(addr)}`);
+    const address = formatAddress(addr);
+    this.event("info", "start", `chat server listening on ${address}`, { address }, false);
   }
 
   /** `[HH:MM:SS] alice joined from 127.0.0.1:40000`. */
   joined(name: string, remote: string): void {
-    this.#stamped(`${name} joined from ${remote}`);
+    this.event("info", "join", `${name} joined from ${remote}`, { name, address: remote });
   }
 
-  /** `[HH:MM:SS] alice left (reason)`. */
-  left(name: string, reason: string): void {
-    this.#stamped(`${name} left (${reason})`);
+  /** `[HH:MM:SS] alice left from 127.0.0.1:40000 (reason)`; without an address, `alice left (reason)`. */
+  left(name: string, reason: string, remote?: string): void {
+    const from = remote === undefined ? "" : ` from ${remote}`;
+    const fields: LogFields = remote === undefined ? { name, reason } : {
+      name,
+      address: remote,
+      reason,
+    };
+    this.event("info", "leave", `${name} left${from} (${reason})`, fields);
   }
 
-  /** `[HH:MM:SS] Online (N): a, b`, then `detail` (a cluster: users per instance) if given. */
-  online(total: number, names: readonly string[], detail?: string): void {
-    const list = onlineList(total, names);
-    this.#stamped(detail === undefined || detail === "" ? list : `${list} ${detail}`);
+  /**
+   * `[HH:MM:SS] Online (N): a, b` with at most the first {@link LIST_NAME_LIMIT} names (then
+   * `and M more`), then `detail` (a cluster: users per instance) if given. Printed only when it
+   * differs from the last one (the empty room before the first); returns whether it was.
+   */
+  online(total: number, names: readonly string[], detail?: string): boolean {
+    const shown = names.length > LIST_NAME_LIMIT ? names.slice(0, LIST_NAME_LIMIT) : names;
+    const more = total - shown.length;
+    let text = onlineList(total, shown);
+    if (more > 0) text += ` and ${more} more`;
+    if (detail !== undefined && detail !== "") text += ` ${detail}`;
+    if (text === this.#lastList) return false;
+    this.#lastList = text;
+    const fields: LogFields = { count: total, names: shown };
+    if (more > 0) fields.more = more;
+    if (detail !== undefined && detail !== "") fields.detail = detail;
+    this.event("info", "list", text, fields);
+    return true;
   }
 
-  /** A stamped informational line (shutdown, refused connections). */
-  info(text: string): void {
-    this.#stamped(text);
+  /** `shutting down: closing N connection(s)`, also when there are none. */
+  shuttingDown(connections: number): void {
+    this.event("info", "shutdown", `shutting down: closing ${connections} connection(s)`, {
+      connections,
+    });
   }
 
-  /** A stamped line on the error stream. */
+  /** A connection that spoke text (an IRC or HTTP client) to the binary port; `sample` is its start. */
+  textClient(remote: string, sample: string): void {
+    this.event(
+      "warn",
+      "text-client",
+      `${remote} looks like text, not chat frames (an IRC, HTTP or telnet client?): ` +
+        `${JSON.stringify(sample)}; told so and closed`,
+      { address: remote, sample },
+    );
+  }
+
+  /** A stamped informational line (the cluster, reloads). */
+  info(text: string, event = "info"): void {
+    this.event("info", event, text, { message: text });
+  }
+
+  /**
+   * A stamped line on the error stream. The same text again within a second is counted, not
+   * printed: one line per second then tells how many more there were.
+   */
   problem(text: string): void {
-    this.#sink.error(`[${formatClockTime(this.#clock.now())}] ${text}`);
+    if (this.#folder.first(text)) this.event("error", "error", text, { message: text });
   }
 
-  #stamped(text: string): void {
-    this.#sink.log(`[${formatClockTime(this.#clock.now())}] ${text}`);
+  /** Prints the count of problems still being folded and stops the folding timer. */
+  close(): void {
+    this.#folder.close();
   }
 }

@@ -3,6 +3,8 @@
  * @module
  */
 
+import type { LogFormat } from "./console.ts";
+
 /** Everything `chat server` can be told; the CLI fills it, tests build it directly. */
 export interface ServerOptions {
   /** Address to bind (default 0.0.0.0). */
@@ -43,6 +45,12 @@ export interface ServerOptions {
   clusterRoom?: string;
   /** Seconds within which a dead instance's users are announced as left (default 15). */
   presenceTimeoutSeconds?: number;
+  /** Where to serve `/metrics`, `/healthz` and `/readyz` over HTTP (default: nowhere). */
+  metrics?: { hostname: string; port: number };
+  /** Console lines as text (default) or one JSON object per line. */
+  logFormat?: LogFormat;
+  /** Seconds SIGTERM waits for clients to leave before closing them (default 0). */
+  drainSeconds?: number;
 }
 
 /** The defaults of protocol-v1. */
@@ -98,4 +106,8 @@ export function checkServerOptions(options: ServerOptions): void {
   whole("idleTimeoutSeconds", options.idleTimeoutSeconds, 0, MAX_TIMER_SECONDS);
   whole("floodRate", options.floodRate, 0);
   whole("floodBurst", options.floodBurst, 0);
+  if (options.metrics !== undefined) whole("metrics", options.metrics.port, 0, 65535);
+  if (options.drainSeconds !== undefined) {
+    whole("drainSeconds", options.drainSeconds, 0, MAX_TIMER_SECONDS);
+  }
 }

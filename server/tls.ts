@@ -6,7 +6,7 @@
  * @module
  */
 
-import { describeListenFailure, ListenError } from "./listener.ts";
+import { describeListenFailure, ListenError, listenTcp } from "./listener.ts";
 
 /** A certificate or key file is missing, unreadable or not usable PEM; the server cannot start. */
 export class TlsConfigError extends Error {
@@ -50,27 +50,94 @@ export function tlsFilesOf(
   return { certFile: tlsCert, keyFile: tlsKey };
 }
 
+/** A certificate and key read from their files, ready to listen with. */
+export interface TlsPair {
+  /** The certificate chain's PEM text. */
+  readonly cert: string;
+  /** The key's PEM text. */
+  readonly key: string;
+  /** Where they came from, for messages. */
+  readonly certFile: string;
+  /** Where the key came from. */
+  readonly keyFile: string;
+}
+
+/** Reads both files of the pair; throws TlsConfigError naming the file and the reason. */
+export function readTlsPair(certFile: string, keyFile: string): TlsPair {
+  return {
+    cert: readPemFile(certFile, "certificate"),
+    key: readPemFile(keyFile, "key"),
+    certFile,
+    keyFile,
+  };
+}
+
 /**
  * Reads the certificate and key and binds a TLS listener. Throws TlsConfigError for the files
  * (missing, unreadable, not PEM, key not matching) and ListenError for the address.
+ *
+ * With `shareable`, the listener is bound with SO_REUSEPORT (after checking, by a plain bind,
+ * that nothing else holds the port), so a reload can bind a second listener with a new
+ * certificate on the same port before closing this one: see {@link rebindTls}.
  */
 export function listenTlsFiles(
   hostname: string,
   port: number,
   certFile: string,
   keyFile: string,
+  shareable = false,
 ): Deno.TlsListener {
-  const cert = readPemFile(certFile, "certificate");
-  const key = readPemFile(keyFile, "key");
+  const pair = readTlsPair(certFile, keyFile);
+  let bindPort = port;
+  if (shareable) {
+    // Only this process's own listeners may share the port: a plain bind fails if anyone holds it.
+    const probe = listenTcp(hostname, port);
+    bindPort = probe.addr.port;
+    probe.close();
+  }
+  return bindTls(hostname, bindPort, pair, shareable);
+}
+
+/**
+ * Binds a second TLS listener with `pair` on the address of `current` (bound shareable), so new
+ * connections get the new certificate while `current` is closed by the caller and the
+ * connections it accepted carry on. Where the OS does not let two listeners share a port,
+ * `current` is closed first and the new one bound right after. Throws TlsConfigError for a pair
+ * Deno refuses (`current` is then still open) and ListenError if the address cannot be bound.
+ */
+export function rebindTls(current: Deno.TlsListener, pair: TlsPair): Deno.TlsListener {
+  const { hostname, port } = current.addr;
+  try {
+    return bindTls(hostname, port, pair, true);
+  } catch (error) {
+    if (!(error instanceof ListenError)) throw error;
+  }
+  current.close();
+  return bindTls(hostname, port, pair, true);
+}
+
+function bindTls(
+  hostname: string,
+  port: number,
+  pair: TlsPair,
+  reusePort: boolean,
+): Deno.TlsListener {
   const address = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
   try {
-    return Deno.listenTls({ hostname, port, transport: "tcp", cert, key });
+    return Deno.listenTls({
+      hostname,
+      port,
+      transport: "tcp",
+      cert: pair.cert,
+      key: pair.key,
+      reusePort,
+    });
   } catch (error) {
     if (isAddressFailure(error)) {
       throw new ListenError(address, describeListenFailure(error), { cause: error });
     }
     throw new TlsConfigError(
-      `cannot use TLS certificate '${certFile}' with key '${keyFile}': ${
+      `cannot use TLS certificate '${pair.certFile}' with key '${pair.keyFile}': ${
         describeListenFailure(error)
       }`,
       { cause: error },

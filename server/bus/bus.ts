@@ -21,6 +21,7 @@ import type { ServerConsole } from "../console.ts";
 import { nameTakenNotice } from "../notices.ts";
 import type { Room } from "../room.ts";
 import type { ClaimOutcome, NameClaims } from "../name_claims.ts";
+import { processCounters } from "../metrics/counters.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { type ClusterLink, ClusterUnavailableError } from "./link.ts";
 import { LocalEvents } from "./local_events.ts";
@@ -115,7 +116,10 @@ export class ClusterBus implements NameClaims {
       },
       badMessage: (reason) => this.#console.problem(reason),
       down: (reason) => this.#heartbeat.down(reason),
-      up: () => void this.#heartbeat.recover(),
+      up: () => {
+        processCounters.redisReconnects++;
+        void this.#heartbeat.recover();
+      },
     });
     try {
       const snapshot = await this.#link.snapshot();

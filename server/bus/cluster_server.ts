@@ -10,6 +10,7 @@ import { ServerConsole, stdConsole } from "../console.ts";
 import type { ServerOptions } from "../options.ts";
 import { Room } from "../room.ts";
 import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
+import { processCounters } from "../metrics/counters.ts";
 import { ClusterBus } from "./bus.ts";
 import { DEFAULT_PRESENCE_TIMEOUT_SECONDS, presenceTiming } from "./presence.ts";
 import { RedisLink } from "./redis_link.ts";
@@ -40,7 +41,8 @@ export async function startClusterServer(
 ): Promise<ClusterServer> {
   const address = parseRedisUrl(options.redis ?? "");
   const clock = deps.clock ?? systemClock;
-  const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const console = deps.serverConsole ??
+    new ServerConsole(deps.console ?? stdConsole, clock, { format: options.logFormat });
   const timing = presenceTiming(
     (options.presenceTimeoutSeconds ?? DEFAULT_PRESENCE_TIMEOUT_SECONDS) * 1000,
   );
@@ -59,6 +61,7 @@ export async function startClusterServer(
   try {
     server = await startServer(options, {
       ...deps,
+      serverConsole: console,
       room,
       claims: bus,
       onlineDetail: () => bus.onlineDetail(),
@@ -66,8 +69,24 @@ export async function startClusterServer(
     });
   } catch (error) {
     await bus.close();
+    console.close();
     throw error;
   }
+  server.metrics.readiness.add(() => bus.ready ? null : "cluster link to Redis down");
+  server.metrics.registry.registerAll([
+    {
+      name: "chat_cluster_instances",
+      help: "Live cluster instances this one sees, itself included.",
+      type: "gauge",
+      read: () => bus.instanceCounts().size,
+    },
+    {
+      name: "chat_redis_reconnects_total",
+      help: "Times the link to Redis came back after being lost.",
+      type: "counter",
+      read: () => processCounters.redisReconnects,
+    },
+  ]);
   console.info(
     `cluster: instance ${bus.instanceId}, room '${clusterRoom}' on ${address.url}; ` +
       `${found.remoteUsers} user(s) on ${found.otherInstances} other instance(s)`,
