@@ -24,7 +24,7 @@ import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
 import { ReloadHooks } from "./reload.ts";
 import { Session, type SessionContext } from "./session.ts";
-import { listenTlsFiles, readTlsPair, rebindTls, tlsFilesOf } from "./tls.ts";
+import { listenTlsPair, readTlsPair, rebindTls, tlsFilesOf, type TlsPair } from "./tls.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
 export interface ServerDeps {
@@ -119,6 +119,8 @@ class RunningServer implements ChatServer {
   readonly metricsAddr: Deno.NetAddr | null = null;
   readonly reloads: ReloadHooks = new ReloadHooks();
   #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
+  /** The certificate and key in use, kept to fall back on when a reload cannot bind. */
+  #tlsPair: TlsPair | null = null;
   /** The label of `chat_clients` for this server's clients. */
   readonly #transport: "tcp" | "tls";
   readonly #ipLimits: IpLimiter;
@@ -159,7 +161,7 @@ class RunningServer implements ChatServer {
     const tlsFiles = tlsFilesOf(options);
     this.#listener = tlsFiles === null
       ? (deps.listen ?? listenTcp)(options.host, options.port)
-      : listenTlsFiles(options.host, options.port, tlsFiles.certFile, tlsFiles.keyFile, true);
+      : this.#listenTls(options.host, options.port, tlsFiles.certFile, tlsFiles.keyFile);
     this.#transport = tlsFiles === null ? "tcp" : "tls";
     if (options.metrics !== undefined) {
       try {
@@ -225,6 +227,13 @@ class RunningServer implements ChatServer {
     this.#accept(this.#listener);
   }
 
+  #listenTls(host: string, port: number, certFile: string, keyFile: string): Deno.TlsListener {
+    const pair = readTlsPair(certFile, keyFile);
+    const listener = listenTlsPair(host, port, pair);
+    this.#tlsPair = pair;
+    return listener;
+  }
+
   /** Runs an accept loop on `listener` until it is closed. */
   #accept(listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>): void {
     const loop = acceptLoop(listener, () => this.#closing, {
@@ -242,16 +251,21 @@ class RunningServer implements ChatServer {
    */
   #reloadTls(certFile: string, keyFile: string): string {
     if (this.#closing) throw new Error("the server is shutting down");
+    const previous = this.#tlsPair;
+    if (previous === null) throw new Error("the server does not serve TLS");
     const pair = readTlsPair(certFile, keyFile);
-    const old = this.#listener as Deno.TlsListener;
-    const next = rebindTls(old, pair);
-    this.#listener = next;
-    try {
-      old.close();
-    } catch {
-      // rebindTls closed it already (no port sharing here).
+    const result = rebindTls(this.#listener as Deno.TlsListener, pair, previous);
+    if (result.listener !== null) {
+      this.#listener = result.listener;
+      this.#accept(result.listener);
     }
-    this.#accept(next);
+    if (!result.ok) {
+      if (result.listener === null) {
+        this.#console.problem(`not accepting connections: ${result.error.message}`);
+      }
+      throw result.error;
+    }
+    this.#tlsPair = pair;
     return `reloaded TLS certificate '${certFile}' and key '${keyFile}' (new connections use them)`;
   }
 

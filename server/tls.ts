@@ -6,7 +6,7 @@
  * @module
  */
 
-import { describeListenFailure, ListenError, listenTcp } from "./listener.ts";
+import { describeListenFailure, ListenError } from "./listener.ts";
 
 /** A certificate or key file is missing, unreadable or not usable PEM; the server cannot start. */
 export class TlsConfigError extends Error {
@@ -75,63 +75,63 @@ export function readTlsPair(certFile: string, keyFile: string): TlsPair {
 /**
  * Reads the certificate and key and binds a TLS listener. Throws TlsConfigError for the files
  * (missing, unreadable, not PEM, key not matching) and ListenError for the address.
- *
- * With `shareable`, the listener is bound with SO_REUSEPORT (after checking, by a plain bind,
- * that nothing else holds the port), so a reload can bind a second listener with a new
- * certificate on the same port before closing this one: see {@link rebindTls}.
  */
 export function listenTlsFiles(
   hostname: string,
   port: number,
   certFile: string,
   keyFile: string,
-  shareable = false,
 ): Deno.TlsListener {
-  const pair = readTlsPair(certFile, keyFile);
-  let bindPort = port;
-  if (shareable) {
-    // Only this process's own listeners may share the port: a plain bind fails if anyone holds it.
-    const probe = listenTcp(hostname, port);
-    bindPort = probe.addr.port;
-    probe.close();
-  }
-  return bindTls(hostname, bindPort, pair, shareable);
+  return listenTlsPair(hostname, port, readTlsPair(certFile, keyFile));
+}
+
+/** Binds a TLS listener with a pair already read; the errors of {@link listenTlsFiles}. */
+export function listenTlsPair(hostname: string, port: number, pair: TlsPair): Deno.TlsListener {
+  return bindTls(hostname, port, pair);
 }
 
 /**
- * Binds a second TLS listener with `pair` on the address of `current` (bound shareable), so new
- * connections get the new certificate while `current` is closed by the caller and the
- * connections it accepted carry on. Where the OS does not let two listeners share a port,
- * `current` is closed first and the new one bound right after. Throws TlsConfigError for a pair
- * Deno refuses (`current` is then still open) and ListenError if the address cannot be bound.
+ * How a {@link rebindTls} went: the new listener; or the error, with the old pair bound again
+ * (or, if even that failed, nothing listening).
  */
-export function rebindTls(current: Deno.TlsListener, pair: TlsPair): Deno.TlsListener {
+export type TlsRebind =
+  | { ok: true; listener: Deno.TlsListener }
+  | { ok: false; listener: Deno.TlsListener | null; error: Error };
+
+/**
+ * Replaces `current` with a listener on the same address that uses `pair`; the connections
+ * `current` accepted carry on with the certificate they have. Deno fixes a TLS listener's
+ * certificate when it binds, and two listeners can share a port only with an unstable flag, so
+ * the new pair is first checked on a throwaway listener (port 0: a pair Deno refuses throws
+ * TlsConfigError here and `current` stays), then `current` is closed and the new one bound in
+ * the same synchronous step, leaving no turn of the event loop without a listener. Should that
+ * bind fail, `previous` is bound again, so the server keeps listening with its old certificate;
+ * only if that fails too does nothing listen.
+ */
+export function rebindTls(
+  current: Deno.TlsListener,
+  pair: TlsPair,
+  previous: TlsPair,
+): TlsRebind {
   const { hostname, port } = current.addr;
-  try {
-    return bindTls(hostname, port, pair, true);
-  } catch (error) {
-    if (!(error instanceof ListenError)) throw error;
-  }
+  bindTls(hostname, 0, pair).close();
   current.close();
-  return bindTls(hostname, port, pair, true);
+  try {
+    return { ok: true, listener: bindTls(hostname, port, pair) };
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    try {
+      return { ok: false, listener: bindTls(hostname, port, previous), error: failure };
+    } catch {
+      return { ok: false, listener: null, error: failure };
+    }
+  }
 }
 
-function bindTls(
-  hostname: string,
-  port: number,
-  pair: TlsPair,
-  reusePort: boolean,
-): Deno.TlsListener {
+function bindTls(hostname: string, port: number, pair: TlsPair): Deno.TlsListener {
   const address = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
   try {
-    return Deno.listenTls({
-      hostname,
-      port,
-      transport: "tcp",
-      cert: pair.cert,
-      key: pair.key,
-      reusePort,
-    });
+    return Deno.listenTls({ hostname, port, transport: "tcp", cert: pair.cert, key: pair.key });
   } catch (error) {
     if (isAddressFailure(error)) {
       throw new ListenError(address, describeListenFailure(error), { cause: error });
