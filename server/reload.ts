@@ -22,6 +22,8 @@ export interface ReloadLog {
 /** The reload hooks of one server, run in the order they were added. */
 export class ReloadHooks {
   readonly #hooks = new Map<string, ReloadHook>();
+  /** The reload running or last run: reloads happen one at a time. */
+  #last: Promise<number> = Promise.resolve(0);
 
   /** Adds the hook for `what` ("TLS certificate", "operators"); the function removes it. */
   add(what: string, hook: ReloadHook): () => void {
@@ -31,8 +33,14 @@ export class ReloadHooks {
     };
   }
 
-  /** Runs every hook; resolves with how many failed. Never rejects. */
-  async run(log: ReloadLog): Promise<number> {
+  /** Runs every hook, after any reload still running; resolves with how many failed. */
+  run(log: ReloadLog): Promise<number> {
+    const run = this.#last.then(() => this.#runAll(log));
+    this.#last = run;
+    return run;
+  }
+
+  async #runAll(log: ReloadLog): Promise<number> {
     if (this.#hooks.size === 0) {
       log.info("reload: nothing to reload (no TLS, no operators file)", "reload");
       return 0;

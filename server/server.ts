@@ -24,7 +24,14 @@ import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
 import { ReloadHooks } from "./reload.ts";
 import { Session, type SessionContext } from "./session.ts";
-import { listenTlsPair, readTlsPair, rebindTls, tlsFilesOf, type TlsPair } from "./tls.ts";
+import {
+  checkTlsPair,
+  listenTlsPair,
+  readTlsPair,
+  rebindTls,
+  tlsFilesOf,
+  type TlsPair,
+} from "./tls.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
 export interface ServerDeps {
@@ -135,6 +142,8 @@ class RunningServer implements ChatServer {
   readonly #tasks = new Set<Promise<void>>();
   /** The accept loops still running (two for a moment while a TLS reload swaps listeners). */
   readonly #acceptLoops = new Set<Promise<void>>();
+  /** The accept loop of the current listener. */
+  #acceptLoop: Promise<void> = Promise.resolve();
   /** Ends a drain in progress early (a second signal). */
   #endDrain: (() => void) | null = null;
   readonly #listTimer: Timer | null;
@@ -242,6 +251,7 @@ class RunningServer implements ChatServer {
       pause: (ms) => this.#pause(ms),
     });
     this.#acceptLoops.add(loop);
+    this.#acceptLoop = loop;
     loop.finally(() => this.#acceptLoops.delete(loop));
   }
 
@@ -249,24 +259,45 @@ class RunningServer implements ChatServer {
    * The TLS reload hook: a new listener with the new pair on the same port, then the old one
    * closed; connections accepted before keep their certificate.
    */
-  #reloadTls(certFile: string, keyFile: string): string {
-    if (this.#closing) throw new Error("the server is shutting down");
+  async #reloadTls(certFile: string, keyFile: string): Promise<string> {
     const previous = this.#tlsPair;
     if (previous === null) throw new Error("the server does not serve TLS");
     const pair = readTlsPair(certFile, keyFile);
-    const result = rebindTls(this.#listener as Deno.TlsListener, pair, previous);
-    if (result.listener !== null) {
-      this.#listener = result.listener;
-      this.#accept(result.listener);
-    }
-    if (!result.ok) {
-      if (result.listener === null) {
-        this.#console.problem(`not accepting connections: ${result.error.message}`);
+    const { hostname, port } = this.addr;
+    checkTlsPair(hostname, pair);
+    if (this.#closing) throw new Error("the server is shutting down");
+    const old = this.#listener;
+    const oldLoop = this.#acceptLoop;
+    old.close();
+    await oldLoop;
+    if (this.#closing) throw new Error("the server is shutting down");
+    let listener: Deno.TlsListener;
+    const sleep = (ms: number) => new Promise<void>((resolve) => this.#clock.after(ms, resolve));
+    try {
+      listener = await rebindTls(hostname, port, pair, sleep);
+    } catch (error) {
+      try {
+        listener = await rebindTls(hostname, port, previous, sleep);
+      } catch {
+        this.#console.problem(`not accepting connections: ${describe(error)}`);
+        throw error;
       }
-      throw result.error;
+      this.#adopt(listener);
+      throw error;
     }
+    this.#adopt(listener);
     this.#tlsPair = pair;
     return `reloaded TLS certificate '${certFile}' and key '${keyFile}' (new connections use them)`;
+  }
+
+  /** Starts accepting on a listener a reload bound, unless shutdown began meanwhile. */
+  #adopt(listener: Deno.TlsListener): void {
+    if (this.#closing) {
+      listener.close();
+      throw new Error("the server is shutting down");
+    }
+    this.#listener = listener;
+    this.#accept(listener);
   }
 
   reload(): Promise<number> {

@@ -91,40 +91,38 @@ export function listenTlsPair(hostname: string, port: number, pair: TlsPair): De
 }
 
 /**
- * How a {@link rebindTls} went: the new listener; or the error, with the old pair bound again
- * (or, if even that failed, nothing listening).
+ * Checks that Deno accepts `pair` by binding a throwaway listener on `hostname`, port 0, so a
+ * reload can refuse a bad pair before it touches the listener in use. Throws TlsConfigError.
  */
-export type TlsRebind =
-  | { ok: true; listener: Deno.TlsListener }
-  | { ok: false; listener: Deno.TlsListener | null; error: Error };
+export function checkTlsPair(hostname: string, pair: TlsPair): void {
+  bindTls(hostname, 0, pair).close();
+}
+
+/** How long a reload keeps trying to bind the port its old listener has just released. */
+export const REBIND_LIMIT_MS = 500;
 
 /**
- * Replaces `current` with a listener on the same address that uses `pair`; the connections
- * `current` accepted carry on with the certificate they have. Deno fixes a TLS listener's
- * certificate when it binds, and two listeners can share a port only with an unstable flag, so
- * the new pair is first checked on a throwaway listener (port 0: a pair Deno refuses throws
- * TlsConfigError here and `current` stays), then `current` is closed and the new one bound in
- * the same synchronous step, leaving no turn of the event loop without a listener. Should that
- * bind fail, `previous` is bound again, so the server keeps listening with its old certificate;
- * only if that fails too does nothing listen.
+ * Binds `pair` on an address a listener of this process is releasing. Deno fixes a TLS
+ * listener's certificate when it binds, and two listeners share a port only with an unstable
+ * flag, so a reload closes the old listener, waits for its accept loop to end (the socket is
+ * released then, well under a millisecond later), and binds the new one. The port is retried for
+ * up to {@link REBIND_LIMIT_MS} should the release take longer. Throws ListenError when it stays
+ * taken.
  */
-export function rebindTls(
-  current: Deno.TlsListener,
+export async function rebindTls(
+  hostname: string,
+  port: number,
   pair: TlsPair,
-  previous: TlsPair,
-): TlsRebind {
-  const { hostname, port } = current.addr;
-  bindTls(hostname, 0, pair).close();
-  current.close();
-  try {
-    return { ok: true, listener: bindTls(hostname, port, pair) };
-  } catch (error) {
-    const failure = error instanceof Error ? error : new Error(String(error));
+  sleep: (ms: number) => Promise<void>,
+): Promise<Deno.TlsListener> {
+  const deadline = performance.now() + REBIND_LIMIT_MS;
+  for (;;) {
     try {
-      return { ok: false, listener: bindTls(hostname, port, previous), error: failure };
-    } catch {
-      return { ok: false, listener: null, error: failure };
+      return bindTls(hostname, port, pair);
+    } catch (error) {
+      if (!(error instanceof ListenError) || performance.now() >= deadline) throw error;
     }
+    await sleep(1);
   }
 }
 
