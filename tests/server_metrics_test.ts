@@ -47,8 +47,9 @@ Deno.test("the endpoint answers /metrics, /healthz, /readyz; 404 elsewhere", opt
 });
 
 Deno.test("no endpoint without --metrics", opts, async () => {
-  await withServer({}, async ({ server }) => {
+  await withServer({}, ({ server }) => {
     assert.equal(server.metricsAddr, null);
+    return Promise.resolve();
   });
 });
 
