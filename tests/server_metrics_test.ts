@@ -4,10 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import type { ChatServer } from "../server/mod.ts";
+import { type ChatServer, ListenError, startServer } from "../server/mod.ts";
 import { commandUnavailable, skipWhen } from "./helpers/platform.ts";
 import { httpGet, pollUntil, promtoolCheck, sampleValue } from "./helpers/prometheus.ts";
-import { withServer } from "./helpers/server.ts";
+import { CapturedConsole, testServerOptions, withServer } from "./helpers/server.ts";
 import { waitUntil } from "./helpers/wire.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
@@ -168,3 +168,21 @@ Deno.test(
     });
   },
 );
+
+Deno.test("a --metrics address in use stops the start with one clear error", opts, async () => {
+  const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const options = testServerOptions({
+      metrics: { hostname: "127.0.0.1", port: holder.addr.port },
+    });
+    await assert.rejects(
+      startServer(options, { console: new CapturedConsole() }),
+      (error: unknown) =>
+        error instanceof ListenError &&
+        error.message ===
+          `cannot listen on 127.0.0.1:${holder.addr.port} (--metrics): address already in use`,
+    );
+  } finally {
+    holder.close();
+  }
+});

@@ -190,3 +190,31 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "--log-format json: a failed start is one JSON error line",
+  opts,
+  async () => {
+    const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const server = new ChatProcess(sourceCommand(), [
+      "server",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(holder.addr.port),
+      "--log-format",
+      "json",
+    ], "null");
+    try {
+      assert.equal(await server.exited(), 1);
+      assert.equal(server.stderr.lines.length, 1);
+      const line = JSON.parse(server.stderr.lines[0]);
+      assert.equal(line.level, "error");
+      assert.equal(line.event, "error");
+      assert.match(line.message, /address already in use/);
+    } finally {
+      await server.kill();
+      holder.close();
+    }
+  },
+);

@@ -173,6 +173,11 @@ export class ClusterBus implements NameClaims {
     return `[instances: ${counts.map(([id, n]) => `${id} ${n}`).join(", ")}${link}]`;
   }
 
+  /** Live instances, this one included: from the last sweep, or those known at start. */
+  get liveInstances(): number {
+    return this.#heartbeat.liveInstances ?? this.#remote.instances().length + 1;
+  }
+
   /** Users per instance id (this one included), for tests and the console. */
   instanceCounts(): Map<string, number> {
     const counts = new Map<string, number>([[this.instanceId, this.#local.size]]);

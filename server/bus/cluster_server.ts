@@ -78,7 +78,7 @@ export async function startClusterServer(
       name: "chat_cluster_instances",
       help: "Live cluster instances this one sees, itself included.",
       type: "gauge",
-      read: () => bus.instanceCounts().size,
+      read: () => bus.liveInstances,
     },
     {
       name: "chat_redis_reconnects_total",
