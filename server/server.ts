@@ -56,11 +56,6 @@ export interface ServerDeps {
   collectGarbage?: CollectGarbage | null;
   /** When that collection runs (default: after 1,000 joins or leaves and a quiet second). */
   heapTrim?: HeapTrimOptions;
-  /**
-   * Binds the plain-TCP listener instead of `listenTcp` (the workers prototype binds with
-   * `reusePort`); must throw ListenError when it cannot bind. Not used with TLS.
-   */
-  listen?: (hostname: string, port: number) => Deno.TcpListener;
 }
 
 /** A running server. */
@@ -169,7 +164,7 @@ class RunningServer implements ChatServer {
     this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
     const tlsFiles = tlsFilesOf(options);
     this.#listener = tlsFiles === null
-      ? (deps.listen ?? listenTcp)(options.host, options.port)
+      ? listenTcp(options.host, options.port)
       : this.#listenTls(options.host, options.port, tlsFiles.certFile, tlsFiles.keyFile);
     this.#transport = tlsFiles === null ? "tcp" : "tls";
     if (options.metrics !== undefined) {
