@@ -24,14 +24,8 @@ import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
 import { ReloadHooks } from "./reload.ts";
 import { Session, type SessionContext } from "./session.ts";
-import {
-  checkTlsPair,
-  listenTlsPair,
-  readTlsPair,
-  rebindTls,
-  tlsFilesOf,
-  type TlsPair,
-} from "./tls.ts";
+import { tlsFilesOf } from "./tls.ts";
+import { type TlsListenerSlot, TlsReloader } from "./tls_reload.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
 export interface ServerDeps {
@@ -121,8 +115,6 @@ class RunningServer implements ChatServer {
   readonly metricsAddr: Deno.NetAddr | null = null;
   readonly reloads: ReloadHooks = new ReloadHooks();
   #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
-  /** The certificate and key in use, kept to fall back on when a reload cannot bind. */
-  #tlsPair: TlsPair | null = null;
   /** The label of `chat_clients` for this server's clients. */
   readonly #transport: "tcp" | "tls";
   readonly #ipLimits: IpLimiter;
@@ -163,9 +155,14 @@ class RunningServer implements ChatServer {
       new ServerConsole(deps.console ?? stdConsole, this.#clock, { format: options.logFormat });
     this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
     const tlsFiles = tlsFilesOf(options);
-    this.#listener = tlsFiles === null
-      ? listenTcp(options.host, options.port)
-      : this.#listenTls(options.host, options.port, tlsFiles.certFile, tlsFiles.keyFile);
+    let tls: TlsReloader | null = null;
+    if (tlsFiles === null) {
+      this.#listener = listenTcp(options.host, options.port);
+    } else {
+      const bound = TlsReloader.listen(options.host, options.port, tlsFiles, this.#clock);
+      this.#listener = bound.listener;
+      tls = bound.reloader;
+    }
     this.#transport = tlsFiles === null ? "tcp" : "tls";
     if (options.metrics !== undefined) {
       try {
@@ -187,10 +184,11 @@ class RunningServer implements ChatServer {
       }
     }
     this.metrics.readiness.add(() => this.#closing ? "shutting down" : null);
-    if (tlsFiles !== null) {
+    if (tls !== null) {
+      const reloader = tls;
       this.reloads.add(
         "TLS certificate",
-        () => this.#reloadTls(tlsFiles.certFile, tlsFiles.keyFile),
+        () => reloader.reload(this.#tlsSlot(), (text) => this.#console.problem(text)),
       );
     }
     this.#ipLimits = new IpLimiter(options.maxClientsPerIp ?? 0);
@@ -231,13 +229,6 @@ class RunningServer implements ChatServer {
     this.#accept(this.#listener);
   }
 
-  #listenTls(host: string, port: number, certFile: string, keyFile: string): Deno.TlsListener {
-    const pair = readTlsPair(certFile, keyFile);
-    const listener = listenTlsPair(host, port, pair);
-    this.#tlsPair = pair;
-    return listener;
-  }
-
   /** Runs an accept loop on `listener` until it is closed. */
   #accept(listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>): void {
     const loop = acceptLoop(listener, () => this.#closing, {
@@ -250,49 +241,26 @@ class RunningServer implements ChatServer {
     loop.finally(() => this.#acceptLoops.delete(loop));
   }
 
-  /**
-   * The TLS reload hook: a new listener with the new pair on the same port, then the old one
-   * closed; connections accepted before keep their certificate.
-   */
-  async #reloadTls(certFile: string, keyFile: string): Promise<string> {
-    const previous = this.#tlsPair;
-    if (previous === null) throw new Error("the server does not serve TLS");
-    const pair = readTlsPair(certFile, keyFile);
-    const { hostname, port } = this.addr;
-    checkTlsPair(hostname, pair);
-    if (this.#closing) throw new Error("the server is shutting down");
-    const old = this.#listener;
-    const oldLoop = this.#acceptLoop;
-    old.close();
-    await oldLoop;
-    if (this.#closing) throw new Error("the server is shutting down");
-    let listener: Deno.TlsListener;
-    const sleep = (ms: number) => new Promise<void>((resolve) => this.#clock.after(ms, resolve));
-    try {
-      listener = await rebindTls(hostname, port, pair, sleep);
-    } catch (error) {
-      try {
-        listener = await rebindTls(hostname, port, previous, sleep);
-      } catch {
-        this.#console.problem(`not accepting connections: ${describe(error)}`);
-        throw error;
-      }
-      this.#adopt(listener);
-      throw error;
-    }
-    this.#adopt(listener);
-    this.#tlsPair = pair;
-    return `reloaded TLS certificate '${certFile}' and key '${keyFile}' (new connections use them)`;
-  }
-
-  /** Starts accepting on a listener a reload bound, unless shutdown began meanwhile. */
-  #adopt(listener: Deno.TlsListener): void {
-    if (this.#closing) {
-      listener.close();
-      throw new Error("the server is shutting down");
-    }
-    this.#listener = listener;
-    this.#accept(listener);
+  /** The TLS reload's view of the listener: the one in use, released and replaced. */
+  #tlsSlot(): TlsListenerSlot {
+    // deno-lint-ignore no-this-alias
+    const server = this;
+    return {
+      get current() {
+        return server.#listener as Deno.TlsListener;
+      },
+      get closing() {
+        return server.#closing;
+      },
+      release: () => {
+        this.#listener.close();
+        return this.#acceptLoop;
+      },
+      adopt: (listener) => {
+        this.#listener = listener;
+        this.#accept(listener);
+      },
+    };
   }
 
   reload(): Promise<number> {

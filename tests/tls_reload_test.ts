@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { encodeFrame, FrameDecoder } from "../protocol/mod.ts";
 import { ChatProcess, sourceCommand } from "../scripts/chat_process.ts";
+import { startServer } from "../server/mod.ts";
+import { CapturedConsole, testServerOptions } from "./helpers/server.ts";
 import { childSignalUnavailable, firstReason, skipWhen } from "./helpers/platform.ts";
 import { certificatesUnavailable, makeTestCertificates } from "./helpers/tls.ts";
 import { withTimeout } from "./helpers/timeout.ts";
@@ -141,5 +143,52 @@ Deno.test("SIGHUP: new clients get the new certificate, connected ones stay", op
     await first.remove();
     await second.remove();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test(
+  "a certificate that does not match its key is refused; the old pair serves",
+  opts,
+  async () => {
+    const first = await makeTestCertificates("chat reload CA one");
+    const second = await makeTestCertificates("chat reload CA two");
+    const dir = await Deno.makeTempDir({ prefix: "chat-reload-" });
+    const certFile = `${dir}/cert.pem`;
+    const keyFile = `${dir}/key.pem`;
+    await Deno.writeTextFile(certFile, first.certPem);
+    await Deno.writeTextFile(keyFile, first.keyPem);
+    const console = new CapturedConsole();
+    const server = await startServer(testServerOptions({ tlsCert: certFile, tlsKey: keyFile }), {
+      console,
+    });
+    try {
+      await Deno.writeTextFile(certFile, second.certPem); // the key is still the first one's
+      assert.equal(await server.reload(), 1, "one hook failed");
+      assert.equal(console.errors.length, 1);
+      assert.match(
+        console.errors[0],
+        /TLS certificate not reloaded, the old one stays in use: cannot use/,
+      );
+      assert.equal(await trusts(server.addr.port, first.caPem), true);
+      await Deno.writeTextFile(keyFile, second.keyPem);
+      assert.equal(await server.reload(), 0);
+      assert.equal(await trusts(server.addr.port, second.caPem), true);
+    } finally {
+      await server.shutdown();
+      await first.remove();
+      await second.remove();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test("without TLS a reload has nothing to do and says so", opts, async () => {
+  const console = new CapturedConsole();
+  const server = await startServer(testServerOptions(), { console });
+  try {
+    assert.equal(await server.reload(), 0);
+    await console.waitForLine("reload: nothing to reload");
+  } finally {
+    await server.shutdown();
   }
 });
