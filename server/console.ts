@@ -87,7 +87,13 @@ export class ServerConsole {
    * Writes one event: in text, `[HH:MM:SS] text` (without the stamp when `stamped` is false); in
    * JSON, `{"time", "level", "event", ...fields}`. Errors go to the error stream.
    */
-  event(level: LogLevel, event: string, text: string, fields: LogFields = {}, stamped = true) {
+  event(
+    level: LogLevel,
+    event: string,
+    text: string,
+    fields: LogFields = {},
+    stamped = true,
+  ): void {
     let line: string;
     if (this.#json) {
       const time = new Date(this.#clock.now()).toISOString();
