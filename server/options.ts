@@ -1,8 +1,11 @@
 /**
- * The server's settings, with the protocol's defaults.
+ * The server's settings, with the protocol's defaults, and the checks that reject a bad one
+ * before anything binds or connects.
  * @module
  */
 
+import { checkClusterName, ClusterNameError } from "./bus/cluster_names.ts";
+import { parseRedisUrl, RedisUrlError } from "./bus/redis_url.ts";
 import type { LogFormat } from "./console.ts";
 
 /** Everything `chat server` can be told; the CLI fills it, tests build it directly. */
@@ -68,6 +71,9 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   maxClientsPerIp: 20,
 };
 
+/** Seconds within which a dead instance's users are announced as left, unless told otherwise. */
+export const DEFAULT_PRESENCE_TIMEOUT_SECONDS = 15;
+
 /** A setting given to `startServer` directly (not through the CLI) is out of range. */
 export class InvalidServerOptionError extends Error {
   /** The ServerOptions field at fault. */
@@ -109,5 +115,32 @@ export function checkServerOptions(options: ServerOptions): void {
   if (options.metrics !== undefined) whole("metrics", options.metrics.port, 0, 65535);
   if (options.drainSeconds !== undefined) {
     whole("drainSeconds", options.drainSeconds, 0, MAX_TIMER_SECONDS);
+  }
+}
+
+/**
+ * A cluster setting is malformed: a Redis address that is not `redis://HOST:PORT[/DB]`, or an
+ * instance id or cluster room outside the names allowed in Redis keys. The message says which.
+ */
+export class ClusterOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ClusterOptionError";
+  }
+}
+
+/** Checks the cluster settings that are given; throws ClusterOptionError. */
+export function checkClusterOptions(
+  options: Pick<ServerOptions, "redis" | "instanceId" | "clusterRoom">,
+): void {
+  try {
+    if (options.redis !== undefined) parseRedisUrl(options.redis);
+    if (options.instanceId !== undefined) checkClusterName("instance id", options.instanceId);
+    if (options.clusterRoom !== undefined) checkClusterName("cluster room", options.clusterRoom);
+  } catch (error) {
+    if (error instanceof RedisUrlError || error instanceof ClusterNameError) {
+      throw new ClusterOptionError(error.message);
+    }
+    throw error;
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { VERSION } from "../../cli/version.ts";
+import config from "../../deno.json" with { type: "json" };
 import type { Room } from "../room.ts";
 import { processCounters } from "./counters.ts";
 import { Readiness } from "./health.ts";
@@ -60,7 +60,7 @@ function coreSources(gauges: ServerGauges): MetricSource[] {
       name: "chat_build_info",
       help: "Always 1; the labels say which build runs.",
       type: "gauge",
-      read: () => [{ labels: { version: VERSION, deno: Deno.version.deno }, value: 1 }],
+      read: () => [{ labels: { version: config.version, deno: Deno.version.deno }, value: 1 }],
     },
   ];
 }
