@@ -28,8 +28,8 @@ export interface ChatTargetOptions {
 
 /**
  * Starts `deno run --allow-net main.ts server` on 127.0.0.1 with a free port and the benchmark
- * settings (no flood control, no per-address limit, no periodic list), then `extraArgs` and the
- * options' server arguments; resolves once it listens. Throws ChatServerStartError. One
+ * settings (no flood control, no per-address limit, no periodic list, `--metrics` on a free
+ * port), then `extraArgs` and the options' server arguments; resolves once it listens. Throws ChatServerStartError. One
  * launcher, so the single-server and the cluster targets measure the same server.
  */
 export function launchChatServer(
@@ -45,6 +45,9 @@ export function launchChatServer(
     // Every benchmark client comes from 127.0.0.1 (ngIRCd: MaxConnectionsIP = 0).
     "--max-clients-per-ip",
     "0",
+    // Measured as operators run it: counting for /metrics and the lag timer on (nobody scrapes).
+    "--metrics",
+    "127.0.0.1:0",
     ...extraArgs,
     ...options.serverArgs,
   ], START_TIMEOUT_MS);
