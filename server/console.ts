@@ -1,11 +1,14 @@
 /**
  * The server's console: the start line, a timestamped line per join and leave, the periodic
- * list of who is online, shutdown and problems. Every line is an event with a level and fields,
- * written as today's text lines or, with `--log-format json`, as one JSON object per line.
+ * list of who is online, one line per operator action and `/oper` attempt, shutdown and
+ * problems. Every line is an event with a level and fields, written as today's text lines or,
+ * with `--log-format json`, as one JSON object per line.
  * @module
  */
 
 import type { Clock } from "./clock.ts";
+import { describeDuration } from "./moderation/duration.ts";
+import type { BanRecord } from "./store/moderation_store.ts";
 import { onlineList } from "./notices.ts";
 import { RepeatFolder } from "./repeat_folder.ts";
 
@@ -50,6 +53,11 @@ export function formatAddress(addr: Deno.NetAddr): string {
   return addr.hostname.includes(":")
     ? `[${addr.hostname}]:${addr.port}`
     : `${addr.hostname}:${addr.port}`;
+}
+
+/** `: REASON`, or nothing. */
+function because(reason: string): string {
+  return reason === "" ? "" : `: ${reason}`;
 }
 
 /** How a ServerConsole writes. */
@@ -152,6 +160,69 @@ export class ServerConsole {
     this.event("info", "shutdown", `shutting down: closing ${connections} connection(s)`, {
       connections,
     });
+  }
+
+  /** `/oper by alice from 127.0.0.1:40000: accepted` (never the password). */
+  operAttempt(name: string, remote: string, outcome: string): void {
+    this.event("info", "oper", `/oper by ${name} from ${remote}: ${outcome}`, {
+      name,
+      address: remote,
+      outcome,
+    });
+  }
+
+  /** `alice kicked bob: spam`. */
+  kicked(by: string, target: string, reason: string): void {
+    this.event("info", "kick", `${by} kicked ${target}${because(reason)}`, {
+      by,
+      name: target,
+      reason,
+    });
+  }
+
+  /** `alice banned 10.0.0.0/8 for 2h: spam`. */
+  banned(ban: BanRecord): void {
+    const span = describeDuration(ban.until === null ? null : ban.until - ban.setAt);
+    const fields: LogFields = { by: ban.setBy, target: ban.target, reason: ban.reason };
+    if (ban.until !== null) fields.until = new Date(ban.until).toISOString();
+    this.event(
+      "info",
+      "ban",
+      `${ban.setBy} banned ${ban.target} ${span}${because(ban.reason)}`,
+      fields,
+    );
+  }
+
+  /** `alice unbanned bob`. */
+  unbanned(by: string, target: string): void {
+    this.event("info", "unban", `${by} unbanned ${target}`, { by, target });
+  }
+
+  /** `alice muted bob for 30m`. */
+  muted(by: string, name: string, durationMs: number | null): void {
+    const fields: LogFields = { by, name };
+    if (durationMs !== null) fields.seconds = durationMs / 1000;
+    this.event("info", "mute", `${by} muted ${name} ${describeDuration(durationMs)}`, fields);
+  }
+
+  /** `alice unmuted bob`. */
+  unmuted(by: string, name: string): void {
+    this.event("info", "unmute", `${by} unmuted ${name}`, { by, name });
+  }
+
+  /** `alice set the topic: TEXT`. */
+  topicSet(by: string, text: string): void {
+    this.event("info", "topic", `${by} set the topic: ${text}`, { by, topic: text });
+  }
+
+  /** `server said: TEXT` (a `/say` notice to everyone). */
+  said(by: string, text: string): void {
+    this.event("info", "say", `${by} said: ${text}`, { by, text });
+  }
+
+  /** A line the console typed gets its answer: unstamped, on the normal stream. */
+  answer(text: string): void {
+    this.event("info", "answer", text, { message: text }, false);
   }
 
   /** A connection that spoke text (an IRC or HTTP client) to the binary port; `sample` is its start. */

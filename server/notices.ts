@@ -4,8 +4,6 @@
  * @module
  */
 
-import { type CommandInfo, commandList } from "../protocol/mod.ts";
-
 /** How many names the welcome notice lists before pointing at /users. */
 export const WELCOME_NAME_LIMIT = 100;
 
@@ -83,6 +81,11 @@ export function privateNotice(from: string, text: string): string {
   return `[private] ${from}: ${text}`;
 }
 
+/** An action (`/me waves`), told to everyone: `* alice waves`. */
+export function actionNotice(from: string, text: string): string {
+  return `* ${from} ${text}`;
+}
+
 /** Every error notice starts with `error: `, so clients can style and tests can match it. */
 export function errorNotice(text: string): string {
   return `error: ${text}`;
@@ -91,16 +94,6 @@ export function errorNotice(text: string): string {
 /** Login refused: someone with the same name (case-insensitively) is online. */
 export function nameTakenNotice(name: string): string {
   return errorNotice(`name '${name}' is already taken`);
-}
-
-/** A command word the server does not know, with the list of those it does. */
-export function unknownCommandNotice(command: string): string {
-  return errorNotice(`unknown command ${command}; commands: ${commandList()}`);
-}
-
-/** A known command called the wrong way. */
-export function usageNotice(command: CommandInfo): string {
-  return errorNotice(`usage: ${command.usage}`);
 }
 
 /** /msg to someone who is not online. */

@@ -7,6 +7,7 @@
 
 import { encodeFrame, notice } from "../protocol/mod.ts";
 import {
+  actionNotice,
   JOIN_NAME_LIMIT,
   joinNotice,
   leaveNotice,
@@ -40,6 +41,7 @@ export type RoomEvent =
   | { kind: "joined"; name: string; member: Member }
   | { kind: "left"; name: string; reason: string; member: Member }
   | { kind: "message"; from: string; text: string; member: Member }
+  | { kind: "action"; from: string; text: string; member: Member }
   | { kind: "private"; from: string; to: string; text: string; member: Member; target: Member };
 
 /** Receives room events, synchronously, in order. */
@@ -75,6 +77,9 @@ export class Room {
   readonly #sortedKeys: string[] = [];
   readonly #listeners = new Set<RoomListener>();
   readonly #joins: JoinBatcher<Member> | null;
+  #replay: (() => Uint8Array | null) | null = null;
+  /** The topic notice every newcomer gets right after its welcome, encoded once; null: none. */
+  #topic: Uint8Array | null = null;
 
   constructor(options: RoomOptions = {}) {
     const batching = options.joinBatching;
@@ -108,6 +113,19 @@ export class Room {
     return out;
   }
 
+  /**
+   * Sets where a newcomer's replay comes from: encoded frames handed to each newcomer right
+   * after its welcome, before anything live (null or empty bytes: nothing to replay).
+   */
+  setReplay(source: (() => Uint8Array | null) | null): void {
+    this.#replay = source;
+  }
+
+  /** Sets the notice a newcomer gets after its welcome (the topic); null for none. */
+  setTopic(text: string | null): void {
+    this.#topic = text === null ? null : encodeFrame(notice(text));
+  }
+
   /** Subscribes to room events; returns the unsubscribe function. */
   subscribe(listener: RoomListener): () => void {
     this.#listeners.add(listener);
@@ -124,6 +142,10 @@ export class Room {
     this.#sortedKeys.splice(this.#insertionPoint(member.key), 0, member.key);
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
     member.deliver(encodeFrame(notice(welcome)));
+    if (this.#topic !== null) member.deliver(this.#topic);
+    const replay = this.#replay?.() ?? null;
+    // The same bytes for every newcomer until the history changes: kept, never copied.
+    if (replay !== null && replay.length > 0) member.deliver(replay);
     if (this.#joins === null || this.#joins.admit(member)) {
       this.#fanOut(encodeFrame(notice(joinNotice(member.name))), member);
     }
@@ -150,6 +172,13 @@ export class Room {
     this.announceJoins();
     this.#fanOut(encodeFrame({ username: from.name, message: text }), from);
     this.#emit({ kind: "message", from: from.name, text, member: from });
+  }
+
+  /** An action (`/me`): the notice `* NAME TEXT` to everyone, its sender included. */
+  action(from: Member, text: string): void {
+    this.announceJoins();
+    this.#fanOut(encodeFrame(notice(actionNotice(from.name, text))), null);
+    this.#emit({ kind: "action", from: from.name, text, member: from });
   }
 
   /** Sends a notice to every member (except `except`, if given). */

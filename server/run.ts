@@ -6,9 +6,12 @@
 
 import { startClusterServer } from "./bus/cluster_server.ts";
 import { ClusterUnavailableError } from "./bus/link.ts";
+import { readCommandLines } from "./console_input.ts";
 import { ListenError } from "./listener.ts";
+import { OperatorEntryError } from "./moderation/operators.ts";
 import type { ServerOptions } from "./options.ts";
 import { type ChatServer, startServer } from "./server.ts";
+import { StoreOpenError } from "./store/store.ts";
 
 /**
  * Runs the server until a shutdown signal. Resolves 0 after a clean shutdown, or 1 after printing
@@ -39,10 +42,25 @@ export async function runServer(options: ServerOptions): Promise<number> {
         ? await startServer(options)
         : await startClusterServer(options);
     } catch (error) {
-      console.error(startFailureLine(describeStartFailure(error), options));
+      console.error(outsideLine(describeStartFailure(error), "error", options));
       return 1;
     }
     if (stopping !== null) void server.shutdown(stopping);
+    const running = server;
+    void readCommandLines(Deno.stdin.readable, (line) => running.consoleCommand(line)).then(
+      (bytes) => {
+        // Quiet for a stdin of /dev/null: only a console that was used is told it ended.
+        if (bytes > 0) {
+          console.log(
+            outsideLine(
+              "console: end of input; the server keeps running (stop it with a signal)",
+              "info",
+              options,
+            ),
+          );
+        }
+      },
+    );
     await server.finished;
     return 0;
   } finally {
@@ -71,15 +89,23 @@ function addSignalListeners(
   return registered;
 }
 
-/** `chat: ...`, or with `--log-format json` the same as an error event. */
-function startFailureLine(text: string, options: ServerOptions): string {
-  if (options.logFormat !== "json") return `chat: ${text}`;
-  const time = new Date().toISOString();
-  return JSON.stringify({ time, level: "error", event: "error", message: text });
+/**
+ * A line printed outside the server's console (it failed to start, or is gone): `chat: ...` for
+ * an error, the text as it is otherwise; with `--log-format json`, the same as a JSON event.
+ */
+function outsideLine(text: string, level: "info" | "error", options: ServerOptions): string {
+  if (options.logFormat === "json") {
+    const time = new Date().toISOString();
+    return JSON.stringify({ time, level, event: level, message: text });
+  }
+  return level === "error" ? `chat: ${text}` : text;
 }
 
 function describeStartFailure(error: unknown): string {
-  if (error instanceof ListenError || error instanceof ClusterUnavailableError) {
+  if (
+    error instanceof ListenError || error instanceof ClusterUnavailableError ||
+    error instanceof StoreOpenError || error instanceof OperatorEntryError
+  ) {
     return error.message;
   }
   const text = error instanceof Error ? error.message : String(error);

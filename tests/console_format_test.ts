@@ -88,6 +88,31 @@ Deno.test("JSON lines: time in ISO 8601 UTC, level, event and the event's fields
   console.close();
 });
 
+Deno.test("moderation lines are JSON events too: oper, kick, mute, topic", () => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
+  const sink = new CapturedConsole();
+  const console = new ServerConsole(sink, clock, { format: "json" });
+  console.operAttempt("alice", "127.0.0.1:40000", "accepted");
+  console.kicked("alice", "bob", "spam");
+  console.muted("alice", "carol", 30 * 60_000);
+  console.topicSet("alice", "release day");
+  const events = sink.lines.map((line) => JSON.parse(line));
+  const time = "2026-01-02T03:04:05.000Z";
+  assert.deepEqual(events, [
+    {
+      time,
+      level: "info",
+      event: "oper",
+      name: "alice",
+      address: "127.0.0.1:40000",
+      outcome: "accepted",
+    },
+    { time, level: "info", event: "kick", by: "alice", name: "bob", reason: "spam" },
+    { time, level: "info", event: "mute", by: "alice", name: "carol", seconds: 1800 },
+    { time, level: "info", event: "topic", by: "alice", topic: "release day" },
+  ]);
+});
+
 Deno.test("a new event is one call with its fields, in both formats", () => {
   const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
   const text = new CapturedConsole();

@@ -1,5 +1,5 @@
 /**
- * SIGHUP reloads the TLS certificate and key of a running `chat server`: a new client sees the
+ * SIGHUP reloads the TLS certificate and key (and `--opers FILE`) of a running `chat server`: a new client sees the
  * new certificate (checked with openssl s_client and by which CA a Deno client must trust), a
  * client connected before keeps its connection, and a file that fails to load leaves the old
  * pair in use with one line saying why.
@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { encodeFrame, FrameDecoder } from "../protocol/mod.ts";
 import { ChatProcess, sourceCommand } from "../scripts/chat_process.ts";
 import { startServer } from "../server/mod.ts";
+import { hashPassword } from "../server/moderation/password_hash.ts";
 import { CapturedConsole, testServerOptions } from "./helpers/server.ts";
 import { childSignalUnavailable, firstReason, skipWhen } from "./helpers/platform.ts";
 import { certificatesUnavailable, makeTestCertificates } from "./helpers/tls.ts";
@@ -190,5 +191,34 @@ Deno.test("without TLS a reload has nothing to do and says so", opts, async () =
     await console.waitForLine("reload: nothing to reload");
   } finally {
     await server.shutdown();
+  }
+});
+
+Deno.test("a reload re-reads --opers FILE; a broken file keeps the old operators", {
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "chat-opers-" });
+  const file = `${dir}/operators`;
+  await Deno.writeTextFile(file, `alice:${await hashPassword("pw")}\n`);
+  const console = new CapturedConsole();
+  const server = await startServer(testServerOptions({ operatorsFile: file }), { console });
+  try {
+    assert.equal(server.operators.has("alice"), true);
+    await Deno.writeTextFile(file, `bob:${await hashPassword("pw")}\n`);
+    assert.equal(await server.reload(), 0);
+    await console.waitForLine("reloaded operators file");
+    assert.equal(server.operators.has("bob"), true);
+    assert.equal(server.operators.has("alice"), false);
+    await Deno.writeTextFile(file, "not an entry\n");
+    assert.equal(await server.reload(), 1);
+    assert.match(
+      console.errors.at(-1) ?? "",
+      /operators file not reloaded, the old one stays in use/,
+    );
+    assert.equal(server.operators.has("bob"), true, "the old set is kept");
+  } finally {
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
   }
 });

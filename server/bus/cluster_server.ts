@@ -67,6 +67,7 @@ export async function startClusterServer(
       onlineDetail: () => bus.onlineDetail(),
       afterShutdown: () => bus.close(),
     });
+    bus.attachModeration(server.moderation);
   } catch (error) {
     await bus.close();
     console.close();

@@ -95,8 +95,9 @@ export class LocalEvents {
         return;
       }
       case "message":
+      case "action":
         this.#publishFor(member, notPublishedNotice(event.text), {
-          kind: "message",
+          kind: event.kind,
           instance: self,
           key: member.key,
           name: member.name,
