@@ -89,6 +89,9 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
 /** Seconds within which a dead instance's users are announced as left, unless told otherwise. */
 export const DEFAULT_PRESENCE_TIMEOUT_SECONDS = 15;
 
+/** The cluster room used when none is given. */
+export const DEFAULT_CLUSTER_ROOM = "chat";
+
 /** A setting given to `startServer` directly (not through the CLI) is out of range. */
 export class InvalidServerOptionError extends Error {
   /** The ServerOptions field at fault. */

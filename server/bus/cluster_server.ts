@@ -7,7 +7,11 @@
 
 import { systemClock } from "../clock.ts";
 import { ServerConsole, stdConsole } from "../console.ts";
-import { DEFAULT_PRESENCE_TIMEOUT_SECONDS, type ServerOptions } from "../options.ts";
+import {
+  DEFAULT_CLUSTER_ROOM,
+  DEFAULT_PRESENCE_TIMEOUT_SECONDS,
+  type ServerOptions,
+} from "../options.ts";
 import { Room } from "../room.ts";
 import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
 import { processCounters } from "../metrics/counters.ts";
@@ -16,8 +20,7 @@ import { presenceTiming } from "./presence.ts";
 import { RedisLink } from "./redis_link.ts";
 import { parseRedisUrl } from "./redis_url.ts";
 
-/** The cluster room used when none is given. */
-export const DEFAULT_CLUSTER_ROOM = "chat";
+export { DEFAULT_CLUSTER_ROOM } from "../options.ts";
 
 /** A running clustered server and its bus (tests read the bus's per-instance counts). */
 export interface ClusterServer extends ChatServer {
