@@ -15,6 +15,8 @@ export interface ProcessCounters {
   floodDrops: number;
   /** Times the cluster link to Redis came back after being lost. */
   redisReconnects: number;
+  /** History batches the store failed to write (each retry that fails counts). */
+  storeWriteErrors: number;
 }
 
 /**
@@ -27,4 +29,5 @@ export const processCounters: ProcessCounters = {
   bytesSent: 0,
   floodDrops: 0,
   redisReconnects: 0,
+  storeWriteErrors: 0,
 };

@@ -57,6 +57,12 @@ function coreSources(gauges: ServerGauges): MetricSource[] {
       read: () => processCounters.floodDrops,
     },
     {
+      name: "chat_store_write_errors_total",
+      help: "History batches the store failed to write (a failing disk or Redis; retried).",
+      type: "counter",
+      read: () => processCounters.storeWriteErrors,
+    },
+    {
       name: "chat_build_info",
       help: "Always 1; the labels say which build runs.",
       type: "gauge",
