@@ -7,7 +7,7 @@
 import { splitMessage } from "../protocol/mod.ts";
 import { Admission, refuse } from "./admission.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
-import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
+import { type ConsoleSink, LIST_NAME_LIMIT, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
 import {
   type CollectGarbage,
@@ -15,11 +15,14 @@ import {
   type HeapTrimOptions,
   lastResortCollector,
 } from "./heap_trim.ts";
+import { opsUrl } from "./metrics/http.ts";
+import { ServerMetrics } from "./metrics/server_metrics.ts";
 import { errorNotice, SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
 import { MAX_REPLAY_BYTES } from "./history/replay.ts";
 import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
+import { ReloadHooks } from "./reload.ts";
 import { type Connection, Session, type SessionContext } from "./session.ts";
 import { connectionAddress } from "./transport/address.ts";
 import { openTransports } from "./transport/open.ts";
@@ -41,6 +44,8 @@ export interface ServerDeps {
   clock?: Clock;
   /** Where console lines go (default: stdout and stderr). */
   console?: ConsoleSink;
+  /** A console to share (a cluster bus prints through the same one); the server closes it. */
+  serverConsole?: ServerConsole;
   /** The room to serve (default: a new one that batches joins); lets a cluster bus share it. */
   room?: Room;
   /** Cluster-wide name claims (a cluster bus); without them the room alone decides. */
@@ -62,7 +67,7 @@ export interface ServerDeps {
 
 /** A running server. */
 export interface ChatServer {
-  /** The main listener's bound address (TCP or TLS), with the real port when 0 was asked for. */
+  /** The bound address, with the real port when port 0 was asked for. */
   readonly addr: Deno.NetAddr;
   /** Every listener, the main one first, as the start line names them. */
   readonly listeners: readonly { kind: string; addr: Deno.NetAddr }[];
@@ -88,10 +93,32 @@ export interface ChatServer {
   /** Open connections, logged in or not. */
   connectionCount(): number;
   /**
-   * Sends everyone the shutdown notice, closes every connection and the listener, and cancels
-   * every timer. Idempotent: later calls return the same promise.
+   * The metrics registry and readiness checks: a subsystem (a store, a cluster bus) registers
+   * what `/metrics` shows and what keeps `/readyz` at 503 (docs/operations.md).
    */
-  shutdown(): Promise<void>;
+  readonly metrics: ServerMetrics;
+  /** Where `--metrics` serves, or null when it is off. */
+  readonly metricsAddr: Deno.NetAddr | null;
+  /**
+   * Files re-read on SIGHUP: the server registers the TLS pair and `--opers FILE`; another file
+   * read at start adds its own hook here.
+   */
+  readonly reloads: ReloadHooks;
+  /** Re-reads every registered file; resolves with how many failed (each failure logged). */
+  reload(): Promise<number>;
+  /**
+   * Stops accepting (`/readyz` turns 503 at once), waits up to `drainSeconds` (default 0) for
+   * the clients to leave, then sends everyone left the shutdown notice, closes every connection
+   * and cancels every timer. Idempotent: later calls return the same promise; a later call
+   * without a drain cuts a drain in progress short.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+}
+
+/** How a shutdown goes. */
+export interface ShutdownOptions {
+  /** Seconds to wait for clients to leave on their own before closing them (default 0). */
+  drainSeconds?: number;
 }
 
 /**
@@ -105,7 +132,8 @@ export async function startServer(
 ): Promise<ChatServer> {
   checkServerOptions(options);
   const clock = deps.clock ?? systemClock;
-  const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const console = deps.serverConsole ??
+    new ServerConsole(deps.console ?? stdConsole, clock, { format: options.logFormat });
   const operators = await OperatorRegistry.load({
     entries: options.operators,
     file: options.operatorsFile,
@@ -130,6 +158,7 @@ export async function startServer(
     return new RunningServer(options, deps, console, history, store, { moderation, operators });
   } catch (error) {
     await store.close();
+    console.close();
     throw error;
   }
 }
@@ -143,21 +172,26 @@ class RunningServer implements ChatServer {
   readonly moderation: Moderation;
   readonly operators: OperatorRegistry;
   readonly finished: Promise<void>;
+  readonly metrics: ServerMetrics = new ServerMetrics();
+  readonly metricsAddr: Deno.NetAddr | null = null;
+  readonly reloads: ReloadHooks = new ReloadHooks();
+  readonly #transports: Transport[];
+  readonly #admission: Admission;
   readonly #consoleUser: ConsoleUser;
   /** Bans, kicks and the topic applied to this instance's connections and room. */
   readonly #enforcement: Enforcement;
   readonly #unfollowHistory: () => void;
-  readonly #transports: Transport[];
-  readonly #admission: Admission;
   readonly #options: Readonly<ServerOptions>;
   readonly #clock: Clock;
   readonly #console: ServerConsole;
   readonly #context: SessionContext;
-  /** Every running session, with the address it counts against. */
-  readonly #sessions = new Map<Session, string>();
+  /** Every running session, with the address it counts against and its transport. */
+  readonly #sessions = new Map<Session, { address: string; kind: string }>();
   /** Resolves shutdown's wait once the last session's run is over. */
   #lastSessionEnded: (() => void) | null = null;
   readonly #tasks = new Set<Promise<void>>();
+  /** Ends a drain in progress early (a second signal). */
+  #endDrain: (() => void) | null = null;
   readonly #listTimer: Timer | null;
   /** The `--idle-timeout` sweep; null when the option is off. */
   readonly #idleSweep: Timer | null;
@@ -194,14 +228,49 @@ class RunningServer implements ChatServer {
       maxClientsPerIp: options.maxClientsPerIp ?? 0,
       banFor: (address) => this.#enforcement.banFor(address),
     });
-    const sink: ConnectionSink = {
-      admit: (conn) => this.#admit(conn),
+    const sinkFor = (kind: string): ConnectionSink => ({
+      admit: (conn) => this.#admit(conn, kind),
       problem: (text) => this.#console.problem(text),
       pause: (ms) => this.#pause(ms),
-    };
-    this.#transports = openTransports(options, this.#clock, sink);
-    this.addr = this.#transports[0].addr;
-    this.listeners = this.#transports.map(({ kind, addr }) => ({ kind, addr }));
+    });
+    const { transports, tls } = openTransports(options, this.#clock, sinkFor);
+    this.#transports = transports;
+    if (options.metrics !== undefined) {
+      try {
+        this.metricsAddr = this.metrics.serve(
+          options.metrics.hostname,
+          options.metrics.port,
+          this.room,
+          {
+            clientsByTransport: () => this.#loggedInByTransport(),
+            connections: () => this.#sessions.size,
+          },
+        );
+      } catch (error) {
+        for (const transport of transports) {
+          void transport.stop().then(() => transport.release());
+        }
+        throw error;
+      }
+    }
+    this.metrics.readiness.add(() => this.#closing ? "shutting down" : null);
+    if (tls !== null) {
+      const slot = tls.transport.tlsSlot();
+      this.reloads.add(
+        "TLS certificate",
+        () => tls.reloader.reload(slot, (text) => this.#console.problem(text)),
+      );
+    }
+    const operatorsFile = options.operatorsFile;
+    if (operatorsFile !== undefined) {
+      this.reloads.add("operators file", async () => {
+        const outcome = await this.operators.reload();
+        if (!outcome.ok) throw new Error(outcome.reason);
+        return `reloaded operators file '${operatorsFile}' (${outcome.count} operator(s))`;
+      });
+    }
+    this.addr = transports[0].addr;
+    this.listeners = transports.map(({ kind, addr }) => ({ kind, addr }));
     this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#context = {
       room: this.room,
@@ -236,6 +305,11 @@ class RunningServer implements ChatServer {
         trimmer.note(event.kind === "joined" || event.kind === "left")
       );
     this.#console.started(this.listeners);
+    if (this.metricsAddr !== null) {
+      const url = opsUrl(this.metricsAddr);
+      const text = `metrics on ${url}/metrics, health on /healthz and /readyz`;
+      this.#console.event("info", "metrics", text, { url });
+    }
     this.#console.info(history.describe());
     this.#listTimer = options.listIntervalSeconds > 0
       ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
@@ -245,6 +319,22 @@ class RunningServer implements ChatServer {
       options.idleTimeoutSeconds,
       () => this.#sessions.keys(),
     );
+  }
+
+  reload(): Promise<number> {
+    return this.reloads.run({
+      info: (text, event) => this.#console.info(text, event),
+      problem: (text) => this.#console.problem(text),
+    });
+  }
+
+  /** Logged-in clients by the transport they came through (`chat_clients{transport}`). */
+  #loggedInByTransport(): { labels: { transport: string }; value: number }[] {
+    const counts = new Map<string, number>(this.#transports.map((t) => [t.kind, 0]));
+    for (const [session, { kind }] of this.#sessions) {
+      if (session.loggedIn) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    return [...counts].map(([transport, value]) => ({ labels: { transport }, value }));
   }
 
   onlineNames(): string[] {
@@ -296,12 +386,17 @@ class RunningServer implements ChatServer {
     return this.#sessions.size;
   }
 
-  shutdown(): Promise<void> {
-    this.#shutdown ??= this.#doShutdown();
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const drainSeconds = options.drainSeconds ?? 0;
+    if (this.#shutdown !== null) {
+      if (drainSeconds === 0) this.#endDrain?.();
+      return this.#shutdown;
+    }
+    this.#shutdown = this.#doShutdown(drainSeconds);
     return this.#shutdown;
   }
 
-  async #doShutdown(): Promise<void> {
+  async #doShutdown(drainSeconds: number): Promise<void> {
     this.#closing = true;
     this.#listTimer?.cancel();
     this.#idleSweep?.cancel();
@@ -311,8 +406,8 @@ class RunningServer implements ChatServer {
     this.#trimmer?.stop();
     this.room.close();
     await Promise.all(this.#transports.map((transport) => transport.stop()));
-    const count = this.#sessions.size;
-    if (count > 0) this.#console.info(`shutting down: closing ${count} connection(s)`);
+    await this.#drain(drainSeconds);
+    this.#console.shuttingDown(this.#sessions.size);
     await Promise.all(
       [...this.#sessions.keys()].map((session) => session.shutdown(SHUTDOWN_NOTICE)),
     );
@@ -333,7 +428,28 @@ class RunningServer implements ChatServer {
     } catch (error) {
       this.#console.problem(`shutdown: ${describe(error)}`);
     }
+    await this.metrics.close();
+    this.#console.close();
     this.#resolveFinished();
+  }
+
+  /** Waits up to `seconds` for the clients to leave on their own (or a second signal). */
+  async #drain(seconds: number): Promise<void> {
+    const count = this.#sessions.size;
+    if (seconds <= 0 || count === 0) return;
+    this.#console.info(
+      `draining: not accepting; waiting up to ${seconds} s for ${count} connection(s) to close`,
+      "drain",
+    );
+    let timer: Timer | null = null;
+    await new Promise<void>((resolve) => {
+      this.#endDrain = resolve;
+      this.#lastSessionEnded = resolve;
+      timer = this.#clock.after(seconds * 1000, resolve);
+    });
+    (timer as Timer | null)?.cancel();
+    this.#endDrain = null;
+    this.#lastSessionEnded = null;
   }
 
   /**
@@ -341,7 +457,7 @@ class RunningServer implements ChatServer {
    * per-address limit) run here, before the login is read; an admitted connection gets a
    * session.
    */
-  #admit(conn: Connection): void {
+  #admit(conn: Connection, kind: string): void {
     if (this.#closing) {
       this.#track(refuse(conn, SHUTDOWN_NOTICE, this.#clock));
       return;
@@ -354,17 +470,17 @@ class RunningServer implements ChatServer {
     }
     const tls = "handshake" in conn || conn.secure === true;
     const session = new Session(conn, this.#context, tls);
-    this.#sessions.set(session, address);
+    this.#sessions.set(session, { address, kind });
     // No promise chain per connection: the session reports its end through the context.
     void session.run();
   }
 
   /** A session's run is over: it no longer counts against its address or the server. */
   #sessionEnded(session: Session): void {
-    const ip = this.#sessions.get(session);
-    if (ip === undefined) return;
+    const admitted = this.#sessions.get(session);
+    if (admitted === undefined) return;
     this.#sessions.delete(session);
-    this.#admission.release(ip);
+    this.#admission.release(admitted.address);
     if (this.#sessions.size === 0) this.#lastSessionEnded?.();
   }
 
@@ -374,7 +490,7 @@ class RunningServer implements ChatServer {
   }
 
   #printList(): void {
-    this.#console.online(this.room.size, this.room.names(), this.#onlineDetail?.());
+    this.#console.online(this.room.size, this.room.names(LIST_NAME_LIMIT), this.#onlineDetail?.());
   }
 
   #pause(ms: number): Promise<void> {
