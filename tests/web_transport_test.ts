@@ -323,3 +323,23 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "/metrics counts logged-in clients by the transport they came through",
+  opts,
+  async () => {
+    await withWebServer(
+      { metrics: { hostname: "127.0.0.1", port: 0 } },
+      async ({ server, ws, login }) => {
+        await login("bob");
+        const alice = await ws();
+        await alice.login("alice");
+        assert.ok(server.metricsAddr !== null);
+        const response = await fetch(`http://127.0.0.1:${server.metricsAddr.port}/metrics`);
+        const text = await response.text();
+        assert.match(text, /^chat_clients\{transport="tcp"\} 1$/m);
+        assert.match(text, /^chat_clients\{transport="web"\} 1$/m);
+      },
+    );
+  },
+);
