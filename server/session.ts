@@ -209,6 +209,14 @@ export class Session implements Member {
         if (count === buffer.length && buffer.length < LARGE_READ_BYTES) {
           buffer = new Uint8Array(LARGE_READ_BYTES);
           smallReads = 0;
+        } else if (
+          buffer.length > SMALL_READ_BYTES && count < buffer.length &&
+          this.#decoder.pendingBytes > 0
+        ) {
+          // Mid-frame and the socket had less than a buffer: the rest may be long in coming,
+          // and a stalled sender should hold no more than an idle one.
+          buffer = new Uint8Array(SMALL_READ_BYTES);
+          smallReads = 0;
         } else if (buffer.length > SMALL_READ_BYTES) {
           // The decoder copied what it keeps, so the buffer can be swapped between reads.
           smallReads = count <= SMALL_READ_BYTES ? smallReads + 1 : 0;
