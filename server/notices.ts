@@ -108,6 +108,11 @@ export function notOnlineNotice(name: string): string {
   return errorNotice(`${name} is not online`);
 }
 
+/** /msg to someone already receiving private messages as fast as anyone may. */
+export function privateBusyNotice(name: string): string {
+  return errorNotice(`${name} is receiving too many private messages; yours was not delivered`);
+}
+
 /** How many messages flood control dropped since the last such notice. */
 export function floodNotice(dropped: number): string {
   return errorNotice(`flood limit: ${dropped} ${dropped === 1 ? "message" : "messages"} dropped`);

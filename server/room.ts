@@ -5,7 +5,7 @@
  * @module
  */
 
-import { encodeFrame, notice } from "../protocol/mod.ts";
+import { encodeFrame, notice, utf8ByteLength } from "../protocol/mod.ts";
 import {
   JOIN_NAME_LIMIT,
   joinNotice,
@@ -33,7 +33,15 @@ export interface Member {
   readonly instance?: string;
   /** Ends a local member's connection with a notice (a cluster bus uses it when a name is lost). */
   kick?(notice: string, reason: string): void;
+  /**
+   * Takes `bytes` from a local member's budget for incoming private messages (from everyone
+   * together); false means this one is refused. Absent: no budget.
+   */
+  admitPrivate?(bytes: number): boolean;
 }
+
+/** What became of a private message: delivered, nobody by that name, or the target's budget full. */
+export type PrivateOutcome = "sent" | "offline" | "busy";
 
 /** What happened in the room, for listeners such as the console or a cluster bus. */
 export type RoomEvent =
@@ -158,14 +166,20 @@ export class Room {
     this.#fanOut(encodeFrame(notice(text)), except);
   }
 
-  /** Delivers a private message as a notice to `targetKey`'s member; false if not online. */
-  sendPrivate(from: Member, targetKey: string, text: string): boolean {
+  /**
+   * Delivers a private message as a notice to `targetKey`'s member, unless nobody by that name is
+   * online or the target already receives private messages as fast as its budget allows.
+   */
+  sendPrivate(from: Member, targetKey: string, text: string): PrivateOutcome {
     const target = this.#members.get(targetKey);
-    if (target === undefined) return false;
+    if (target === undefined) return "offline";
+    if (target.admitPrivate !== undefined && !target.admitPrivate(utf8ByteLength(text))) {
+      return "busy";
+    }
     this.announceJoins();
     target.deliver(encodeFrame(notice(privateNotice(from.name, text))));
     this.#emit({ kind: "private", from: from.name, to: target.name, text, member: from, target });
-    return true;
+    return "sent";
   }
 
   /** The `/users` reply: everyone online. */

@@ -22,6 +22,7 @@ import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
 import { Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
+import { TokenBucket } from "./token_bucket.ts";
 
 /** What the server can be given instead of the real world, mainly by tests. */
 export interface ServerDeps {
@@ -83,6 +84,8 @@ export function startServer(options: ServerOptions, deps: ServerDeps = {}): Prom
 }
 
 const SERVER_FULL_FRAME = encodeFrame(notice(SERVER_FULL_NOTICE));
+/** The room's byte budget holds this many seconds of its rate as a burst. */
+export const ROOM_BURST_SECONDS = 8;
 
 class RunningServer implements ChatServer {
   readonly addr: Deno.NetAddr;
@@ -128,6 +131,13 @@ class RunningServer implements ChatServer {
     this.addr = this.#listener.addr;
     this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#context = {
+      roomBytes: options.floodRate > 0 && options.roomBytes > 0
+        ? new TokenBucket(
+          options.roomBytes,
+          Math.max(ROOM_BURST_SECONDS * options.roomBytes, options.maxMessageBytes),
+          this.#clock,
+        )
+        : null,
       room: this.room,
       options: this.#options,
       clock: this.#clock,

@@ -15,16 +15,19 @@ import {
   notice,
   parseMessage,
   usernameKey,
+  utf8ByteLength,
 } from "../protocol/mod.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
 import { formatAddress, type ServerConsole } from "./console.ts";
-import { FloodGate } from "./flood.ts";
+import { byteBucket, type ByteLimit, FloodGate } from "./flood.ts";
+import type { TokenBucket } from "./token_bucket.ts";
 import {
   errorNotice,
   floodNotice,
   LeaveReason,
   nameTakenNotice,
   notOnlineNotice,
+  privateBusyNotice,
   protocolErrorReason,
   unknownCommandNotice,
   usageNotice,
@@ -60,6 +63,8 @@ export interface SessionContext {
   readonly claims?: NameClaims;
   /** Told once when a session's run is over (its connection closed and released). */
   readonly ended?: (session: Session) => void;
+  /** The room's byte budget for chat from all its local clients together (absent: none). */
+  readonly roomBytes?: TokenBucket | null;
 }
 
 /** How long closing waits for a final notice to reach a client that is not reading. */
@@ -70,6 +75,11 @@ export const SMALL_READ_BYTES = 512;
 export const LARGE_READ_BYTES = 16384;
 /** ...and back into a small one after this many reads in a row that the small one would hold. */
 export const SHRINK_AFTER_SMALL_READS = 32;
+/**
+ * While more than this is unsent to a client, its session reads no further requests from it
+ * (back-pressure): what it asks for itself waits in its socket, not in the server's memory.
+ */
+export const READ_PAUSE_BYTES = 256 * 1024;
 
 interface EndOptions {
   /** A notice to send before closing. */
@@ -103,6 +113,8 @@ export class Session implements Member {
   #lastReadAt: number;
   /** Set when the session ends: the close (with its bounded flush) in progress. */
   #closing: Promise<void> | null = null;
+  /** Bytes of private messages this client may still receive; made at the first one. */
+  #privateBytes: TokenBucket | null = null;
 
   constructor(conn: Connection, ctx: SessionContext) {
     this.#conn = conn;
@@ -112,6 +124,7 @@ export class Session implements Member {
       conn,
       options.sendqBytes,
       (failure) => this.#onOutboxFailure(failure),
+      { maxAgeMs: options.sendqSeconds * 1000, clock },
     );
     this.#decoder = new FrameDecoder({
       maxUsernameBytes: MAX_USERNAME_BYTES,
@@ -123,6 +136,7 @@ export class Session implements Member {
         options.floodBurst,
         clock,
         (dropped) => this.#sendNotice(floodNotice(dropped)),
+        byteLimitOf(options),
       )
       : null;
     this.#lastReadAt = clock.now();
@@ -162,6 +176,14 @@ export class Session implements Member {
     return this.#endReason;
   }
 
+  /** Takes from this client's budget for incoming private messages (the room calls this). */
+  admitPrivate(bytes: number): boolean {
+    const { options, clock } = this.#ctx;
+    if (options.floodRate <= 0) return true;
+    this.#privateBytes ??= byteBucket(byteLimitOf(options), clock);
+    return this.#privateBytes === null || this.#privateBytes.take(bytes);
+  }
+
   /** Hands encoded frames to the outbox (the room calls this). */
   deliver(bytes: Uint8Array, fanOut = false): void {
     if (fanOut) this.#outbox.enqueueShared(bytes);
@@ -185,6 +207,10 @@ export class Session implements Member {
       let buffer = new Uint8Array(SMALL_READ_BYTES);
       let smallReads = 0;
       reading: while (!this.#ended) {
+        if (this.#outbox.pendingBytes > READ_PAUSE_BYTES) {
+          await this.#outbox.below(READ_PAUSE_BYTES);
+          if (this.#ended) break;
+        }
         let count: number | null;
         try {
           count = await this.#conn.read(buffer);
@@ -200,6 +226,9 @@ export class Session implements Member {
         this.#lastReadAt = this.#ctx.clock.now();
         const results = this.#decoder.push(buffer.subarray(0, count));
         for (const result of results) {
+          if (this.#outbox.pendingBytes > READ_PAUSE_BYTES) {
+            await this.#outbox.below(READ_PAUSE_BYTES);
+          }
           if (this.#ended) break reading;
           const pending = this.#handle(result);
           if (pending !== undefined) await pending;
@@ -311,7 +340,18 @@ export class Session implements Member {
       this.#end(LeaveReason.quit, { flush: true });
       return;
     }
-    if (this.#flood !== null && !this.#flood.allow()) return;
+    const flood = this.#flood;
+    if (flood !== null) {
+      const bytes = parsed.kind === "chat" || parsed.kind === "msg"
+        ? utf8ByteLength(parsed.text)
+        : 0;
+      if (!flood.allow(bytes)) return;
+      const roomBytes = this.#ctx.roomBytes;
+      if (parsed.kind === "chat" && roomBytes != null && !roomBytes.take(bytes)) {
+        flood.refused();
+        return;
+      }
+    }
     const room = this.#ctx.room;
     switch (parsed.kind) {
       case "chat":
@@ -321,8 +361,13 @@ export class Session implements Member {
         this.#sendNotice(room.userList());
         return;
       case "msg":
-        if (!room.sendPrivate(this, usernameKey(parsed.target), parsed.text)) {
-          this.#sendNotice(notOnlineNotice(parsed.target));
+        switch (room.sendPrivate(this, usernameKey(parsed.target), parsed.text)) {
+          case "offline":
+            this.#sendNotice(notOnlineNotice(parsed.target));
+            return;
+          case "busy":
+            this.#sendNotice(privateBusyNotice(parsed.target));
+            return;
         }
         return;
       case "usage":
@@ -339,9 +384,9 @@ export class Session implements Member {
   }
 
   #onOutboxFailure(failure: OutboxFailure): void {
-    const reason = failure.kind === "overflow"
-      ? LeaveReason.tooSlow
-      : connectionFailureReason(failure.error);
+    const reason = failure.kind === "write-error"
+      ? connectionFailureReason(failure.error)
+      : LeaveReason.tooSlow;
     // Deferred: an overflow is found inside a room fan-out, which must finish first.
     queueMicrotask(() => this.#end(reason, { flush: false }));
   }
@@ -378,6 +423,15 @@ export class Session implements Member {
       // Already closed by the peer's reset: nothing left to release.
     }
   }
+}
+
+/** The per-client byte limit the options set (for sending, and for private messages received). */
+function byteLimitOf(options: Readonly<ServerOptions>): ByteLimit {
+  return {
+    rate: options.floodBytes,
+    burst: options.floodBytesBurst,
+    largest: options.maxMessageBytes,
+  };
 }
 
 /** A leave reason for a failed read or write. */
