@@ -93,6 +93,11 @@ export function nameTakenNotice(name: string): string {
   return errorNotice(`name '${name}' is already taken`);
 }
 
+/** Login refused: the name looks like one online under another key (same skeleton). */
+export function lookalikeTakenNotice(name: string, holder: string): string {
+  return errorNotice(`name '${name}' is already taken: it looks like '${holder}'`);
+}
+
 /** A command word the server does not know, with the list of those it does. */
 export function unknownCommandNotice(command: string): string {
   return errorNotice(`unknown command ${command}; commands: ${commandList()}`);

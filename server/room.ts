@@ -66,6 +66,12 @@ export interface RoomOptions {
    * does; without it every join is announced on its own at once).
    */
   joinBatching?: JoinBatchOptions;
+  /**
+   * The look-alike form of a name (the server's: its confusables skeleton); names with the same
+   * one look the same, so a login whose name looks like an online one is refused. Without it only
+   * keys are compared.
+   */
+  skeleton?: (name: string) => string;
 }
 
 /**
@@ -83,8 +89,12 @@ export class Room {
   readonly #sortedKeys: string[] = [];
   readonly #listeners = new Set<RoomListener>();
   readonly #joins: JoinBatcher<Member> | null;
+  /** Members by their names' skeletons (the first with each), when a skeleton is given. */
+  readonly #skeleton: ((name: string) => string) | null;
+  readonly #bySkeleton = new Map<string, Member>();
 
   constructor(options: RoomOptions = {}) {
+    this.#skeleton = options.skeleton ?? null;
     const batching = options.joinBatching;
     this.#joins = batching === undefined
       ? null
@@ -99,6 +109,16 @@ export class Room {
   /** The member registered under this name (compared case-insensitively), if any. */
   find(key: string): Member | undefined {
     return this.#members.get(key);
+  }
+
+  /**
+   * The online member whose name looks like `name` (same skeleton) under another key, if any:
+   * `оbs0` with a Cyrillic о finds `obs0`.
+   */
+  lookalike(name: string, key: string): Member | undefined {
+    if (this.#skeleton === null) return undefined;
+    const holder = this.#bySkeleton.get(this.#skeleton(name));
+    return holder !== undefined && holder.key !== key ? holder : undefined;
   }
 
   /** True if this exact member is in the room. */
@@ -130,6 +150,10 @@ export class Room {
     if (this.#members.has(member.key)) return false;
     this.#members.set(member.key, member);
     this.#sortedKeys.splice(this.#insertionPoint(member.key), 0, member.key);
+    if (this.#skeleton !== null) {
+      const skeleton = this.#skeleton(member.name);
+      if (!this.#bySkeleton.has(skeleton)) this.#bySkeleton.set(skeleton, member);
+    }
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
     member.deliver(encodeFrame(notice(welcome)));
     if (this.#joins === null || this.#joins.admit(member)) {
@@ -144,6 +168,10 @@ export class Room {
     if (!this.contains(member)) return false;
     this.announceJoins();
     this.#members.delete(member.key);
+    if (this.#skeleton !== null) {
+      const skeleton = this.#skeleton(member.name);
+      if (this.#bySkeleton.get(skeleton) === member) this.#bySkeleton.delete(skeleton);
+    }
     const at = this.#indexOf(member.key);
     if (at >= 0) this.#sortedKeys.splice(at, 1);
     if (options.announce ?? true) {

@@ -19,6 +19,7 @@ import { acceptLoop, listenTcp } from "./listener.ts";
 import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, type ServerOptions } from "./options.ts";
 import { Room } from "./room.ts";
+import { nameSkeleton } from "./name_skeleton.ts";
 import type { NameClaims } from "./name_claims.ts";
 import { Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
@@ -122,7 +123,8 @@ class RunningServer implements ChatServer {
     this.#options = { ...options };
     this.#clock = deps.clock ?? systemClock;
     this.#console = new ServerConsole(deps.console ?? stdConsole, this.#clock);
-    this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
+    this.room = deps.room ??
+      new Room({ joinBatching: { clock: this.#clock }, skeleton: nameSkeleton });
     const tlsFiles = tlsFilesOf(options);
     this.#listener = tlsFiles === null
       ? (deps.listen ?? listenTcp)(options.host, options.port)

@@ -25,6 +25,7 @@ import {
   errorNotice,
   floodNotice,
   LeaveReason,
+  lookalikeTakenNotice,
   nameTakenNotice,
   notOnlineNotice,
   privateBusyNotice,
@@ -302,7 +303,11 @@ export class Session implements Member {
     this.#name = check.name;
     this.#key = check.key;
     const claims = this.#ctx.claims;
-    if (claims !== undefined && this.#ctx.room.find(check.key) === undefined) {
+    const room = this.#ctx.room;
+    if (
+      claims !== undefined && room.find(check.key) === undefined &&
+      room.lookalike(check.name, check.key) === undefined
+    ) {
       return this.#claimThenEnter(claims, frame);
     }
     this.#enter(frame);
@@ -320,8 +325,14 @@ export class Session implements Member {
 
   /** Joins the room under the checked name; false (and the session ended) if it is taken. */
   #enter(frame: Frame): boolean {
-    if (!this.#ctx.room.join(this)) {
-      const taken = this.#ctx.room.find(this.#key)?.name ?? this.#name;
+    const room = this.#ctx.room;
+    const lookalike = room.lookalike(this.#name, this.#key);
+    if (lookalike !== undefined) {
+      this.#end("name taken", { notice: lookalikeTakenNotice(this.#name, lookalike.name) });
+      return false;
+    }
+    if (!room.join(this)) {
+      const taken = room.find(this.#key)?.name ?? this.#name;
       this.#end("name taken", { notice: nameTakenNotice(taken) });
       return false;
     }

@@ -8,6 +8,7 @@
 import { systemClock } from "../clock.ts";
 import { ServerConsole, stdConsole } from "../console.ts";
 import type { ServerOptions } from "../options.ts";
+import { nameSkeleton } from "../name_skeleton.ts";
 import { Room } from "../room.ts";
 import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
 import { ClusterBus } from "./bus.ts";
@@ -44,7 +45,7 @@ export async function startClusterServer(
   const timing = presenceTiming(
     (options.presenceTimeoutSeconds ?? DEFAULT_PRESENCE_TIMEOUT_SECONDS) * 1000,
   );
-  const room = deps.room ?? new Room({ joinBatching: { clock } });
+  const room = deps.room ?? new Room({ joinBatching: { clock }, skeleton: nameSkeleton });
   const clusterRoom = options.clusterRoom ?? DEFAULT_CLUSTER_ROOM;
   const link = new RedisLink({
     address,
