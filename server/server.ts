@@ -37,6 +37,11 @@ export interface ServerDeps {
   claims?: NameClaims;
   /** Appended to the console's periodic list (a cluster bus: users per instance). */
   onlineDetail?: () => string;
+  /**
+   * Non-null (a promise to wait on) while a cluster bus is behind: sessions then read no more
+   * requests until it resolves (back-pressure).
+   */
+  busPressure?: () => Promise<void> | null;
   /** Runs once every connection is closed, before `finished` resolves (a cluster bus closes). */
   afterShutdown?: () => Promise<void>;
   /**
@@ -145,6 +150,7 @@ class RunningServer implements ChatServer {
       clock: this.#clock,
       console: this.#console,
       claims: deps.claims,
+      busPressure: deps.busPressure,
       ended: (session) => this.#sessionEnded(session),
     };
     this.#onlineDetail = deps.onlineDetail;

@@ -64,6 +64,8 @@ export interface SessionContext {
   readonly claims?: NameClaims;
   /** Told once when a session's run is over (its connection closed and released). */
   readonly ended?: (session: Session) => void;
+  /** Non-null while the cluster bus is behind: a promise to wait on before the next request. */
+  readonly busPressure?: () => Promise<void> | null;
   /** The room's byte budget for chat from all its local clients together (absent: none). */
   readonly roomBytes?: TokenBucket | null;
 }
@@ -226,10 +228,13 @@ export class Session implements Member {
         if (this.#ended) break;
         this.#lastReadAt = this.#ctx.clock.now();
         const results = this.#decoder.push(buffer.subarray(0, count));
+        const busPressure = this.#ctx.busPressure;
         for (const result of results) {
           if (this.#outbox.pendingBytes > READ_PAUSE_BYTES) {
             await this.#outbox.below(READ_PAUSE_BYTES);
           }
+          const bus = busPressure?.();
+          if (bus != null) await bus;
           if (this.#ended) break reading;
           const pending = this.#handle(result);
           if (pending !== undefined) await pending;

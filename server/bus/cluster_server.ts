@@ -9,6 +9,7 @@ import { systemClock } from "../clock.ts";
 import { ServerConsole, stdConsole } from "../console.ts";
 import type { ServerOptions } from "../options.ts";
 import { nameSkeleton } from "../name_skeleton.ts";
+import type { BusBacklogLimits } from "./backlog.ts";
 import { Room } from "../room.ts";
 import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
 import { ClusterBus } from "./bus.ts";
@@ -30,6 +31,12 @@ export function randomInstanceId(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 8);
 }
 
+/** What a clustered server can be given besides a server's deps (tests: a smaller bound). */
+export interface ClusterServerDeps extends ServerDeps {
+  /** The bound on publications in flight to Redis (default: DEFAULT_BUS_BACKLOG). */
+  busBacklog?: BusBacklogLimits;
+}
+
 /**
  * Starts a server that shares its room through the Redis at `options.redis`. Throws
  * RedisUrlError for a bad address, ClusterUnavailableError when Redis cannot be reached or the
@@ -37,7 +44,7 @@ export function randomInstanceId(): string {
  */
 export async function startClusterServer(
   options: ServerOptions,
-  deps: ServerDeps = {},
+  deps: ClusterServerDeps = {},
 ): Promise<ClusterServer> {
   const address = parseRedisUrl(options.redis ?? "");
   const clock = deps.clock ?? systemClock;
@@ -54,7 +61,7 @@ export async function startClusterServer(
     timing,
     clock,
   });
-  const bus = new ClusterBus({ room, link, clock, console, timing });
+  const bus = new ClusterBus({ room, link, clock, console, timing, backlog: deps.busBacklog });
   const found = await bus.start();
   let server: ChatServer;
   try {
@@ -63,6 +70,7 @@ export async function startClusterServer(
       room,
       claims: bus,
       onlineDetail: () => bus.onlineDetail(),
+      busPressure: () => bus.backlog.pressure(),
       afterShutdown: () => bus.close(),
     });
   } catch (error) {
