@@ -47,8 +47,7 @@ Options:
   --profile LIST        profiles, comma-separated (default all: ${PROFILE_NAMES.join(",")})
   --targets LIST        targets, comma-separated: ${TARGET_NAMES.join(",")}
                         (default ${DEFAULT_TARGET_NAMES.join(",")}; chat-clusterN is N instances
-                        of our server sharing the room through a private redis-server;
-                        chat-workers2 is one process serving on 2 threads, a prototype)
+                        of our server sharing the room through a private redis-server)
   --runs N              runs of each profile and target; medians are shown (default 3)
   -N, --clients N       clients in the room (overrides the profile)
   -S, --senders S       clients that send (overrides the profile)

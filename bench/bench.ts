@@ -7,11 +7,10 @@
 
 import type { BenchOptions } from "./args.ts";
 import { runIdle } from "./idle_run.ts";
-import { clockTicksPerSecond, openFileLimit, procText } from "./proc_stats.ts";
+import { clockTicksPerSecond, openFileLimit, procText } from "../kit/proc.ts";
 import type { BenchReport, ReportRow, RunResult } from "./results.ts";
 import { chatClusterTarget } from "./targets/chat_cluster.ts";
 import { chatTarget } from "./targets/chat_server.ts";
-import { chatWorkersTarget } from "./targets/chat_workers.ts";
 import { inspircdTarget, ngircdTarget } from "./targets/irc_server.ts";
 import type { Target, TargetName } from "./targets/target.ts";
 import { type RunSettings, runTraffic } from "./traffic_run.ts";
@@ -37,8 +36,6 @@ export function makeTargets(names: TargetName[], options: BenchOptions): Target[
         return chatClusterTarget(2, chat, options.install);
       case "chat-cluster3":
         return chatClusterTarget(3, chat, options.install);
-      case "chat-workers2":
-        return chatWorkersTarget(2, chat);
     }
   });
 }

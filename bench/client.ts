@@ -6,7 +6,7 @@
  * @module
  */
 
-import { concatBytes } from "./bytes.ts";
+import { concatBytes } from "../kit/bytes.ts";
 
 /** Where clients report what happens to them; one per run. */
 export interface ClientSink {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { concatBytes } from "./bytes.ts";
+import { concatBytes } from "../kit/bytes.ts";
 import { encodeFrame, type Frame, FrameDecoder } from "../protocol/mod.ts";
 
 const shortFrame: Frame = { username: "alice", message: "hello everyone, how is it going?" };

@@ -5,15 +5,19 @@
  */
 
 import { ChatBenchClient } from "./chat_client.ts";
-import { addressFor } from "./cluster.ts";
 import type { BenchClient, ClientSink } from "./client.ts";
 import { IrcBenchClient } from "./irc_client.ts";
 import { DeliveryLedger } from "./ledger.ts";
 import { nowMicros, type PayloadFields, readPayload } from "./payload.ts";
-import type { ServerAddress } from "./targets/target.ts";
+import type { Protocol, ServerAddress } from "./targets/target.ts";
 
-/** Which wire protocol the clients speak. */
-export type Protocol = "chat" | "irc";
+/**
+ * The address client `index` connects to: round-robin over a cluster's instances, so every
+ * instance holds the same share of the clients (and of the senders, which are the first S).
+ */
+export function addressFor(addresses: readonly ServerAddress[], index: number): ServerAddress {
+  return addresses[index % addresses.length];
+}
 
 /** How to build and open the crowd. */
 export interface CrowdOptions {
@@ -178,7 +182,7 @@ export class Crowd implements ClientSink {
   async #connect(index: number): Promise<void> {
     const o = this.options;
     const { host, port } = o.addresses !== undefined && o.addresses.length > 0
-      ? addressFor({ addresses: o.addresses }, index)
+      ? addressFor(o.addresses, index)
       : o;
     let conn: Deno.TcpConn;
     try {

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { Crowd, type Protocol, sleep } from "./crowd.ts";
-import { listenOverflows, ownCpuSeconds } from "./proc_stats.ts";
+import { Crowd, sleep } from "./crowd.ts";
+import { listenOverflows, ownCpuSeconds } from "../kit/proc.ts";
 import type { Profile } from "./profiles.ts";
 import type { IdleResult } from "./results.ts";
-import type { RunningServer } from "./targets/target.ts";
+import type { Protocol, StartedTarget } from "./targets/target.ts";
 import { ServerMeter } from "./server_meter.ts";
 import { describeFailures, type RunSettings } from "./traffic_run.ts";
 
@@ -21,7 +21,7 @@ const STORM_MAX_MS = 60_000;
 
 /** Runs the idle profile against `server`, speaking `protocol`. */
 export async function runIdle(
-  server: RunningServer,
+  server: StartedTarget,
   protocol: Protocol,
   profile: Profile,
   settings: RunSettings,

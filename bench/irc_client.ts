@@ -5,7 +5,7 @@
  * @module
  */
 
-import { concatBytes } from "./bytes.ts";
+import { concatBytes } from "../kit/bytes.ts";
 import { asciiAt, BenchClient, type ClientSink, type MessageTemplate } from "./client.ts";
 import { isPayloadAt } from "./payload.ts";
 

@@ -1,18 +1,12 @@
 /**
- * The delivery ledger: what each sender sent, what each receiver got, and from that the lost,
- * duplicated and out-of-order counts and the latencies of the measured window.
- *
- * Per (receiver, sender) pair it keeps the next sequence number expected. A gap remembers the
- * skipped numbers so a late arrival counts as out of order, a repeat as a duplicate, and what
- * never arrives as lost. In the normal case (TCP, one server, order kept) this is one array
- * read and write per delivery.
+ * The benchmark's delivery ledger: the kit's message ledger (kit/ledger.ts) over N receivers and
+ * S senders (clients 0..S-1), plus what only the benchmark needs: what each sender sent, the
+ * measured window's deliveries and latencies, and payloads that could not be read.
  * @module
  */
 
+import { MessageLedger } from "../kit/ledger.ts";
 import { LatencyHistogram } from "./latency.ts";
-
-/** Gap entries remembered before further gaps are counted as lost without tracking. */
-const MAX_TRACKED_GAPS = 2_000_000;
 
 /** Totals of one run, read after the drain. */
 export interface LedgerTotals {
@@ -39,12 +33,8 @@ export class DeliveryLedger {
   readonly sentBy: Float64Array;
   /** Distinct deliveries so far, per sender (drives the in-flight bound when R = 0). */
   readonly deliveredOf: Float64Array;
-  readonly #nextSeq: Int32Array;
-  readonly #gaps = new Map<number, Set<number>>();
-  #gapCount = 0;
-  #unique = 0;
-  #duplicated = 0;
-  #outOfOrder = 0;
+  /** One stream per (receiver, sender): receiver * senders + sender. */
+  readonly #streams: MessageLedger;
   #corrupt = 0;
   #windowOpen = false;
   #windowDeliveries = 0;
@@ -54,7 +44,7 @@ export class DeliveryLedger {
     this.senders = senders;
     this.sentBy = new Float64Array(senders);
     this.deliveredOf = new Float64Array(senders);
-    this.#nextSeq = new Int32Array(receivers * senders);
+    this.#streams = new MessageLedger({ streams: receivers * senders });
   }
 
   /** Starts counting deliveries and latencies for the window. */
@@ -74,14 +64,12 @@ export class DeliveryLedger {
 
   /** Distinct deliveries so far (all phases). */
   get uniqueDeliveries(): number {
-    return this.#unique;
+    return this.#streams.unique;
   }
 
   /** Deliveries that should happen for everything sent so far. */
   get expectedDeliveries(): number {
-    let sent = 0;
-    for (let s = 0; s < this.senders; s++) sent += this.sentBy[s];
-    return sent * (this.receivers - 1);
+    return this.#sent() * (this.receivers - 1);
   }
 
   /** A payload that could not be read. */
@@ -95,24 +83,7 @@ export class DeliveryLedger {
       this.#corrupt++;
       return;
     }
-    const pair = receiver * this.senders + sender;
-    const expected = this.#nextSeq[pair];
-    if (seq === expected) {
-      this.#nextSeq[pair] = expected + 1;
-    } else if (seq > expected) {
-      this.#rememberGap(pair, expected, seq);
-      this.#nextSeq[pair] = seq + 1;
-    } else {
-      const gaps = this.#gaps.get(pair);
-      if (gaps !== undefined && gaps.delete(seq)) {
-        this.#gapCount--;
-        this.#outOfOrder++;
-      } else {
-        this.#duplicated++;
-        return;
-      }
-    }
-    this.#unique++;
+    if (!this.#streams.record(receiver * this.senders + sender, seq)) return;
     this.deliveredOf[sender]++;
     if (this.#windowOpen) {
       this.#windowDeliveries++;
@@ -120,33 +91,25 @@ export class DeliveryLedger {
     }
   }
 
-  #rememberGap(pair: number, from: number, to: number): void {
-    let gaps = this.#gaps.get(pair);
-    for (let missing = from; missing < to; missing++) {
-      // Past the bound a gap is simply never filled: it still counts as lost.
-      if (this.#gapCount >= MAX_TRACKED_GAPS) return;
-      if (gaps === undefined) {
-        gaps = new Set();
-        this.#gaps.set(pair, gaps);
-      }
-      gaps.add(missing);
-      this.#gapCount++;
-    }
-  }
-
   /** The run's totals; call after the drain. */
   totals(): LedgerTotals {
-    let sent = 0;
-    for (let s = 0; s < this.senders; s++) sent += this.sentBy[s];
+    const sent = this.#sent();
     const expected = sent * (this.receivers - 1);
+    const unique = this.#streams.unique;
     return {
       sent,
       expected,
-      unique: this.#unique,
-      lost: Math.max(0, expected - this.#unique),
-      duplicated: this.#duplicated,
-      outOfOrder: this.#outOfOrder,
+      unique,
+      lost: Math.max(0, expected - unique),
+      duplicated: this.#streams.duplicated,
+      outOfOrder: this.#streams.outOfOrder,
       corrupt: this.#corrupt,
     };
+  }
+
+  #sent(): number {
+    let sent = 0;
+    for (let s = 0; s < this.senders; s++) sent += this.sentBy[s];
+    return sent;
   }
 }

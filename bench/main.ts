@@ -12,7 +12,7 @@ import { checkGoals } from "./goals.ts";
 import type { Profile } from "./profiles.ts";
 import type { BenchReport } from "./results.ts";
 import { renderNotes, renderTable } from "./table.ts";
-import { stopAllServers } from "./targets/process.ts";
+import { stopAllSubprocesses } from "../kit/process.ts";
 
 /** Renders the report as it is printed and pasted into docs/performance.md. */
 export function renderReport(report: BenchReport, profiles: readonly Profile[]): string {
@@ -52,7 +52,7 @@ export async function benchMain(args: string[]): Promise<number> {
   const options = parsed.options;
   const onInterrupt = () => {
     console.error("bench: interrupted, stopping servers ...");
-    void stopAllServers().finally(() => Deno.exit(130));
+    void stopAllSubprocesses().finally(() => Deno.exit(130));
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
   try {
@@ -68,7 +68,7 @@ export async function benchMain(args: string[]): Promise<number> {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    await stopAllServers();
+    await stopAllSubprocesses();
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }
 }

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { cpuSeconds, type MemorySample, totalCpuSeconds, totalMemory } from "./proc_stats.ts";
-import type { RunningServer } from "./targets/target.ts";
+import { cpuSeconds, type MemorySample, totalCpuSeconds, totalMemory } from "../kit/proc.ts";
+import type { StartedTarget } from "./targets/target.ts";
 
 /** CPU seconds used so far by the server's processes and by its Redis (0 without one). */
 export interface CpuSample {
@@ -20,7 +20,7 @@ export class ServerMeter {
   readonly #redisPid: number | undefined;
   readonly #ticks: number;
 
-  constructor(server: RunningServer, ticksPerSecond: number) {
+  constructor(server: StartedTarget, ticksPerSecond: number) {
     this.#pids = server.pids !== undefined && server.pids.length > 0 ? server.pids : [server.pid];
     this.#redisPid = server.redisPid;
     this.#ticks = ticksPerSecond;

@@ -4,13 +4,13 @@
  * @module
  */
 
-import { Crowd, type FailureCounts, type Protocol, sleep } from "./crowd.ts";
+import { Crowd, type FailureCounts, sleep } from "./crowd.ts";
 import { LoopLagMonitor } from "./loop_lag.ts";
-import { listenOverflows, ownCpuSeconds } from "./proc_stats.ts";
+import { listenOverflows, ownCpuSeconds } from "../kit/proc.ts";
 import type { Profile } from "./profiles.ts";
 import type { TrafficResult } from "./results.ts";
 import { SendLoop } from "./send_loop.ts";
-import type { RunningServer } from "./targets/target.ts";
+import type { Protocol, StartedTarget } from "./targets/target.ts";
 import { ServerMeter } from "./server_meter.ts";
 
 /** Generator settings that are not part of the workload. */
@@ -32,7 +32,7 @@ const DRAIN_STALL_MS = 2_000;
 
 /** Runs `profile` against `server`, speaking `protocol`. */
 export async function runTraffic(
-  server: RunningServer,
+  server: StartedTarget,
   protocol: Protocol,
   profile: Profile,
   settings: RunSettings,

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { ChatProcess, sourceCommand, startServer } from "./chat_process.ts";
+import { ChatProcess, startChatServer } from "../kit/chat_process.ts";
+import { sourceCommand } from "./chat_process.ts";
 
 /** A smoke step saw something other than what it expected. */
 export class SmokeError extends Error {
@@ -33,7 +34,7 @@ export async function smokeTest(
   }
   log(`ok  --version: ${versionLine}`);
 
-  const server = await startServer(command);
+  const server = await startChatServer(command);
   log(`ok  server listening on port ${server.port}`);
   const clients: ChatProcess[] = [];
   let serverCode: number;

@@ -51,11 +51,6 @@ export interface ServerDeps {
   collectGarbage?: CollectGarbage | null;
   /** When that collection runs (default: after 1,000 joins or leaves and a quiet second). */
   heapTrim?: HeapTrimOptions;
-  /**
-   * Binds the plain-TCP listener instead of `listenTcp` (the workers prototype binds with
-   * `reusePort`); must throw ListenError when it cannot bind. Not used with TLS.
-   */
-  listen?: (hostname: string, port: number) => Deno.TcpListener;
 }
 
 /** A running server. */
@@ -132,7 +127,7 @@ class RunningServer implements ChatServer {
       new Room({ joinBatching: { clock: this.#clock }, skeleton: nameSkeleton });
     const tlsFiles = tlsFilesOf(options);
     this.#listener = tlsFiles === null
-      ? (deps.listen ?? listenTcp)(options.host, options.port)
+      ? listenTcp(options.host, options.port)
       : listenTlsFiles(options.host, options.port, tlsFiles.certFile, tlsFiles.keyFile);
     this.#ipLimits = new IpLimiter(options.maxClientsPerIp ?? 0);
     this.addr = this.#listener.addr;

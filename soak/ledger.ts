@@ -1,15 +1,11 @@
 /**
- * The soak's bookkeeping: every message a client sends is numbered per sender, every receipt is
- * checked against what that receiver saw before from that sender, so a loss, a duplicate or a
- * reordering is counted the moment it shows, without keeping the messages.
+ * The soak's bookkeeping: the kit's message ledger (kit/ledger.ts) with clients named instead of
+ * numbered. Every message a client sends is numbered per sender (1, 2, 3, ...); a client that
+ * joins late starts each stream at the first message it gets.
  * @module
  */
 
-/** What one receiver knows about one sender: the highest number seen and how many arrived. */
-interface Track {
-  last: number;
-  count: number;
-}
+import { MessageLedger } from "../kit/ledger.ts";
 
 /** Totals of a soak run. */
 export interface LedgerTotals {
@@ -21,17 +17,18 @@ export interface LedgerTotals {
   lost: number;
   /** Receipts of a number already received from that sender. */
   duplicated: number;
-  /** Receipts of a number lower than one already received from that sender. */
+  /** Receipts of a number after a higher one from that sender. */
   outOfOrder: number;
 }
 
 /** Counts per sender and per receiver; the soak feeds it, the report reads its totals. */
 export class Ledger {
   readonly #sent = new Map<string, number>();
-  readonly #seen = new Map<string, Map<string, Track>>();
+  readonly #messages = new MessageLedger({ startAtFirstSeen: true });
+  /** Stream ids by receiver, then sender. */
+  readonly #streams = new Map<string, Map<string, number>>();
+  #streamCount = 0;
   #delivered = 0;
-  #duplicated = 0;
-  #outOfOrder = 0;
 
   /** `sender` wrote its message number `seq` (1, 2, 3... per sender). */
   sent(sender: string, seq: number): void {
@@ -46,31 +43,23 @@ export class Ledger {
   /** `receiver` got message number `seq` from `sender`. */
   received(receiver: string, sender: string, seq: number): void {
     this.#delivered++;
-    let bySender = this.#seen.get(receiver);
+    let bySender = this.#streams.get(receiver);
     if (bySender === undefined) {
       bySender = new Map();
-      this.#seen.set(receiver, bySender);
+      this.#streams.set(receiver, bySender);
     }
-    const track = bySender.get(sender);
-    if (track === undefined) {
-      bySender.set(sender, { last: seq, count: 1 });
-      return;
+    let stream = bySender.get(sender);
+    if (stream === undefined) {
+      stream = this.#streamCount++;
+      bySender.set(sender, stream);
     }
-    if (seq === track.last) {
-      this.#duplicated++;
-      return;
-    }
-    if (seq < track.last) {
-      this.#outOfOrder++;
-      return;
-    }
-    track.last = seq;
-    track.count++;
+    this.#messages.record(stream, seq - 1);
   }
 
   /** How many distinct messages from `sender` reached `receiver`. */
   receivedCount(receiver: string, sender: string): number {
-    return this.#seen.get(receiver)?.get(sender)?.count ?? 0;
+    const stream = this.#streams.get(receiver)?.get(sender);
+    return stream === undefined ? 0 : this.#messages.distinct(stream);
   }
 
   /**
@@ -91,8 +80,8 @@ export class Ledger {
       sent,
       delivered: this.#delivered,
       lost,
-      duplicated: this.#duplicated,
-      outOfOrder: this.#outOfOrder,
+      duplicated: this.#messages.duplicated,
+      outOfOrder: this.#messages.outOfOrder,
     };
   }
 }

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { startServer } from "../scripts/chat_process.ts";
-import { SoakClient } from "./client.ts";
+import { startChatServer } from "../kit/chat_process.ts";
+import { memory } from "../kit/proc.ts";
+import { WireClient } from "../kit/wire_client.ts";
 import { Ledger, type LedgerTotals } from "./ledger.ts";
-import { formatMiB, residentBytes } from "./rss.ts";
 
 /** How to soak. */
 export interface SoakOptions {
@@ -62,6 +62,31 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** `12.3 MiB`. */
+export function formatMiB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** The server's resident memory (VmRSS), read from outside through /proc. */
+async function residentBytes(pid: number): Promise<number> {
+  return (await memory(pid)).rssBytes;
+}
+
+/** One soak client: reads all the time (never a slow reader), every frame to the ledger. */
+interface SoakClient {
+  readonly name: string;
+  readonly wire: WireClient;
+  /** Resolves when the server closed the connection (or it failed). */
+  readonly ended: Promise<void>;
+}
+
+/** Sends /quit and waits for the server to close the connection. */
+async function quit(client: SoakClient): Promise<void> {
+  await client.wire.say("/quit").catch(() => {});
+  await client.ended;
+  await client.wire.close();
+}
+
 /** Runs a soak; `log` gets progress lines. Never throws for a finding: it goes in `failures`. */
 export async function runSoak(
   options: SoakOptions,
@@ -71,8 +96,8 @@ export async function runSoak(
   const failures: string[] = [];
   const args = ["--max-clients-per-ip", "0"];
   if (options.rate > 8) args.push("--flood-rate", "0");
-  const { process, port } = await startServer(CHAT, args);
-  const pid = process.child.pid;
+  const { process, port } = await startChatServer(CHAT, args);
+  const pid = process.pid;
   const stable: SoakClient[] = [];
   const churners = new Set<Promise<void>>();
   const timers: ReturnType<typeof setInterval>[] = [];
@@ -83,19 +108,28 @@ export async function runSoak(
     const connectClient = async (name: string): Promise<SoakClient> => {
       let welcomed: () => void = () => {};
       const welcome = new Promise<void>((resolve) => welcomed = resolve);
-      const client = await SoakClient.connect(port, name, (frame) => {
+      const wire = await WireClient.connect({ hostname: "127.0.0.1", port });
+      wire.name = name;
+      const ended = wire.readEach((frame) => {
         if (frame.username === "") {
           if (frame.message.startsWith("Welcome,")) welcomed();
           return;
         }
         ledger.received(name, frame.username, Number(frame.message));
       });
-      await Promise.race([
-        welcome,
-        client.ended.then(() => {
-          throw new Error(`${name} was refused`);
-        }),
-      ]);
+      const client: SoakClient = { name, wire, ended };
+      await wire.say("").catch(() => {});
+      try {
+        await Promise.race([
+          welcome,
+          client.ended.then(() => {
+            throw new Error(`${name} was refused`);
+          }),
+        ]);
+      } catch (error) {
+        await wire.close();
+        throw error;
+      }
       return client;
     };
     const startSending = (client: SoakClient): ReturnType<typeof setInterval> => {
@@ -103,7 +137,7 @@ export async function runSoak(
       const tick = () => {
         seq++;
         ledger.sent(client.name, seq);
-        void client.send(String(seq));
+        client.wire.say(String(seq)).catch(() => {});
       };
       return setInterval(tick, 1000 / options.rate);
     };
@@ -138,7 +172,7 @@ export async function runSoak(
           const timer = startSending(client);
           await pause(lifeMs);
           clearInterval(timer);
-          await client.quit();
+          await quit(client);
         })().catch((error) => {
           failures.push(`short-lived ${name}: ${error instanceof Error ? error.message : error}`);
         });
@@ -187,7 +221,7 @@ export async function runSoak(
         `server RSS grew by ${formatMiB(growth)}, over the bound of ${options.maxRssGrowthMiB} MiB`,
       );
     }
-    await Promise.all(stable.map((c) => c.quit()));
+    await Promise.all(stable.map(quit));
     const code = await process.interrupt();
     if (code !== 0) failures.push(`the server exited with code ${code}`);
     return {
@@ -203,7 +237,7 @@ export async function runSoak(
     running = false;
     for (const timer of timers) clearInterval(timer);
     await Promise.all([...churners]);
-    await Promise.all(stable.map((c) => c.dispose()));
+    await Promise.all(stable.map((c) => c.wire.close()));
     await process.kill();
   }
 }

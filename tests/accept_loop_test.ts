@@ -4,7 +4,7 @@ import {
   ACCEPT_ERROR_PAUSE_MS,
   acceptLoop,
 } from "../server/listener.ts";
-import { sourceCommand, startServer as startServerProcess } from "../scripts/chat_process.ts";
+import { sourceCommand, startChatServer } from "../scripts/chat_process.ts";
 import { commandUnavailable, firstReason, notLinux, skipWhen } from "./helpers/platform.ts";
 import { withServer } from "./helpers/server.ts";
 import { waitUntil, withTimeout } from "./helpers/timeout.ts";
@@ -107,7 +107,7 @@ Deno.test(
   async () => {
     // A server process allowed 64 descriptors; the runtime itself holds about 25 of them.
     const command = ["prlimit", "--nofile=64:64", ...sourceCommand()];
-    const { process, port } = await startServerProcess(command, [
+    const { process, port } = await startChatServer(command, [
       "--max-clients-per-ip",
       "0",
       "--flood-rate",

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { parseBenchArgs } from "../bench/args.ts";
 import { runBench } from "../bench/bench.ts";
-import { addressFor } from "../bench/cluster.ts";
+import { addressFor } from "../bench/crowd.ts";
 import { DeliveryLedger } from "../bench/ledger.ts";
 import { renderReport } from "../bench/main.ts";
 import {
@@ -182,7 +182,7 @@ Deno.test(
 
 Deno.test("bench: cluster clients are spread over the instances round-robin", () => {
   const addresses = [1, 2, 3].map((port) => ({ host: "127.0.0.1", port }));
-  const ports = [0, 1, 2, 3, 4, 5, 6].map((i) => addressFor({ addresses }, i).port);
+  const ports = [0, 1, 2, 3, 4, 5, 6].map((i) => addressFor(addresses, i).port);
   assert.deepEqual(ports, [1, 2, 3, 1, 2, 3, 1]);
 });
 

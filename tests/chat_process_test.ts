@@ -1,4 +1,4 @@
-/** scripts/chat_process.ts: a child process with line-by-line output that can never hang a test. */
+/** kit/chat_process.ts: a child process with line-by-line output that can never hang a test. */
 
 import assert from "node:assert/strict";
 import { ChatProcess, ProcessTimeoutError } from "../scripts/chat_process.ts";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { ChatConnection } from "../client/connection.ts";
 import { type ChatServer, DEFAULT_SERVER_OPTIONS, type RoomEvent } from "../server/mod.ts";
 import { ChatProcess, sourceCommand } from "../scripts/chat_process.ts";
-import type { LineReader } from "../scripts/output_lines.ts";
+import type { LineReader } from "../kit/output_lines.ts";
 import { chats, loggedIn, serve, withServerAndBob } from "./helpers/chat_peers.ts";
 import { withTimeout } from "./helpers/timeout.ts";
 

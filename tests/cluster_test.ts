@@ -21,11 +21,7 @@ import { presenceTiming } from "../server/bus/presence.ts";
 import { RedisLink } from "../server/bus/redis_link.ts";
 import { parseRedisUrl } from "../server/bus/redis_url.ts";
 import { systemClock } from "../server/clock.ts";
-import {
-  type RunningServer,
-  sourceCommand,
-  startServer as startServerProcess,
-} from "../scripts/chat_process.ts";
+import { type ChatServerProcess, sourceCommand, startChatServer } from "../scripts/chat_process.ts";
 import { CapturedConsole, testServerOptions } from "./helpers/server.ts";
 import { freePort, type RedisServer, redisUnavailableReason, withRedis } from "./helpers/redis.ts";
 import { skipWhen } from "./helpers/platform.ts";
@@ -262,8 +258,8 @@ Deno.test(
 );
 
 /** A `chat server` subprocess, for the test that kills one with SIGKILL. */
-function spawnInstance(redisUrl: string, instanceId: string): Promise<RunningServer> {
-  return startServerProcess(sourceCommand(), [
+function spawnInstance(redisUrl: string, instanceId: string): Promise<ChatServerProcess> {
+  return startChatServer(sourceCommand(), [
     "--redis",
     redisUrl,
     "--instance-id",

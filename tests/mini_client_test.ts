@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ChatProcess, sourceCommand, startServer } from "../scripts/chat_process.ts";
+import { ChatProcess, sourceCommand, startChatServer } from "../scripts/chat_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const EXAMPLE = new URL("examples/mini_client.ts", ROOT);
@@ -19,7 +19,7 @@ function miniClient(name: string, port: number): ChatProcess {
 }
 
 Deno.test("two mini clients chat through a real server and leave cleanly", async () => {
-  const server = await startServer(sourceCommand());
+  const server = await startChatServer(sourceCommand());
   const clients: ChatProcess[] = [];
   try {
     const bob = miniClient("bob", server.port);

@@ -1,7 +1,7 @@
-/** scripts/output_lines.ts: output of a child process as lines, waited for with a timeout. */
+/** kit/output_lines.ts: output of a child process as lines, waited for with a timeout. */
 
 import assert from "node:assert/strict";
-import { LineReader, LineWaitError } from "../scripts/output_lines.ts";
+import { LineReader, LineWaitError } from "../kit/output_lines.ts";
 
 /** A stream we feed by hand, chunk by chunk. */
 function feed(): { stream: ReadableStream<Uint8Array>; push(text: string): void; end(): void } {

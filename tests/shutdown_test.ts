@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sourceCommand, startServer as startServerProcess } from "../scripts/chat_process.ts";
+import { sourceCommand, startChatServer } from "../scripts/chat_process.ts";
 import { SHUTDOWN_NOTICE } from "../server/notices.ts";
 import { childSignalUnavailable, skipWhen } from "./helpers/platform.ts";
 import { withTimeout } from "./helpers/timeout.ts";
@@ -19,7 +19,7 @@ Deno.test(
   "SIGTERM under load: every client is told, nothing accepted is lost, exit within 5 s",
   { ...opts, ignore: skipWhen("SIGTERM under load", childSignalUnavailable("SIGTERM")) },
   async () => {
-    const { process, port } = await startServerProcess(sourceCommand(), [
+    const { process, port } = await startChatServer(sourceCommand(), [
       "--max-clients-per-ip",
       "0",
       "--flood-rate",

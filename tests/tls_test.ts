@@ -5,11 +5,7 @@ import { connectTls } from "../client/tls.ts";
 import { startServer } from "../server/mod.ts";
 import type { ServerOptions } from "../server/options.ts";
 import { TlsConfigError } from "../server/tls.ts";
-import {
-  ChatProcess,
-  sourceCommand,
-  startServer as startServerProcess,
-} from "../scripts/chat_process.ts";
+import { ChatProcess, sourceCommand, startChatServer } from "../scripts/chat_process.ts";
 import { ManualClock } from "./helpers/clock.ts";
 import { CapturedConsole, testServerOptions, withServer } from "./helpers/server.ts";
 import { childSignalUnavailable, skipWhen } from "./helpers/platform.ts";
@@ -275,7 +271,7 @@ Deno.test(
       assert.equal(badCa.code, 1);
       assert.match(badCa.stderr, /^chat: cannot read CA file '.*missing\.pem': no such file$/);
 
-      const { process, port } = await startServerProcess(sourceCommand(), [
+      const { process, port } = await startChatServer(sourceCommand(), [
         "--tls-cert",
         certs.certFile,
         "--tls-key",

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { isRoot } from "../proc_stats.ts";
+import { isRoot } from "../../kit/proc.ts";
 import { type TargetName, TargetUnavailableError } from "./target.ts";
 
 /** A Debian package and how to tell it is there. */

@@ -1,16 +1,19 @@
 /**
  * Our own server as a benchmark target: `deno run main.ts server` in its own process, exactly as
  * users start it, with flood control and the per-address connection limit off (the IRC servers'
- * are raised as far as they go too) and the periodic online list off. The launcher is shared
- * with the cluster benchmark (bench/cluster.ts), which starts several such servers.
+ * are raised as far as they go too) and the periodic online list off. The cluster targets start
+ * their instances through the same launcher.
  * @module
  */
 
-import { ServerProcess } from "./process.ts";
-import { type RunningServer, type Target, TargetUnavailableError } from "./target.ts";
+import {
+  type ChatServerProcess,
+  ChatServerStartError,
+  startChatServer,
+} from "../../kit/chat_process.ts";
+import { type StartedTarget, type Target, TargetUnavailableError } from "./target.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url);
-const LISTENING = /^chat server listening on (.+):(\d+)\s*$/;
 
 /** How long a server may take to print its listening line. */
 const START_TIMEOUT_MS = 30_000;
@@ -24,79 +27,27 @@ export interface ChatTargetOptions {
 }
 
 /**
- * What to run: `deno run` flags and the script with its subcommand. Every launched program takes
- * the server's options and prints the server's listening line.
- */
-export interface ChatProgram {
-  readonly denoFlags: readonly string[];
-  readonly command: readonly string[];
-}
-
-/** `deno run --allow-net main.ts server`, as users start it. */
-const SERVER_PROGRAM: ChatProgram = {
-  denoFlags: ["--allow-net"],
-  command: [MAIN.pathname, "server"],
-};
-
-/** A chat server the benchmark started, with the port it listens on. */
-export interface LaunchedChatServer {
-  readonly process: ServerProcess;
-  readonly port: number;
-}
-
-/** A chat server did not print its listening line in time; it has been stopped. */
-export class ChatServerStartError extends Error {
-  constructor(output: string) {
-    super(`server did not print its listening line; output:\n${output}`);
-    this.name = "ChatServerStartError";
-  }
-}
-
-/**
  * Starts `deno run --allow-net main.ts server` on 127.0.0.1 with a free port and the benchmark
  * settings (no flood control, no per-address limit, no periodic list), then `extraArgs` and the
- * options' server arguments; resolves once it listens. One launcher, so the single-server and
- * the cluster benchmarks measure the same server.
+ * options' server arguments; resolves once it listens. Throws ChatServerStartError. One
+ * launcher, so the single-server and the cluster targets measure the same server.
  */
-export async function launchChatServer(
+export function launchChatServer(
   options: ChatTargetOptions,
   extraArgs: readonly string[] = [],
-  program: ChatProgram = SERVER_PROGRAM,
-): Promise<LaunchedChatServer> {
-  const args = [
-    "run",
-    ...program.denoFlags,
-    ...options.denoFlags,
-    ...program.command,
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
+): Promise<ChatServerProcess> {
+  // `deno` by name, as the task runs it (Deno.execPath() may be the real path behind a symlink
+  // that --allow-run=deno does not cover).
+  const command = ["deno", "run", "--allow-net", ...options.denoFlags, MAIN.pathname];
+  return startChatServer(command, [
     "--flood-rate",
-    "0",
-    "--list-interval",
     "0",
     // Every benchmark client comes from 127.0.0.1 (ngIRCd: MaxConnectionsIP = 0).
     "--max-clients-per-ip",
     "0",
     ...extraArgs,
     ...options.serverArgs,
-  ];
-  // By name, as the task runs it (Deno.execPath() may be the real path behind a symlink that
-  // --allow-run=deno does not cover).
-  const process = new ServerProcess("deno", args);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const line = await Promise.race([
-    process.firstLine(),
-    new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), START_TIMEOUT_MS)),
-  ]);
-  clearTimeout(timer);
-  const match = line === null ? null : LISTENING.exec(line);
-  if (match === null) {
-    await process.stop();
-    throw new ChatServerStartError(`${line ?? ""}\n${process.tail()}`);
-  }
-  return { process, port: Number(match[2]) };
+  ], START_TIMEOUT_MS);
 }
 
 /** The `chat` target. */
@@ -108,8 +59,8 @@ export function chatTarget(options: ChatTargetOptions): Target {
     maxPendingLogins: 256,
     senderSetup: [],
     prepare: () => Promise.resolve(),
-    async start(maxClients: number): Promise<RunningServer> {
-      let server: LaunchedChatServer;
+    async start(maxClients: number): Promise<StartedTarget> {
+      let server: ChatServerProcess;
       try {
         server = await launchChatServer(options, [
           "--max-clients",

@@ -5,10 +5,11 @@
  * @module
  */
 
+import { freePort, waitForPort } from "../../kit/ports.ts";
+import { Subprocess } from "../../kit/process.ts";
 import { aptInstall } from "./apt.ts";
-import { freePort, ServerProcess, waitForPort } from "./process.ts";
 import {
-  type RunningServer,
+  type StartedTarget,
   type Target,
   type TargetName,
   TargetUnavailableError,
@@ -80,7 +81,7 @@ function ircTarget(spec: IrcServerSpec, install: boolean): Target {
       }
       await aptInstall(spec.name, { ...spec, installed: () => exists(spec.binary) });
     },
-    async start(_maxClients: number): Promise<RunningServer> {
+    async start(_maxClients: number): Promise<StartedTarget> {
       const dir = await Deno.makeTempDir({ prefix: `bench-${spec.name}-` });
       // ngIRCd drops root privileges to "nobody", which must still reach its pid file.
       await Deno.chmod(dir, 0o755);
@@ -93,7 +94,7 @@ function ircTarget(spec: IrcServerSpec, install: boolean): Target {
         configPath,
         template.replaceAll("{{PORT}}", String(port)).replaceAll("{{DIR}}", dir),
       );
-      const proc = new ServerProcess(spec.binary, spec.args(configPath), {
+      const proc = new Subprocess(spec.binary, spec.args(configPath), {
         cwd: dir,
         cleanup: () => Deno.remove(dir, { recursive: true }),
       });

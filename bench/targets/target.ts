@@ -3,12 +3,9 @@
  * @module
  */
 
-import type { Protocol } from "../crowd.ts";
-
 /**
  * The servers the benchmark knows. `chat-clusterN` is N instances of our server sharing one
- * room through a private Redis, with the clients spread over them round-robin; `chat-workers2`
- * is the two-thread prototype (bench/workers/main.ts): one process, one port.
+ * room through a private Redis, with the clients spread over them round-robin.
  */
 export const TARGET_NAMES = [
   "chat",
@@ -16,7 +13,6 @@ export const TARGET_NAMES = [
   "inspircd",
   "chat-cluster2",
   "chat-cluster3",
-  "chat-workers2",
 ] as const;
 
 /** One of {@link TARGET_NAMES}. */
@@ -29,14 +25,17 @@ export type TargetName = typeof TARGET_NAMES[number];
  */
 export const DEFAULT_TARGET_NAMES: readonly TargetName[] = ["chat", "ngircd", "inspircd"];
 
+/** Which wire protocol a target speaks, and so the clients of the crowd. */
+export type Protocol = "chat" | "irc";
+
 /** Where one server process listens. */
 export interface ServerAddress {
   readonly host: string;
   readonly port: number;
 }
 
-/** A server process started for one run. */
-export interface RunningServer {
+/** A target started for one run: the handle the run measures and stops. */
+export interface StartedTarget {
   /** The process to measure (/proc/PID). */
   readonly pid: number;
   readonly host: string;
@@ -71,7 +70,7 @@ export interface Target {
   /** Installs what is missing (IRC servers via apt-get); throws TargetUnavailableError. */
   prepare(): Promise<void>;
   /** Starts a fresh server on 127.0.0.1 and returns when it accepts connections. */
-  start(maxClients: number): Promise<RunningServer>;
+  start(maxClients: number): Promise<StartedTarget>;
 }
 
 /** The target cannot run here (not installed and cannot be installed, or fails to start). */

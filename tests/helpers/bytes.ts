@@ -4,7 +4,7 @@
  */
 
 /** The parts one after another in one buffer, as a stream would deliver them whole. */
-export { concatBytes as concat } from "../../bench/bytes.ts";
+export { concatBytes as concat } from "../../kit/bytes.ts";
 
 /**
  * A frame header alone (username length u16, message length u32, big-endian) with no body, so

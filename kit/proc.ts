@@ -1,6 +1,7 @@
 /**
- * Reading a process's CPU time and memory from Linux's /proc, so the benchmark measures the
- * server from outside, the same way for every server whatever it is written in.
+ * Reading a process's CPU time and memory from Linux's /proc, so the benchmark and the soak
+ * measure a server from outside, as the operating system sees it, the same way for every server
+ * whatever it is written in.
  * @module
  */
 
@@ -130,7 +131,7 @@ function statusKiB(text: string, key: string): number {
 
 /**
  * Reads /proc/PID/FILE through `cat`: Deno lets a program read another process's /proc files
- * only with --allow-all, which the bench does not ask for.
+ * only with --allow-all, which the instruments do not ask for.
  */
 async function readProc(pid: number, file: string): Promise<string> {
   try {
