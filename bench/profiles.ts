@@ -5,7 +5,13 @@
  */
 
 /** The profiles the benchmark knows, in the order they run. */
-export const PROFILE_NAMES = ["fanout-small", "fanout-big", "saturate", "idle-10k"] as const;
+export const PROFILE_NAMES = [
+  "fanout-small",
+  "fanout-big",
+  "saturate",
+  "idle-10k",
+  "stalled-bodies",
+] as const;
 
 /** One of {@link PROFILE_NAMES}. */
 export type ProfileName = typeof PROFILE_NAMES[number];
@@ -27,6 +33,11 @@ export interface Profile {
   durationSeconds: number;
   /** Seconds of sending before the measured window opens. */
   warmupSeconds: number;
+  /**
+   * Idle only: once logged in, every client starts a message whose header promises
+   * `declaredBytes` and sends `sentBytes` of it, then stalls (IRC: a line without its end).
+   */
+  stall?: { readonly declaredBytes: number; readonly sentBytes: number };
 }
 
 /** The profiles as the issue defines them. */
@@ -70,6 +81,17 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {
     payloadBytes: 0,
     durationSeconds: 3,
     warmupSeconds: 0,
+  },
+  "stalled-bodies": {
+    name: "stalled-bodies",
+    kind: "idle",
+    clients: 8000,
+    senders: 0,
+    rate: 0,
+    payloadBytes: 0,
+    durationSeconds: 3,
+    warmupSeconds: 0,
+    stall: { declaredBytes: 65_536, sentBytes: 16 },
   },
 };
 
