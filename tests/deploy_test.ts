@@ -7,7 +7,11 @@
 
 import assert from "node:assert/strict";
 import { parseServerArgs, SERVER_USAGE } from "../cli/server_args.ts";
-import { type RunningServer, sourceCommand, startServer } from "../scripts/chat_process.ts";
+import {
+  type ChatServerProcess as RunningServer,
+  sourceCommand,
+  startChatServer as startServer,
+} from "../scripts/chat_process.ts";
 import { commandUnavailable, firstReason, skipWhen } from "./helpers/platform.ts";
 import { freePort, redisUnavailableReason, withRedis } from "./helpers/redis.ts";
 import { TimeoutError } from "./helpers/timeout.ts";
