@@ -4,6 +4,8 @@
  * @module
  */
 
+import { runCert } from "./cert/run.ts";
+import { CERT_USAGE, parseCertArgs } from "./cli/cert_args.ts";
 import { CLIENT_USAGE, parseClientArgs } from "./cli/client_args.ts";
 import { describeFailure, type FailureTarget } from "./cli/failure.ts";
 import { MAIN_USAGE } from "./cli/main_usage.ts";
@@ -11,6 +13,7 @@ import { parseServerArgs, SERVER_USAGE } from "./cli/server_args.ts";
 import { UsageError } from "./cli/usage.ts";
 import { versionLine } from "./cli/version.ts";
 import { runClient } from "./client/run.ts";
+import { ClientUsageError } from "./client/usage_errors.ts";
 import { runServer } from "./server/mod.ts";
 
 /** Where main writes its own lines (help, version, errors); tests pass a recorder. */
@@ -28,11 +31,12 @@ const CONSOLE: MainOutput = {
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   server: SERVER_USAGE,
   client: CLIENT_USAGE,
+  cert: CERT_USAGE,
 };
 
 /**
  * Runs `chat` with these arguments and returns its exit code: 0 done, 1 runtime failure (one
- * line, no stack trace), 2 usage error (the message, then the usage of the misused command).
+ * line, no stack trace), 2 usage error (the message, then where the misused command's help is).
  */
 export async function main(args: string[], output: MainOutput = CONSOLE): Promise<number> {
   let target: FailureTarget | undefined;
@@ -63,7 +67,19 @@ export async function main(args: string[], output: MainOutput = CONSOLE): Promis
         if (parsed.kind === "help") return printed(output, CLIENT_USAGE);
         const { host, port } = parsed.options;
         target = { action: "connect", host, port };
-        return await runClient(parsed.options);
+        try {
+          return await runClient(parsed.options);
+        } catch (error) {
+          // The client found its settings unusable here: a usage error like the parser's.
+          if (error instanceof ClientUsageError) throw new UsageError(error.message, CLIENT_USAGE);
+          throw error;
+        }
+      }
+      case "cert": {
+        const parsed = parseCertArgs(rest);
+        if (parsed.kind === "help") return printed(output, CERT_USAGE);
+        for (const line of await runCert(parsed.options)) output.out(line);
+        return 0;
       }
       case undefined:
         throw new UsageError("missing command: server or client", MAIN_USAGE);
@@ -75,12 +91,21 @@ export async function main(args: string[], output: MainOutput = CONSOLE): Promis
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      output.err(`chat: ${error.message}\n\n${error.usage}`);
+      output.err(`chat: ${error.message}\n${helpHint(error.usage)}`);
       return 2;
     }
     output.err(`chat: ${describeFailure(error, target)}`);
     return 1;
   }
+}
+
+/**
+ * The second line of a usage error: where to read the misused command's help, as git and
+ * ripgrep do, instead of the whole usage text burying the one line that matters.
+ */
+export function helpHint(usage: string): string {
+  const command = Object.keys(COMMAND_USAGE).find((name) => COMMAND_USAGE[name] === usage);
+  return command === undefined ? "Try 'chat --help'." : `Try 'chat ${command} --help'.`;
 }
 
 function help(rest: string[], output: MainOutput): number {

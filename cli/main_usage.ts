@@ -11,6 +11,7 @@ A terminal chat: one server holds a room, clients connect to it over TCP.
 Commands:
   server [options]              run a chat server (see: chat server --help)
   client [HOST] [PORT] [NAME]   connect to a server and chat (see: chat client --help)
+  cert [HOST...]                make a self-signed TLS certificate (see: chat cert --help)
   help [COMMAND]                show this text, or a command's usage
 
 Options:

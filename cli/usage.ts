@@ -5,7 +5,10 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-/** The command line was wrong: main prints the message and the usage, then exits 2. */
+/**
+ * The command line was wrong: main prints `chat: <message>` and a pointer to the misused
+ * command's help (`Try 'chat client --help'.`), then exits 2.
+ */
 export class UsageError extends Error {
   /** The usage text of the command that was misused. */
   readonly usage: string;
@@ -45,16 +48,22 @@ export function parseStrict(
 }
 
 /**
- * One line from node:util's message, which can span three lines and, for a value that begins with
- * `-`, calls the option "ambiguous" without saying what to do.
+ * One line in our own words from node:util's message, which can span three lines, and for a
+ * value that begins with `-` calls the option "ambiguous" without saying what to do.
  */
-function describeParseError(error: unknown): string {
+export function describeParseError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const ambiguous = /^Option '(--[^']+)' argument is ambiguous/.exec(text);
   if (ambiguous !== null) {
     const flag = ambiguous[1];
     return `${flag} needs a value; write a value that begins with '-' as ${flag}=VALUE`;
   }
+  const unknown = /^Unknown option '([^']+)'/.exec(text);
+  if (unknown !== null) return `unknown option ${unknown[1]}`;
+  const noValue = /^Option '(?:-\w, )?(--[^' ]+)' does not take an argument/.exec(text);
+  if (noValue !== null) return `${noValue[1]} takes no value`;
+  const missing = /^Option '(?:-\w, )?(--[^' ]+) <value>' argument missing/.exec(text);
+  if (missing !== null) return `${missing[1]} needs a value`;
   return text.split("\n")[0].replace(/\.?\s*To specify.*$/, "");
 }
 

@@ -109,6 +109,8 @@ export const CLIENT_MAX_SEND_BYTES = 65_536;
 
 const WELCOME_PREFIX = "Welcome,";
 const ERROR_PREFIX = "error: ";
+/** The server's notice before it closes every connection on shutdown. */
+const SHUTDOWN_NOTICE = /\bshutting down\b/i;
 const READ_BUFFER_BYTES = 64 * 1024;
 
 /** A live connection; see the module documentation for the API. */
@@ -325,7 +327,10 @@ export class ChatConnection {
     const isNotice = frame.username.length === 0;
     this.#events.push({ type: "frame", kind: isNotice ? "notice" : "chat", frame, receivedAt });
     if (!isNotice) return;
-    this.#lastNotice = frame.message;
+    // Only what can explain a close: an error notice or the shutdown notice, never a join.
+    if (frame.message.startsWith(ERROR_PREFIX) || SHUTDOWN_NOTICE.test(frame.message)) {
+      this.#lastNotice = frame.message;
+    }
     if (this.#loggedIn) return;
     if (frame.message.startsWith(WELCOME_PREFIX)) {
       this.#loggedIn = true;

@@ -10,7 +10,7 @@ export type CloseReason =
   /** The server closed before accepting the login; `message` is its error notice. */
   | { kind: "refused"; message: string }
   /** The server closed the connection (after the login, or before it without saying why);
-   * `lastNotice` is the last notice it sent, e.g. a shutdown notice or an error. */
+   * `lastNotice` is the last error or shutdown notice it sent, the likely why. */
   | { kind: "server-closed"; lastNotice: string | undefined; loggedIn: boolean }
   /** The connection failed: reset, broken pipe, or another socket error. */
   | { kind: "lost"; message: string; loggedIn: boolean }
@@ -101,7 +101,7 @@ export class MessageTooLongError extends Error {
 export function describeCloseReason(reason: CloseReason): string {
   switch (reason.kind) {
     case "refused":
-      return `login refused: ${reason.message}`;
+      return `login refused: ${withoutErrorPrefix(reason.message)}`;
     case "server-closed":
       return reason.lastNotice === undefined
         ? "the server closed the connection"
@@ -117,4 +117,9 @@ export function describeCloseReason(reason: CloseReason): string {
     case "quit":
       return "disconnected";
   }
+}
+
+/** A server's error notice without its `error: ` marker, for a line that says what failed. */
+export function withoutErrorPrefix(notice: string): string {
+  return notice.startsWith("error: ") ? notice.slice("error: ".length) : notice;
 }

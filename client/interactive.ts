@@ -25,12 +25,31 @@ import {
   startSession,
 } from "./session.ts";
 import { shouldUseColor, type Styles, styles } from "./ui/colors.ts";
-import { type ChatLine, formatLine } from "./ui/format.ts";
+import { type ChatLine, dayKey, layoutLine } from "./ui/format.ts";
 import { clientCommand, helpLines } from "./ui/help.ts";
 import { type Key, KeyParser } from "./ui/keys.ts";
 import { type EditorAction, LineEditor, type Prompt } from "./ui/line_editor.ts";
-import { sessionEventLine } from "./ui/session_lines.ts";
+import { ringsBell, sessionEventLine } from "./ui/session_lines.ts";
+import { wrapLine } from "./ui/wrap.ts";
 import { RawModeUnavailableError, RawTerminal } from "./ui/terminal.ts";
+import { MissingNameError } from "./usage_errors.ts";
+
+/** The terminal bell. */
+const BELL = "\x07";
+
+/**
+ * How a line you send is shown: a chat line as yours (`» <alice> hi`; `//text` as the `/text`
+ * it sends), `/msg bob psst` as `-> bob: psst`, another command as a command (`» /users`), and
+ * `/me` not at all (the server's action notice comes back to you).
+ */
+export function echoOf(line: string, me: string, time: Date): ChatLine | undefined {
+  if (line.startsWith("//")) return { kind: "own", time, from: me, text: line.slice(1) };
+  if (!line.startsWith("/")) return { kind: "own", time, from: me, text: line };
+  const msg = /^\/msg\s+(\S+)\s+(.*)$/is.exec(line);
+  if (msg !== null) return { kind: "private-out", time, to: msg[1], text: msg[2] };
+  if (/^\/me(\s|$)/i.test(line)) return undefined;
+  return { kind: "command", time, text: line };
+}
 
 /** How long a lone ESC waits for the rest of an escape sequence before it is the Escape key. */
 const ESCAPE_TIMEOUT_MS = 50;
@@ -72,8 +91,7 @@ function readNoColor(): string | undefined {
 async function runLineMode(options: ClientOptions, why: RawModeUnavailableError): Promise<number> {
   console.error(`chat: ${why.message}; using the plain line mode`);
   if (options.name === undefined) {
-    console.error("chat: missing NAME: give it as the third argument or with --name");
-    return 2;
+    throw new MissingNameError("give it as the third argument or with --name");
   }
   return await runScripting(
     { ...options, name: options.name, json: false, once: undefined },
@@ -93,6 +111,8 @@ class InteractiveClient {
   #lineRequest: ((line: string | undefined) => void) | null = null;
   #escapeTimer: ReturnType<typeof setTimeout> | undefined;
   #quitRequested = false;
+  /** The local day of the last line printed (today at the start). */
+  #day = dayKey(new Date());
 
   constructor(terminal: RawTerminal, options: ClientOptions, style: Styles) {
     this.#terminal = terminal;
@@ -118,13 +138,8 @@ class InteractiveClient {
       this.#terminal.write(this.#editor.setPrompt(this.#namePrompt(name)));
       this.#info(`connecting to ${this.#options.host}:${this.#options.port} as ${name}`);
       const session = startSession({
-        host: this.#options.host,
-        port: this.#options.port,
+        ...this.#options,
         name,
-        reconnect: this.#options.reconnect,
-        tls: this.#options.tls,
-        connectTimeoutMs: this.#options.connectTimeoutMs,
-        keepaliveMs: this.#options.keepaliveMs,
         // The refusal itself was shown as the server's error notice.
         onRefused: () => this.#askName("choose another name to log in with", false),
       });
@@ -196,17 +211,17 @@ class InteractiveClient {
       answer(line);
       return;
     }
-    if (line.length === 0) return;
+    // A line of only spaces would look like nothing was said: it is not sent.
+    if (line.trim().length === 0) return;
     switch (clientCommand(line)) {
       case "help":
-        this.#own(line);
         this.#print(helpLines());
         return;
       case "clear":
         this.#terminal.write(this.#editor.clearScreen());
         return;
       case "quit":
-        this.#own(line);
+        this.#line({ kind: "command", time: new Date(), text: line });
         this.#requestQuit();
         return;
       case undefined:
@@ -227,7 +242,8 @@ class InteractiveClient {
       this.#info(`${error.message} (Up recalls it)`, true);
       return;
     }
-    this.#own(line);
+    const echo = echoOf(line, session.name, new Date());
+    if (echo !== undefined) this.#line(echo);
     if (!session.online) this.#info("not connected: the line will be sent after the login");
   }
 
@@ -265,8 +281,11 @@ class InteractiveClient {
     if (event.type === "online") {
       this.#terminal.write(this.#editor.setPrompt(this.#namePrompt(event.name)));
     }
-    const line = sessionEventLine(event, new Date());
-    if (line !== undefined) this.#line(line);
+    const me = this.#session?.name ?? this.#options.name ?? "";
+    const line = sessionEventLine(event, new Date(), me);
+    if (line === undefined) return;
+    this.#line(line);
+    if (ringsBell(line, this.#options.bell, me)) this.#terminal.write(BELL);
   }
 
   #namePrompt(name: string | undefined): Prompt {
@@ -275,17 +294,24 @@ class InteractiveClient {
     return { plain, styled: this.#style.bold(this.#style.name(name, name)) + "> " };
   }
 
-  #own(text: string): void {
-    const from = this.#session?.name ?? this.#options.name ?? "";
-    this.#line({ kind: "own", time: new Date(), from, text });
-  }
-
   #info(text: string, error = false): void {
     this.#line({ kind: "info", time: new Date(), text, error });
   }
 
+  /** Prints a conversation line, after a day separator when its day is not the last one's,
+   * wrapped at spaces to the terminal's width with continuation rows under the text. */
   #line(line: ChatLine): void {
-    this.#print([formatLine(line, this.#style)]);
+    const rows: string[] = [];
+    const columns = this.#terminal.columns();
+    const day = dayKey(line.time);
+    if (day !== this.#day) {
+      this.#day = day;
+      const separator = layoutLine({ kind: "day", time: line.time }, this.#style);
+      rows.push(...wrapLine(separator.text, columns, separator.indent));
+    }
+    const { text, indent } = layoutLine(line, this.#style);
+    rows.push(...wrapLine(text, columns, indent));
+    this.#print(rows);
   }
 
   #print(lines: string[]): void {

@@ -11,6 +11,15 @@ export const DEFAULT_SEND_RATE = 8;
 /** Messages the client sends in a burst (under the server's default of 30). */
 export const DEFAULT_SEND_BURST = 20;
 
+/**
+ * The burst that goes with a rate: the default burst at the default rate and above, and two and
+ * a half seconds' worth below it, so `--rate 1` does not start with twenty lines at once.
+ */
+export function sendBurstFor(rate: number): number {
+  if (rate <= 0) return DEFAULT_SEND_BURST;
+  return Math.max(1, Math.min(DEFAULT_SEND_BURST, Math.ceil(rate * 2.5)));
+}
+
 /** A token bucket over an injected clock; pure apart from that clock. */
 export class SendPacer {
   readonly #rate: number;

@@ -5,18 +5,22 @@
  */
 
 import type { Frame } from "../protocol/mod.ts";
+import { parseRoomNotice } from "./room_notices.ts";
 import { sanitize } from "./ui/sanitize.ts";
 
-/** What `--json` prints for each frame, one object a line. */
-export interface JsonLine {
-  /** When the frame arrived, ISO-8601 in UTC. */
-  time: string;
-  type: "chat" | "notice";
-  /** The sender, or null for a server notice. */
-  from: string | null;
-  /** The text exactly as received. */
-  text: string;
-}
+/**
+ * What `--json` prints, one object a line: each frame (`chat`, `notice`, and the parsed notice
+ * forms `history` and `action`), and in JSON mode the client's own `error` and `status` lines.
+ */
+export type JsonLine =
+  /** A chat message (`from` the sender) or a server notice (`from` null). */
+  | { time: string; type: "chat" | "notice"; from: string | null; text: string }
+  /** A history line: `time` is when the server received it; `action` marks a `/me`. */
+  | { time: string; type: "history"; from: string; text: string; action?: true }
+  /** A live `/me` action. */
+  | { time: string; type: "action"; from: string; text: string }
+  /** The client's own report: an error (what plain mode prints on stderr), or a status. */
+  | { time: string; type: "error" | "status"; text: string };
 
 /** Local wall-clock time as `HH:MM:SS`. */
 export function clockTime(date: Date): string {
@@ -39,14 +43,35 @@ export function formatPlainLine(frame: Frame, receivedAt: Date): string {
 // with the same value.
 const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+/** The JSON object for a frame: history lines and actions in their own forms. */
+export function jsonLineOf(frame: Frame, receivedAt: Date): JsonLine {
+  const time = receivedAt.toISOString();
+  if (frame.username.length > 0) {
+    return { time, type: "chat", from: frame.username, text: frame.message };
+  }
+  const parsed = parseRoomNotice(frame.message);
+  if (parsed?.kind === "history") {
+    const { from, text } = parsed;
+    const line: JsonLine = { time: parsed.time.toISOString(), type: "history", from, text };
+    return parsed.action ? { ...line, action: true } : line;
+  }
+  if (parsed?.kind === "action") {
+    return { time, type: "action", from: parsed.from, text: parsed.text };
+  }
+  return { time, type: "notice", from: null, text: frame.message };
+}
+
 /** One JSON line for a frame; the text is exact, with every control character escaped. */
 export function formatJsonLine(frame: Frame, receivedAt: Date): string {
-  const line: JsonLine = {
-    time: receivedAt.toISOString(),
-    type: frame.username.length === 0 ? "notice" : "chat",
-    from: frame.username.length === 0 ? null : frame.username,
-    text: frame.message,
-  };
+  return stringifyJsonLine(jsonLineOf(frame, receivedAt));
+}
+
+/** One JSON line for the client's own error or status report. */
+export function formatJsonReport(type: "error" | "status", text: string, at: Date): string {
+  return stringifyJsonLine({ time: at.toISOString(), type, text });
+}
+
+function stringifyJsonLine(line: JsonLine): string {
   return JSON.stringify(line).replace(
     JSON_UNSAFE,
     (char) => "\\u" + char.charCodeAt(0).toString(16).padStart(4, "0"),

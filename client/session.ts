@@ -29,12 +29,13 @@ import {
   CLIENT_MAX_SEND_BYTES,
   type CloseReason,
   type ConnectionEvent,
+  type ConnectOptions,
   describeCloseReason,
   MessageTooLongError,
 } from "./connection.ts";
+import { withoutErrorPrefix } from "./connection_errors.ts";
 import { EventQueue } from "./event_queue.ts";
-import type { ClientTls } from "./tls.ts";
-import { DEFAULT_SEND_BURST, DEFAULT_SEND_RATE, SendPacer } from "./pacer.ts";
+import { DEFAULT_SEND_RATE, sendBurstFor, SendPacer } from "./pacer.ts";
 import { backoffDelay, realSleep, type Sleep } from "./reconnect.ts";
 
 /** Why a session ended; `quit` is the only clean end. */
@@ -54,17 +55,15 @@ export type SessionEvent =
   | { type: "dropped"; text: string; limit: number }
   | { type: "ended"; end: SessionEnd };
 
-/** How to run a session. */
-export interface SessionOptions {
-  host: string;
-  port: number;
-  name: string;
+/**
+ * How to run a session: where to connect and as whom (the connection's own options, passed on
+ * whole to each connection), and what the session adds on top.
+ */
+export interface SessionOptions extends ConnectOptions {
   /** Connect again after a drop (default false). */
   reconnect?: boolean;
   /** Most lines kept while offline; the oldest is dropped beyond it (default 1000). */
   maxQueuedLines?: number;
-  /** Largest outgoing message (default 65536). */
-  maxSendBytes?: number;
   /** Asked for another name after a refused login; undefined ends the session. */
   onRefused?: (message: string) => Promise<string | undefined>;
   /** Delay before retry `attempt` (0-based); default {@link backoffDelay}. */
@@ -73,22 +72,10 @@ export interface SessionOptions {
   sleep?: Sleep;
   /** Messages a second at most (default 8; 0 turns pacing off). */
   sendRate?: number;
-  /** Messages in a burst (default 20). */
+  /** Messages in a burst (default: {@link sendBurstFor} the rate). */
   sendBurst?: number;
   /** Milliseconds for pacing (default `performance.now`). */
   clock?: () => number;
-  /** How long `quit()` waits for the server to close (default 5000 ms). */
-  quitTimeoutMs?: number;
-  /** The clock for received frames. */
-  now?: () => Date;
-  /** Connect with TLS (default: plain TCP). */
-  tls?: ClientTls;
-  /** Bound on each attempt's TCP connect, TLS handshake and login answer, in milliseconds
-   * (default `DEFAULT_CONNECT_TIMEOUT_MS`, 10 s). A timed-out attempt is a failed attempt. */
-  connectTimeoutMs?: number;
-  /** Milliseconds without sending before each connection sends a keepalive, once logged in
-   * (default 30000; 0: never). */
-  keepaliveMs?: number;
 }
 
 /** The default bound of the offline queue. */
@@ -119,11 +106,8 @@ export class ChatSession {
     this.#maxQueued = Math.max(1, options.maxQueuedLines ?? DEFAULT_MAX_QUEUED_LINES);
     this.#maxSendBytes = options.maxSendBytes ?? CLIENT_MAX_SEND_BYTES;
     this.#sleep = options.sleep ?? realSleep;
-    this.#pacer = new SendPacer(
-      options.sendRate ?? DEFAULT_SEND_RATE,
-      options.sendBurst ?? DEFAULT_SEND_BURST,
-      options.clock,
-    );
+    const rate = options.sendRate ?? DEFAULT_SEND_RATE;
+    this.#pacer = new SendPacer(rate, options.sendBurst ?? sendBurstFor(rate), options.clock);
     this.done = this.#run();
   }
 
@@ -232,15 +216,9 @@ export class ChatSession {
       let conn: ChatConnection;
       try {
         conn = await ChatConnection.connect({
-          host: options.host,
-          port: options.port,
+          ...options,
           name: this.#name,
           maxSendBytes: this.#maxSendBytes,
-          quitTimeoutMs: options.quitTimeoutMs,
-          now: options.now,
-          tls: options.tls,
-          connectTimeoutMs: options.connectTimeoutMs,
-          keepaliveMs: options.keepaliveMs,
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -350,7 +328,7 @@ export function describeSessionEnd(end: SessionEnd): string {
     case "quit":
       return end.unsent === 0 ? "disconnected" : `disconnected, ${end.unsent} line(s) not sent`;
     case "refused":
-      return `login refused: ${end.message}`;
+      return `login refused: ${withoutErrorPrefix(end.message)}`;
     case "closed":
       return describeCloseReason(end.reason);
     case "unreachable":

@@ -85,7 +85,9 @@ export async function connectTls(
     conn = await Deno.startTls(tcp, { hostname: host, caCerts });
   } catch (error) {
     closeQuietly(tcp);
-    throw new TlsHandshakeError(describeHandshakeFailure(error), { cause: error });
+    throw new TlsHandshakeError(describeHandshakeFailure(error, { host, caFile: tls.caFile }), {
+      cause: error,
+    });
   }
   const timeoutMs = tls.handshakeTimeoutMs ??
     (signal === undefined ? TLS_HANDSHAKE_TIMEOUT_MS : undefined);
@@ -123,7 +125,9 @@ export async function connectTls(
     // The abandoned handshake fails once the socket is closed; nobody waits for it.
     handshake.catch(() => {});
     if (error instanceof TlsHandshakeError) throw error;
-    throw new TlsHandshakeError(describeHandshakeFailure(error), { cause: error });
+    throw new TlsHandshakeError(describeHandshakeFailure(error, { host, caFile: tls.caFile }), {
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
     if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
@@ -138,22 +142,76 @@ function closeQuietly(conn: Deno.Conn): void {
   }
 }
 
-/** One line for a failed handshake, with what the user can do about it. */
-export function describeHandshakeFailure(error: unknown): string {
+/** What a handshake failure's description may name: the host verified and the `--ca` file. */
+export interface HandshakeContext {
+  host?: string;
+  caFile?: string;
+}
+
+/**
+ * One line for a failed handshake, in words, with what the user can do about it. The TLS
+ * library's own name for a certificate problem is kept in parentheses (CaUsedAsEndEntity,
+ * UnknownIssuer, ...), so it can be searched for, but never its raw debug text.
+ */
+export function describeHandshakeFailure(error: unknown, context: HandshakeContext = {}): string {
   const text = error instanceof Error ? error.message : String(error);
+  const failed = "TLS handshake failed: ";
+  const certificate = describeCertificateProblem(text, context);
+  if (certificate !== undefined) return failed + certificate;
   if (/corrupt message|InvalidContentType|wrong version|record overflow/i.test(text)) {
-    return "TLS handshake failed: the server did not answer with TLS " +
+    return failed + "the server did not answer with TLS " +
       "(is it a plaintext server? connect without --tls)";
   }
-  if (/certificate|UnknownIssuer|NotValidForName|Expired|BadSignature/i.test(text)) {
-    return `TLS handshake failed: ${text} ` +
-      "(for a self-signed server, pass its CA certificate with --ca FILE)";
-  }
   if (error instanceof Deno.errors.UnexpectedEof || /eof|reset|closed/i.test(text)) {
-    return `TLS handshake failed: the server closed the connection (${text}; ` +
+    return `${failed}the server closed the connection (${firstLine(text)}; ` +
       "is it a plaintext server? connect without --tls)";
   }
-  return `TLS handshake failed: ${text}`;
+  return failed + firstLine(text);
+}
+
+/** The certificate problems a user meets with a self-signed setup, each with its fix. */
+function describeCertificateProblem(text: string, context: HandshakeContext): string | undefined {
+  const host = context.host ?? "the host";
+  const ca = context.caFile === undefined ? undefined : `'${context.caFile}'`;
+  if (/CaUsedAsEndEntity/.test(text)) {
+    return "the server's certificate is a CA certificate (CA:TRUE) used as the server's own " +
+      "certificate, which TLS refuses (CaUsedAsEndEntity); make a leaf certificate with " +
+      "'chat cert' or openssl's '-addext basicConstraints=critical,CA:FALSE' (see README)";
+  }
+  if (/NotValidForName|not valid for name/.test(text)) {
+    return `the server's certificate is not valid for the name '${host}' (NotValidForName); ` +
+      "connect with a name the certificate lists, or make one for this name: " +
+      `chat cert ${host}`;
+  }
+  if (/UnknownIssuer/.test(text)) {
+    return ca === undefined
+      ? "the server's certificate is signed by an authority this machine does not trust " +
+        "(UnknownIssuer); for a self-signed server pass its certificate (or its CA's) with " +
+        "--ca FILE"
+      : `the server's certificate is not signed by the CA in ${ca} (UnknownIssuer); pass ` +
+        "the server's own certificate (self-signed) or the CA that signed it with --ca FILE";
+  }
+  if (/UnsupportedSignatureAlgorithm|BadSignature|InvalidSignature/.test(text)) {
+    return `the server's certificate was not signed by the CA in ${ca ?? "--ca"} ` +
+      "(its signature does not match that CA's key); pass the server's own certificate " +
+      "(self-signed) or the CA that signed it with --ca FILE";
+  }
+  if (/NotValidYet/.test(text)) {
+    return "the server's certificate is not valid yet (NotValidYet); check this machine's clock";
+  }
+  if (/Expired/.test(text)) {
+    return "the server's certificate has expired (Expired); renew it (chat cert) or check " +
+      "this machine's clock";
+  }
+  if (/certificate/i.test(text)) {
+    return `the server's certificate was refused (${firstLine(text)}); for a self-signed ` +
+      "server pass its certificate with --ca FILE";
+  }
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  return text.trim().split("\n")[0];
 }
 
 /**

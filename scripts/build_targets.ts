@@ -21,10 +21,16 @@ export type CompileTarget = typeof COMPILE_TARGETS[number];
 /**
  * The permissions baked into the binary: the least chat needs. `--allow-net` for its sockets;
  * `--allow-read` only so that the TLS files a user names (`--tls-cert`, `--tls-key`, `--ca`) can
- * be read: those paths are the user's choice, so the permission cannot be narrowed to a folder.
- * No environment (NO_COLOR needs none through Deno.noColor), no subprocesses, no writes.
+ * be read; `--allow-write` only so that `chat cert` can write the certificate and key files the
+ * user names (`--cert`, `--key`): those paths are the user's choice, so neither permission can
+ * be narrowed to a folder. No environment (NO_COLOR needs none through Deno.noColor), no
+ * subprocesses.
  */
-export const COMPILE_PERMISSIONS: readonly string[] = ["--allow-net", "--allow-read"];
+export const COMPILE_PERMISSIONS: readonly string[] = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+];
 
 /** The program a binary is compiled from. */
 export const ENTRY_POINT = "main.ts";

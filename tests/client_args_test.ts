@@ -31,10 +31,13 @@ Deno.test("no arguments gives the defaults", () => {
     name: undefined,
     json: false,
     once: undefined,
+    stay: false,
     reconnect: false,
     color: "auto",
+    bell: "mention",
     connectTimeoutMs: 10_000,
     keepaliveMs: 30_000,
+    sendRate: 8,
   });
 });
 
@@ -138,7 +141,17 @@ Deno.test("a bad --keepalive is a one-line usage error", () => {
 Deno.test("mistakes are one-line usage errors naming the problem", () => {
   usageError(["a", "1", "b", "c"], /too many arguments/);
   usageError(["--port", "abc"], /--port must be a whole number, got 'abc'/);
-  usageError(["localhost", "70000"], /--port must be between 1 and 65535, got '70000'/);
+  usageError(["localhost", "70000"], /^PORT must be between 1 and 65535, got '70000'$/);
+  usageError(["localhost", "zed"], /^PORT 'zed' is not a number$/);
+  usageError(["localhost:zed"], /^PORT 'zed' is not a number$/);
+  usageError(["localhost:"], /^PORT is missing after 'localhost:'$/);
+  usageError([":5000"], /^HOST must not be empty/);
+  usageError(["h:1", "alice", "extra"], /too many arguments: expected at most HOST:PORT NAME/);
+  usageError(["--bogus"], /^unknown option --bogus$/);
+  usageError(["--json=1"], /^--json takes no value$/);
+  usageError(["--host"], /^--host needs a value$/);
+  usageError(["--bell", "loud"], /^--bell must be one of never, mention, always, got 'loud'$/);
+  usageError(["--rate", "1.5"], /^--rate must be a whole number, got '1.5'$/);
   usageError(["--port", "0"], /--port must be between 1 and 65535/);
   usageError(["--port", "-1"], /--port/);
   usageError(["--bogus"], /bogus/);
@@ -149,6 +162,21 @@ Deno.test("mistakes are one-line usage errors naming the problem", () => {
   usageError(["h", "1", "/slash"], /--name: invalid name: .*'\/'/);
   usageError(["--host", ""], /--host must not be empty/);
   usageError(["--once", ""], /--once needs a message/);
+});
+
+Deno.test("HOST:PORT and [IPv6]:PORT as the first positional; the NAME follows", () => {
+  const pick = (o: ClientOptions) => [o.host, o.port, o.name];
+  assert.deepEqual(pick(run(["chat.example:6000", "alice"])), ["chat.example", 6000, "alice"]);
+  assert.deepEqual(pick(run(["[::1]:6000", "bob"])), ["::1", 6000, "bob"]);
+  assert.deepEqual(pick(run(["[::1]"])), ["::1", 5000, undefined]);
+  assert.deepEqual(pick(run(["::1", "6000", "carol"])), ["::1", 6000, "carol"]);
+  assert.deepEqual(pick(run(["h:6000", "--port", "7000"])), ["h", 7000, undefined]);
+});
+
+Deno.test("--stay, --rate and --bell", () => {
+  const options = run(["--stay", "--rate", "0", "--bell", "always"]);
+  assert.deepEqual([options.stay, options.sendRate, options.bell], [true, 0, "always"]);
+  assert.equal(run(["--rate", "50"]).sendRate, 50);
 });
 
 Deno.test("a name is normalized to NFC like the server does", () => {

@@ -8,6 +8,7 @@ import { type ChatServer, DEFAULT_SERVER_OPTIONS, type RoomEvent } from "../serv
 import { ChatProcess, sourceCommand } from "../scripts/chat_process.ts";
 import type { LineReader } from "../kit/output_lines.ts";
 import { chats, loggedIn, serve, withServerAndBob } from "./helpers/chat_peers.ts";
+import { childSignalUnavailable, skipWhen } from "./helpers/platform.ts";
 import { withTimeout } from "./helpers/timeout.ts";
 
 /** `chat client ARGS...` from source, with stdin piped. */
@@ -112,7 +113,7 @@ Deno.test("a taken name exits 1 with the reason and no retry loop, even with --r
     (port) => ["127.0.0.1", String(port), "BOB", "--reconnect"],
     async (client) => {
       assert.equal(await finish(client), 1);
-      assert.match(client.stderr.text, /^chat: login refused: error: name 'bob' is already taken$/);
+      assert.match(client.stderr.text, /^chat: login refused: name 'bob' is already taken$/);
       assert.doesNotMatch(client.stderr.text, /reconnect/);
     },
   );
@@ -123,7 +124,7 @@ Deno.test("a missing name with piped stdin is a usage error (exit 2)", async () 
   try {
     assert.equal(await finish(client), 2);
     assert.match(client.stderr.lines[0], /^chat: missing NAME/);
-    assert.match(client.stderr.text, /Usage: chat client/);
+    assert.equal(client.stderr.lines[1], "Try 'chat client --help'.");
   } finally {
     await client.kill();
   }
@@ -204,4 +205,25 @@ Deno.test("a piped burst larger than the server's flood burst arrives complete",
     assert.deepEqual(got, lines.map((l) => `alice: ${l}`));
     assert.doesNotMatch(client.stdout.text, /flood/);
   });
+});
+
+Deno.test({
+  name: "--stay: the client keeps printing after its input ended; SIGINT leaves cleanly, exit 0",
+  ignore: skipWhen("--stay's SIGINT", childSignalUnavailable("SIGINT")),
+  fn: async () => {
+    await withBobAndClient(
+      (port) => [`127.0.0.1:${port}`, "alice", "--stay"],
+      async (client, bob) => {
+        await client.write("anyone there?\n");
+        await client.closeStdin();
+        assert.deepEqual(await withTimeout(chats(bob, 1), 5000, "the question"), [
+          "alice: anyone there?",
+        ]);
+        bob.send("yes, me");
+        await line(client.stdout, /<bob> yes, me$/);
+        assert.equal(await client.interrupt(), 0, client.stderr.text);
+        assert.equal(client.stderr.text, "");
+      },
+    );
+  },
 });

@@ -48,7 +48,16 @@ Deno.test("colors: styles add SGR codes when enabled and nothing when disabled",
   const on = styles(true);
   const off = styles(false);
   assert.equal(off.name("bob", "<bob>"), "<bob>");
-  assert.equal(off.dim("x") + off.bold("y") + off.highlight("z") + off.error("e"), "xyze");
+  assert.equal(
+    off.dim("x") + off.bold("y") + off.private("z") + off.mention("m") + off.error("e"),
+    "xyzme",
+  );
+  const nameStyles = NAME_PALETTE.map((code) => `\x1b[${code}m`);
+  for (const styled of [on.private("p"), on.mention("m")]) {
+    assert.ok(!nameStyles.some((s) => styled.startsWith(s)), styled);
+    assert.match(styled, new RegExp("^\x1b\\[1;\\d+;4\\dm"), "a background color");
+  }
+  assert.notEqual(on.private("x"), on.mention("x"));
   assert.equal(on.name("bob", "<bob>"), `\x1b[${nameColor("bob")}m<bob>\x1b[0m`);
   assert.equal(on.dim("x"), "\x1b[2mx\x1b[0m");
   assert.equal(on.bold("x"), "\x1b[1mx\x1b[0m");

@@ -54,6 +54,7 @@ Deno.test("binaries are named chat-<target>, with .exe on Windows", () => {
     "compile",
     "--allow-net",
     "--allow-read",
+    "--allow-write",
     "--target",
     "aarch64-unknown-linux-gnu",
     "--output",

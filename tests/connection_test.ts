@@ -106,7 +106,7 @@ Deno.test("an error notice and a close before the welcome is a refused login", a
     assert.deepEqual(outcome, { ok: false, reason: refused });
     assert.deepEqual(closeReason(await events), refused);
     assert.deepEqual(await conn.closed, refused);
-    assert.equal(describeCloseReason(refused), "login refused: error: name 'bob' is already taken");
+    assert.equal(describeCloseReason(refused), "login refused: name 'bob' is already taken");
   });
 });
 
@@ -121,6 +121,31 @@ Deno.test("the server closing after the login reports its last notice", async ()
       lastNotice: "server shutting down",
       loggedIn: true,
     });
+  });
+});
+
+Deno.test("a close names only an error or shutdown notice, never an unrelated one", async () => {
+  await withConnection({ name: "eve" }, async ({ conn, peer }) => {
+    const events = collect(conn);
+    await peer.sendNotice("Welcome, eve! Online (1): eve");
+    await peer.sendNotice("error: no data for 90 s; closing");
+    await peer.sendNotice("bob joined");
+    peer.close();
+    const reason = closeReason(await events);
+    assert.deepEqual(reason, {
+      kind: "server-closed",
+      lastNotice: "error: no data for 90 s; closing",
+      loggedIn: true,
+    });
+  });
+  await withConnection({ name: "eve" }, async ({ conn, peer }) => {
+    const events = collect(conn);
+    await peer.sendNotice("Welcome, eve! Online (1): eve");
+    await peer.sendNotice("bob joined");
+    peer.close();
+    const reason = closeReason(await events);
+    assert.deepEqual(reason, { kind: "server-closed", lastNotice: undefined, loggedIn: true });
+    assert.equal(describeCloseReason(reason), "the server closed the connection");
   });
 });
 

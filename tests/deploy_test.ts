@@ -7,11 +7,7 @@
 
 import assert from "node:assert/strict";
 import { parseServerArgs, SERVER_USAGE } from "../cli/server_args.ts";
-import {
-  type ChatServerProcess as RunningServer,
-  sourceCommand,
-  startChatServer as startServer,
-} from "../scripts/chat_process.ts";
+import { type ChatServerProcess, sourceCommand, startChatServer } from "../scripts/chat_process.ts";
 import { commandUnavailable, firstReason, skipWhen } from "./helpers/platform.ts";
 import { freePort, redisUnavailableReason, withRedis } from "./helpers/redis.ts";
 import { TimeoutError } from "./helpers/timeout.ts";
@@ -206,13 +202,13 @@ Deno.test({
   fn: () =>
     withRedis((redis) =>
       withTempDir(async (dir) => {
-        const instances: RunningServer[] = [];
+        const instances: ChatServerProcess[] = [];
         let haproxy: Deno.ChildProcess | null = null;
         const clients: TestClient[] = [];
         try {
           for (const id of ["chat-a", "chat-b"]) {
             const extra = ["--redis", redis.url, "--instance-id", id, "--idle-timeout", "90"];
-            instances.push(await startServer(sourceCommand(), extra));
+            instances.push(await startChatServer(sourceCommand(), extra));
           }
           const front = freePort();
           const probe = freePort();

@@ -5,114 +5,8 @@
  * client's output to a screen model.
  */
 import assert from "node:assert/strict";
-import { commandUnavailable, firstReason, notLinux, skipWhen } from "./helpers/platform.ts";
-import { VirtualTerminal } from "./helpers/virtual_terminal.ts";
+import { PtyClient, skipPty } from "./helpers/pty_client.ts";
 import { withServer } from "./helpers/server.ts";
-import { withTimeout } from "./helpers/timeout.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const COLUMNS = 60;
-const ROWS = 20;
-const WAIT_MS = 10_000;
-
-/** The pty comes from util-linux's `script` (Debian package bsdutils), run through sh. */
-const skipPty = {
-  ignore: skipWhen(
-    "interactive pty tests",
-    firstReason(
-      notLinux("util-linux script"),
-      await commandUnavailable("script", ["-qfec", "true", "/dev/null"]),
-    ),
-  ),
-};
-
-/** The client running in a pty, with what it has drawn so far. */
-class PtyClient {
-  readonly screen = new VirtualTerminal(COLUMNS, ROWS);
-  /** Everything the client wrote, as text. */
-  raw = "";
-  readonly #child: Deno.ChildProcess;
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #decoder = new TextDecoder();
-  #ended = false;
-
-  constructor(port: number, name: string) {
-    // The pty gets a known size; after the client exits, `stty -a` shows whether the terminal
-    // was put back in cooked mode, and EXIT= its exit code.
-    const deno = Deno.execPath();
-    const client =
-      `'${deno}' run --allow-net --allow-env=NO_COLOR '${MAIN}' client 127.0.0.1 ${port} ${name}`;
-    const shell = `stty cols ${COLUMNS} rows ${ROWS}; ${client}; code=$?; ` +
-      `stty -a; echo EXIT=$code; exit $code`;
-    this.#child = new Deno.Command("script", {
-      args: ["-qfec", shell, "/dev/null"],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-      env: { TERM: "xterm-256color" },
-    }).spawn();
-    this.#reader = this.#child.stdout.getReader();
-    this.#writer = this.#child.stdin.getWriter();
-  }
-
-  /** Types bytes into the terminal. */
-  async type(text: string): Promise<void> {
-    await this.#writer.write(new TextEncoder().encode(text));
-  }
-
-  /** Reads output until `condition` holds on the screen model. */
-  async waitFor(label: string, condition: () => boolean): Promise<void> {
-    const deadline = Date.now() + WAIT_MS;
-    while (!condition()) {
-      if (this.#ended) throw new Error(`output ended before ${label}:\n${this.dump()}`);
-      const left = deadline - Date.now();
-      const { value, done } = await withTimeout(this.#reader.read(), Math.max(1, left), label)
-        .catch((error) => {
-          throw new Error(`${error.message}\nscreen:\n${this.dump()}`);
-        });
-      if (done) {
-        this.#ended = true;
-        continue;
-      }
-      const text = this.#decoder.decode(value, { stream: true });
-      this.raw += text;
-      this.screen.write(text);
-    }
-  }
-
-  /** Reads everything up to the end, then the exit status. */
-  async finish(): Promise<Deno.CommandStatus> {
-    await this.#writer.close().catch(() => {});
-    await this.waitFor("the end of the output", () => this.#ended);
-    return await this.#child.status;
-  }
-
-  /** Stops everything (after a failure). */
-  async kill(): Promise<void> {
-    try {
-      this.#child.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-    await this.#writer.close().catch(() => {});
-    await this.#reader.cancel().catch(() => {});
-    await this.#child.status;
-  }
-
-  /** The screen with row numbers, for failure messages. */
-  dump(): string {
-    return this.screen.lines().map((l, i) => `${String(i).padStart(2)}|${l}`).join("\n");
-  }
-
-  /** The row holding the prompt (the last non-empty row). */
-  promptRow(): number {
-    const lines = this.screen.lines();
-    let row = lines.length - 1;
-    while (row > 0 && lines[row] === "") row--;
-    return row;
-  }
-}
 
 const LEFT = "\x1b[D";
 const END = "\x1b[F";
@@ -122,7 +16,7 @@ Deno.test(
   skipPty,
   async (t) => {
     await withServer({}, async ({ server, login }) => {
-      const pty = new PtyClient(server.addr.port, "alice");
+      const pty = new PtyClient(["127.0.0.1", String(server.addr.port), "alice"]);
       let passed = false;
       try {
         await pty.waitFor("the welcome and the prompt", () => {
@@ -204,7 +98,7 @@ Deno.test(
     let passed = false;
     try {
       await withServer({}, async ({ server }) => {
-        pty = new PtyClient(server.addr.port, "carol");
+        pty = new PtyClient(["127.0.0.1", String(server.addr.port), "carol"]);
         const client = pty;
         await client.waitFor("the prompt", () => client.screen.lines().includes("carol>"));
         await client.type("unsent words");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_SEND_BURST, DEFAULT_SEND_RATE, SendPacer } from "../client/pacer.ts";
+import { DEFAULT_SEND_BURST, DEFAULT_SEND_RATE, sendBurstFor, SendPacer } from "../client/pacer.ts";
 import { DEFAULT_SERVER_OPTIONS } from "../server/mod.ts";
 
 Deno.test("a burst goes at once, then one message per 1/rate seconds", () => {
@@ -40,4 +40,12 @@ Deno.test("reset gives a full burst again; rate 0 never waits", () => {
 Deno.test("the defaults stay under the server's default flood limit", () => {
   assert.ok(DEFAULT_SEND_RATE < DEFAULT_SERVER_OPTIONS.floodRate);
   assert.ok(DEFAULT_SEND_BURST < DEFAULT_SERVER_OPTIONS.floodBurst);
+});
+
+Deno.test("the burst that goes with a rate: the default at 8/s and above, less below", () => {
+  assert.equal(sendBurstFor(8), DEFAULT_SEND_BURST);
+  assert.equal(sendBurstFor(100), DEFAULT_SEND_BURST);
+  assert.equal(sendBurstFor(2), 5);
+  assert.equal(sendBurstFor(1), 3);
+  assert.equal(sendBurstFor(0), DEFAULT_SEND_BURST);
 });

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import config from "../deno.json" with { type: "json" };
+import { CLIENT_USAGE } from "../cli/client_args.ts";
 import { SERVER_USAGE } from "../cli/server_args.ts";
 import { binaryName, COMPILE_TARGETS } from "../scripts/build_targets.ts";
 
@@ -72,4 +73,16 @@ Deno.test("the README's Download section comes first and names every release fil
 
 Deno.test("the README documents the exit codes 0, 1 and 2", () => {
   for (const code of ["0", "1", "2"]) assert.match(README, new RegExp(`^\\| ${code} +\\|`, "m"));
+});
+
+Deno.test("the README names every client option --help lists, and the pacing", () => {
+  const options = [...CLIENT_USAGE.matchAll(/^\s{2}(?:-\w, )?--([a-z][a-z-]*)/gm)].map((m) => m[1]);
+  assert.ok(options.length >= 15, `parsed ${options.length} options from CLIENT_USAGE`);
+  const client = README.slice(README.indexOf("## The client"), README.indexOf("## The server"));
+  for (const option of options) {
+    if (option === "help" || option === "host" || option === "port" || option === "name") continue;
+    assert.ok(client.includes(`--${option}`), `README's client section names --${option}`);
+  }
+  assert.match(CLIENT_USAGE, /--rate N[\s\S]*\(default 8; 0 turns pacing off\)/);
+  assert.match(client, /at most 8 a second by default/);
 });

@@ -3,7 +3,7 @@ import { LineReader } from "../client/line_reader.ts";
 import { clockTime, formatJsonLine, formatPlainLine } from "../client/script_output.ts";
 import { runScripting, type ScriptIO, type ScriptOptions } from "../client/scripting.ts";
 import { FakeChatServer } from "./helpers/fake_chat_server.ts";
-import { chats, serve, withServerAndBob } from "./helpers/chat_peers.ts";
+import { chats, loggedIn, serve, withServerAndBob } from "./helpers/chat_peers.ts";
 import { withTimeout } from "./helpers/timeout.ts";
 
 const encoder = new TextEncoder();
@@ -16,6 +16,7 @@ class TestIO implements ScriptIO {
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   #waiters: (() => void)[] = [];
   outputClosed = false;
+  stop?: Promise<void>;
 
   constructor() {
     this.input = new ReadableStream<Uint8Array>({ start: (c) => this.#controller = c });
@@ -148,9 +149,11 @@ Deno.test("a refused login exits 1 with the reason, also with --reconnect", asyn
         "exit",
       );
       assert.equal(code, 1);
+      // Reported once: the final line, not also the server's error notice on stdout.
       assert.equal(io.errors.length, 1, io.errors.join("\n"));
-      assert.match(io.errors[0], /^chat: login refused: error: .*taken/);
-      assert.match(io.lines[0], /-- error: .*taken/);
+      assert.match(io.errors[0], /^chat: login refused: .*taken/);
+      assert.doesNotMatch(io.errors[0], /error: /);
+      assert.deepEqual(io.lines, []);
     }
   });
 });
@@ -266,8 +269,8 @@ Deno.test("server text quoted on stderr is sanitized too", async () => {
     await peer.sendNotice("error: \x1b]0;owned\x07bad\x1b[2J");
     peer.close();
     assert.equal(await withTimeout(running, 5000, "exit"), 1);
-    assert.deepEqual(io.errors, ["chat: login refused: error: bad"]);
-    assert.match(io.lines[0], /^\d\d:\d\d:\d\d -- error: bad$/);
+    assert.deepEqual(io.errors, ["chat: login refused: bad"]);
+    assert.deepEqual(io.lines, []);
   } finally {
     fake.close();
   }
@@ -283,5 +286,133 @@ Deno.test("a closed output ends the run cleanly", async () => {
     assert.deepEqual(io.errors, []);
   } finally {
     await server.shutdown();
+  }
+});
+
+Deno.test("--once does not print the welcome", async () => {
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
+    const code = await withTimeout(runScripting(options(port, { once: "hi" }), io), 5000, "exit");
+    assert.equal(code, 0);
+    await withTimeout(chats(bob, 1), 5000, "the message");
+    assert.ok(!io.lines.some((line) => line.includes("Welcome")), io.lines.join("\n"));
+  });
+});
+
+Deno.test("--stay keeps printing after the input ended, until the server closes: exit 0", async () => {
+  const server = await serve();
+  const bob = await loggedIn("bob", server.addr.port);
+  try {
+    const io = new TestIO();
+    const running = runScripting(options(server.addr.port, { stay: true }), io);
+    io.write("question\n");
+    io.end();
+    assert.deepEqual(await withTimeout(chats(bob, 1), 5000, "the question"), [
+      "alice: question",
+    ]);
+    bob.send("the answer");
+    await io.waitLine(/<bob> the answer$/);
+    await server.shutdown();
+    assert.equal(await withTimeout(running, 5000, "exit"), 0);
+    assert.deepEqual(io.errors, []);
+    assert.match(io.lines.at(-1) ?? "", /-- server shutting down/);
+  } finally {
+    bob.close();
+    await bob.closed;
+    await server.shutdown();
+  }
+});
+
+Deno.test("--stay ends cleanly on a stop request (a signal): /quit, exit 0", async () => {
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
+    const stop = Promise.withResolvers<void>();
+    io.stop = stop.promise;
+    const running = runScripting(options(port, { once: "listening", stay: true }), io);
+    assert.deepEqual(await withTimeout(chats(bob, 1), 5000, "the line"), ["alice: listening"]);
+    stop.resolve();
+    assert.equal(await withTimeout(running, 5000, "exit"), 0);
+    for await (const event of bob.events()) {
+      if (event.type === "frame" && /alice left \(quit\)/.test(event.frame.message)) break;
+    }
+  });
+});
+
+Deno.test("--rate paces the lines: a burst, then one per 1/rate seconds", async () => {
+  await withServerAndBob(async ({ port, bob }) => {
+    const io = new TestIO();
+    let now = 0;
+    const waits: number[] = [];
+    const running = runScripting(
+      options(port, {
+        sendRate: 2,
+        clock: () => now,
+        sleep: (ms) => {
+          waits.push(ms);
+          now += ms;
+          return Promise.resolve();
+        },
+      }),
+      io,
+    );
+    io.write(Array.from({ length: 8 }, (_, i) => `line ${i}\n`).join(""));
+    io.end();
+    assert.equal((await withTimeout(chats(bob, 8), 5000, "the lines")).length, 8);
+    assert.equal(await withTimeout(running, 5000, "exit"), 0);
+    // A burst of 5 at 2 a second, then three waits of half a second.
+    assert.deepEqual(waits, [500, 500, 500]);
+  });
+});
+
+Deno.test("--json: errors are JSON objects on stdout, a refusal reported once", async () => {
+  await withServerAndBob(async ({ port }) => {
+    const io = new TestIO();
+    const code = await withTimeout(
+      runScripting(options(port, { name: "BOB", json: true }), io),
+      5000,
+      "exit",
+    );
+    assert.equal(code, 1);
+    assert.deepEqual(io.errors, []);
+    assert.equal(io.lines.length, 1, io.lines.join("\n"));
+    const error = JSON.parse(io.lines[0]);
+    assert.equal(error.type, "error");
+    assert.match(error.text, /^login refused: name 'BOB' is already taken$/i);
+    assert.match(error.time, /^\d{4}-\d\d-\d\dT/);
+  });
+});
+
+Deno.test("--json: history lines and actions in their own forms", async () => {
+  const fake = new FakeChatServer();
+  const io = new TestIO();
+  const running = runScripting(options(fake.port, { json: true }), io);
+  try {
+    const { peer } = await fake.acceptLogin();
+    const said = "2026-12-03T12:03:11.250Z";
+    await peer.sendNotice("Welcome, alice! Online (1): alice");
+    await peer.sendNotice(`History: 2 messages since ${said}`);
+    await peer.sendNotice(`[history ${said}] <bob> hello "world"`);
+    await peer.sendNotice(`[history ${said}] * bob waves`);
+    await peer.sendNotice("End of history");
+    await peer.sendNotice("* bob waves again");
+    await io.waitLine(/waves again/);
+    io.end();
+    assert.equal((await peer.nextFrame())?.message, "/quit");
+    peer.close();
+    assert.equal(await withTimeout(running, 5000, "exit"), 0);
+    const objects = io.lines.map((line) => JSON.parse(line));
+    const withoutTime = objects.map(({ time: _, ...rest }) => rest);
+    assert.deepEqual(withoutTime.slice(1), [
+      { type: "notice", from: null, text: `History: 2 messages since ${said}` },
+      { type: "history", from: "bob", text: 'hello "world"' },
+      { type: "history", from: "bob", text: "waves", action: true },
+      { type: "notice", from: null, text: "End of history" },
+      { type: "action", from: "bob", text: "waves again" },
+    ]);
+    assert.equal(objects[2].time, said, "a history line carries the time it was said");
+    assert.equal(objects[3].time, said);
+    assert.notEqual(objects[5].time, said);
+  } finally {
+    fake.close();
   }
 });

@@ -11,6 +11,7 @@ import { CapturedConsole, testServerOptions, withServer } from "./helpers/server
 import { childSignalUnavailable, skipWhen } from "./helpers/platform.ts";
 import {
   certificatesUnavailable,
+  makeOpensslSelfSigned,
   makeTestCertificates,
   type TestCertificates,
 } from "./helpers/tls.ts";
@@ -308,5 +309,87 @@ Deno.test(
         await process.kill();
       }
     });
+  },
+);
+
+Deno.test(
+  "TLS: self-signed certificates made with openssl and with chat cert; each mistake is one line",
+  opts,
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "chat-cert-" });
+    const chatCert = { certFile: `${dir}/cert.pem`, keyFile: `${dir}/key.pem` };
+    const made = new ChatProcess(sourceCommand(), [
+      "cert",
+      "--cert",
+      chatCert.certFile,
+      "--key",
+      chatCert.keyFile,
+    ], "null");
+    assert.equal(await made.exited(), 0, made.stderr.text);
+    const plain = await makeOpensslSelfSigned({ leaf: false });
+    const leaf = await makeOpensslSelfSigned({ leaf: true });
+    const rsa = await makeOpensslSelfSigned({ leaf: true, rsa: true });
+    const otherName = await makeOpensslSelfSigned({ leaf: true, host: "chat.example" });
+    /** Connects to a server serving `served` as `host`, trusting `ca`; the error or "ok". */
+    const attempt = async (
+      served: { certFile: string; keyFile: string },
+      ca: string,
+      host = "localhost",
+    ): Promise<string> => {
+      let outcome = "";
+      await withServer(
+        { options: { tlsCert: served.certFile, tlsKey: served.keyFile } },
+        async ({ server }) => {
+          try {
+            const conn = await ChatConnection.connect({
+              host,
+              port: server.addr.port,
+              name: "alice",
+              tls: { caFile: ca },
+            });
+            outcome = (await conn.login).ok ? "ok" : "refused";
+            await conn.quit();
+          } catch (error) {
+            outcome = error instanceof Error ? error.message : String(error);
+          }
+          await waitUntil(() => server.connectionCount() === 0, 5000, "the session to end");
+        },
+      );
+      return outcome;
+    };
+    const oneLine = (text: string) => {
+      assert.ok(!text.includes("\n"), text);
+      assert.ok(!/[{}]|Other\(|OtherError/.test(text), `no library debug text: ${text}`);
+    };
+    try {
+      // What works: chat cert's pair, and README's openssl recipe (a leaf: CA:FALSE).
+      assert.equal(await attempt(chatCert, chatCert.certFile), "ok");
+      assert.equal(await attempt(chatCert, chatCert.certFile, "127.0.0.1"), "ok");
+      assert.equal(await attempt(leaf, leaf.certFile), "ok");
+      assert.equal(await attempt(rsa, rsa.certFile), "ok");
+
+      // The usual one-liner without the recipe's -addext makes a CA certificate.
+      const caAsLeaf = await attempt(plain, plain.certFile);
+      oneLine(caAsLeaf);
+      assert.match(caAsLeaf, /CA certificate \(CA:TRUE\).*\(CaUsedAsEndEntity\)/);
+      assert.match(caAsLeaf, /chat cert.*basicConstraints=critical,CA:FALSE/);
+
+      // A certificate for another name.
+      const mismatch = await attempt(otherName, otherName.certFile);
+      oneLine(mismatch);
+      assert.match(mismatch, /not valid for the name 'localhost' \(NotValidForName\)/);
+      assert.match(mismatch, /--host|chat cert localhost/);
+
+      // The wrong file as --ca: another EC certificate (unknown issuer), an RSA one.
+      const unknown = await attempt(chatCert, otherName.certFile);
+      oneLine(unknown);
+      assert.match(unknown, /not signed by the CA in '.*cert\.pem' \(UnknownIssuer\).*--ca FILE/);
+      const wrongKind = await attempt(chatCert, rsa.certFile);
+      oneLine(wrongKind);
+      assert.match(wrongKind, /not signed by the CA in '.*cert\.pem'.*--ca FILE/);
+    } finally {
+      for (const files of [plain, leaf, rsa, otherName]) await files.remove();
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 );

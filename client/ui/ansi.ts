@@ -19,8 +19,11 @@ export function cursorForward(n: number): string {
 /** Clears from the cursor to the end of the screen. */
 export const CLEAR_TO_END_OF_SCREEN = `${CSI}J`;
 
-/** Clears the whole screen and its scrollback, and homes the cursor (`/clear`, Ctrl-L). */
-export const CLEAR_SCREEN = `${CSI}H${CSI}2J${CSI}3J`;
+/**
+ * Clears the screen and homes the cursor (`/clear`, Ctrl-L). The scrollback is left alone: what
+ * scrolled off stays there to scroll back to.
+ */
+export const CLEAR_SCREEN = `${CSI}H${CSI}2J`;
 
 /** Hides / shows the cursor (hidden while a redraw is written, to avoid flicker). */
 export const HIDE_CURSOR = `${CSI}?25l`;

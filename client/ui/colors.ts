@@ -64,8 +64,10 @@ export interface Styles {
   dim(text: string): string;
   /** Emphasis: your own lines, the prompt. */
   bold(text: string): string;
-  /** What must not be missed: private messages. */
-  highlight(text: string): string;
+  /** Private messages, to and from you: a style no name color uses. */
+  private(text: string): string;
+  /** A line that mentions your name: another style of its own. */
+  mention(text: string): string;
   /** Errors from the server or the client. */
   error(text: string): string;
 }
@@ -78,7 +80,8 @@ export function styles(enabled: boolean): Styles {
       name: (name, text) => text ?? name,
       dim: plain,
       bold: plain,
-      highlight: plain,
+      private: plain,
+      mention: plain,
       error: plain,
     };
   }
@@ -86,7 +89,9 @@ export function styles(enabled: boolean): Styles {
     name: (name, text) => sgr(nameColor(name)) + (text ?? name) + RESET,
     dim: (text) => sgr(2) + text + RESET,
     bold: (text) => sgr(1) + text + RESET,
-    highlight: (text) => sgr(1, 95) + text + RESET,
+    // Backgrounds: names are colored foregrounds only, so neither can be mistaken for a name.
+    private: (text) => sgr(1, 97, 45) + text + RESET,
+    mention: (text) => sgr(1, 30, 43) + text + RESET,
     error: (text) => sgr(31) + text + RESET,
   };
 }

@@ -138,3 +138,68 @@ export async function certificatesUnavailable(): Promise<string | null> {
     throw error;
   }
 }
+
+/** A self-signed server certificate and its key in a temporary directory. */
+export interface SelfSignedFiles {
+  dir: string;
+  /** The certificate: both the server's `--tls-cert` and the client's `--ca`. */
+  certFile: string;
+  keyFile: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * A self-signed certificate made the way people usually do with openssl: one `openssl req -x509`
+ * for `localhost` and 127.0.0.1. `leaf: false` is the plain command, whose certificate is marked
+ * CA:TRUE (TLS refuses it as a server certificate); `leaf: true` adds README's
+ * `-addext basicConstraints=critical,CA:FALSE`, which makes it usable.
+ */
+export async function makeOpensslSelfSigned(
+  options: { leaf: boolean; rsa?: boolean; host?: string },
+): Promise<SelfSignedFiles> {
+  const dir = await Deno.makeTempDir({ prefix: "chat-selfsigned-" });
+  const host = options.host ?? "localhost";
+  try {
+    await openssl([
+      "req",
+      "-x509",
+      ...(options.rsa === true
+        ? ["-newkey", "rsa:2048"]
+        : ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]),
+      "-nodes",
+      "-keyout",
+      "key.pem",
+      "-out",
+      "cert.pem",
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${host}`,
+      "-addext",
+      `subjectAltName=DNS:${host},IP:127.0.0.1`,
+      ...(options.leaf ? ["-addext", "basicConstraints=critical,CA:FALSE"] : []),
+    ], dir);
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  }
+  return {
+    dir,
+    certFile: `${dir}/cert.pem`,
+    keyFile: `${dir}/key.pem`,
+    remove: () => Deno.remove(dir, { recursive: true }),
+  };
+}
+
+/** The SHA-256 fingerprint openssl computes for a certificate file (`AB:CD:...`). */
+export async function opensslFingerprint(certFile: string): Promise<string> {
+  const output = await new Deno.Command("openssl", {
+    args: ["x509", "-in", certFile, "-noout", "-fingerprint", "-sha256"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new OpensslError(["x509", "-fingerprint"], new TextDecoder().decode(output.stderr));
+  }
+  return new TextDecoder().decode(output.stdout).trim().replace(/^.*Fingerprint=/i, "");
+}

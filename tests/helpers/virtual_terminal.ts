@@ -30,6 +30,8 @@ export class VirtualTerminal {
   #pendingWrap = false;
   cursorVisible = true;
   bracketedPaste = false;
+  /** How many times the bell rang (BEL outside an OSC string). */
+  bells = 0;
   /** Sequences the model did not understand. */
   readonly unknown: string[] = [];
   #partial = "";
@@ -255,7 +257,7 @@ export class VirtualTerminal {
       this.cursorCol = Math.max(0, this.cursorCol - 1);
       this.#pendingWrap = false;
     } else if (c === 0x07) {
-      // bell: nothing to show
+      this.bells++;
     } else {
       this.unknown.push(`control 0x${c.toString(16)}`);
     }
