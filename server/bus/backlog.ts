@@ -18,9 +18,9 @@ export interface BusBacklogLimits {
   readonly waitMs: number;
 }
 
-/** The defaults: 4,096 publications, 4 MiB, 1 s. */
+/** The defaults: 1,024 publications, 4 MiB, 1 s. */
 export const DEFAULT_BUS_BACKLOG: BusBacklogLimits = {
-  maxPublications: 4096,
+  maxPublications: 1024,
   maxBytes: 4 * 1024 * 1024,
   waitMs: 1000,
 };
