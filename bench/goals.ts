@@ -1,7 +1,7 @@
 /**
- * Issue 5's targets, checked against the medians of an invocation: our server against the better
- * of the IRC servers measured in the same run. A goal whose profile or targets were not run is
- * reported as not measured, never as met.
+ * The performance goals (docs/performance.md), checked against the medians of an invocation:
+ * our server against the better of the IRC servers measured in the same run. A goal whose
+ * profile or targets were not run is reported as not measured, never as met.
  * @module
  */
 

@@ -1,5 +1,5 @@
 /**
- * The workloads of issue 5: how many clients, how many of them send, how fast, how big, and for
+ * The benchmark's workloads: how many clients, how many of them send, how fast, how big, and for
  * how long. Command-line flags override any field for every selected profile.
  * @module
  */

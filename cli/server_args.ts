@@ -3,10 +3,13 @@
  * @module
  */
 
-import { checkClusterName, ClusterNameError } from "../server/bus/cluster_names.ts";
-import { DEFAULT_PRESENCE_TIMEOUT_SECONDS } from "../server/bus/presence.ts";
-import { parseRedisUrl, RedisUrlError } from "../server/bus/redis_url.ts";
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "../server/options.ts";
+import {
+  checkClusterOptions,
+  ClusterOptionError,
+  DEFAULT_PRESENCE_TIMEOUT_SECONDS,
+  DEFAULT_SERVER_OPTIONS,
+  type ServerOptions,
+} from "../server/options.ts";
 import { type Parsed, parseIntegerOption, parseStrict, UsageError } from "./usage.ts";
 
 const D = DEFAULT_SERVER_OPTIONS;
@@ -164,28 +167,22 @@ function clusterOptions(
     }
     return {};
   }
+  const instanceId = text("instance-id");
+  const clusterRoom = text("cluster-room");
   try {
-    parseRedisUrl(redis);
-    const instanceId = text("instance-id");
-    const clusterRoom = text("cluster-room");
-    return {
-      redis,
-      ...(instanceId === undefined
-        ? {}
-        : { instanceId: checkClusterName("instance id", instanceId) }),
-      ...(clusterRoom === undefined
-        ? {}
-        : { clusterRoom: checkClusterName("cluster room", clusterRoom) }),
-      presenceTimeoutSeconds: integer(
-        "presence-timeout",
-        DEFAULT_PRESENCE_TIMEOUT_SECONDS,
-        PRESENCE_SECONDS,
-      ),
-    };
+    checkClusterOptions({ redis, instanceId, clusterRoom });
   } catch (error) {
-    if (error instanceof RedisUrlError || error instanceof ClusterNameError) {
-      throw new UsageError(error.message, SERVER_USAGE);
-    }
+    if (error instanceof ClusterOptionError) throw new UsageError(error.message, SERVER_USAGE);
     throw error;
   }
+  return {
+    redis,
+    ...(instanceId === undefined ? {} : { instanceId }),
+    ...(clusterRoom === undefined ? {} : { clusterRoom }),
+    presenceTimeoutSeconds: integer(
+      "presence-timeout",
+      DEFAULT_PRESENCE_TIMEOUT_SECONDS,
+      PRESENCE_SECONDS,
+    ),
+  };
 }

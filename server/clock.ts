@@ -32,3 +32,20 @@ export const systemClock: Clock = {
     return { cancel: () => clearInterval(id) };
   },
 };
+
+/**
+ * Waits for `work`, but at most `ms` on `clock`: true when it settled in time (a rejection is
+ * passed on), false when the time ran out first (the work goes on, no longer awaited). The
+ * timer is always cancelled, so nothing is left scheduled. The one way the server bounds a wait
+ * (a last flush on close, a refusal notice, the cluster bus's last publications).
+ */
+export async function within(clock: Clock, ms: number, work: Promise<unknown>): Promise<boolean> {
+  let expire: () => void = () => {};
+  const expired = new Promise<false>((resolve) => expire = () => resolve(false));
+  const timer = clock.after(ms, expire);
+  try {
+    return await Promise.race([work.then(() => true), expired]);
+  } finally {
+    timer.cancel();
+  }
+}

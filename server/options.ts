@@ -1,7 +1,11 @@
 /**
- * The server's settings, with the protocol's defaults.
+ * The server's settings, with the protocol's defaults, and the checks that reject a bad one
+ * before anything binds or connects.
  * @module
  */
+
+import { checkClusterName, ClusterNameError } from "./bus/cluster_names.ts";
+import { parseRedisUrl, RedisUrlError } from "./bus/redis_url.ts";
 
 /** Everything `chat server` can be told; the CLI fills it, tests build it directly. */
 export interface ServerOptions {
@@ -85,6 +89,9 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   maxClientsPerIp: 20,
 };
 
+/** Seconds within which a dead instance's users are announced as left, unless told otherwise. */
+export const DEFAULT_PRESENCE_TIMEOUT_SECONDS = 15;
+
 /** A setting given to `startServer` directly (not through the CLI) is out of range. */
 export class InvalidServerOptionError extends Error {
   /** The ServerOptions field at fault. */
@@ -127,4 +134,31 @@ export function checkServerOptions(options: ServerOptions): void {
   whole("floodBytes", options.floodBytes, 0);
   whole("floodBytesBurst", options.floodBytesBurst, 0);
   whole("roomBytes", options.roomBytes, 0);
+}
+
+/**
+ * A cluster setting is malformed: a Redis address that is not `redis://HOST:PORT[/DB]`, or an
+ * instance id or cluster room outside the names allowed in Redis keys. The message says which.
+ */
+export class ClusterOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ClusterOptionError";
+  }
+}
+
+/** Checks the cluster settings that are given; throws ClusterOptionError. */
+export function checkClusterOptions(
+  options: Pick<ServerOptions, "redis" | "instanceId" | "clusterRoom">,
+): void {
+  try {
+    if (options.redis !== undefined) parseRedisUrl(options.redis);
+    if (options.instanceId !== undefined) checkClusterName("instance id", options.instanceId);
+    if (options.clusterRoom !== undefined) checkClusterName("cluster room", options.clusterRoom);
+  } catch (error) {
+    if (error instanceof RedisUrlError || error instanceof ClusterNameError) {
+      throw new ClusterOptionError(error.message);
+    }
+    throw error;
+  }
 }

@@ -5,7 +5,7 @@
  */
 
 import { encodeFrame, notice } from "../protocol/mod.ts";
-import { type Clock, systemClock, type Timer } from "./clock.ts";
+import { type Clock, systemClock, type Timer, within } from "./clock.ts";
 import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
 import { IpLimiter, tooManyFromAddressNotice } from "./ip_limits.ts";
@@ -229,13 +229,13 @@ class RunningServer implements ChatServer {
       // The socket may be gone already; its first read will say so.
     }
     if (this.#sessions.size >= this.#options.maxClients) {
-      this.#track(refuse(conn, SERVER_FULL_FRAME));
+      this.#track(refuse(conn, SERVER_FULL_FRAME, this.#clock));
       return;
     }
     const ip = conn.remoteAddr.hostname;
     if (!this.#ipLimits.tryAcquire(ip)) {
       const text = tooManyFromAddressNotice(this.#ipLimits.limit);
-      this.#track(refuse(conn, encodeFrame(notice(text))));
+      this.#track(refuse(conn, encodeFrame(notice(text)), this.#clock));
       return;
     }
     const session = new Session(conn, this.#context);
@@ -278,21 +278,16 @@ export const REFUSE_TIMEOUT_MS = 2000;
  * it. Bounded in time: a peer that never completes a TLS handshake or never reads is closed
  * anyway.
  */
-async function refuse(conn: Deno.Conn, frame: Uint8Array): Promise<void> {
-  let timer: Timer | null = null;
-  const timeout = new Promise<void>((resolve) => {
-    timer = systemClock.after(REFUSE_TIMEOUT_MS, resolve);
-  });
+async function refuse(conn: Deno.Conn, frame: Uint8Array, clock: Clock): Promise<void> {
   const write = async () => {
     let offset = 0;
     while (offset < frame.length) offset += await conn.write(frame.subarray(offset));
   };
   try {
-    await Promise.race([write(), timeout]);
+    await within(clock, REFUSE_TIMEOUT_MS, write());
   } catch {
     // The peer is gone; nothing to tell it.
   } finally {
-    (timer as Timer | null)?.cancel();
     try {
       conn.close();
     } catch {

@@ -17,7 +17,7 @@ import {
   usernameKey,
   utf8ByteLength,
 } from "../protocol/mod.ts";
-import { type Clock, systemClock, type Timer } from "./clock.ts";
+import { type Clock, type Timer, within } from "./clock.ts";
 import { formatAddress, type ServerConsole } from "./console.ts";
 import { byteBucket, type ByteLimit, FloodGate } from "./flood.ts";
 import type { TokenBucket } from "./token_bucket.ts";
@@ -425,12 +425,7 @@ export class Session implements Member {
 
   async #close(flush: boolean): Promise<void> {
     if (flush && !this.#outbox.stopped && this.#outbox.pendingBytes > 0) {
-      let timer: Timer | null = null;
-      const timeout = new Promise<void>((resolve) => {
-        timer = systemClock.after(CLOSE_FLUSH_MS, resolve);
-      });
-      await Promise.race([this.#outbox.drained(), timeout]);
-      (timer as Timer | null)?.cancel();
+      await within(this.#ctx.clock, CLOSE_FLUSH_MS, this.#outbox.drained());
     }
     this.#outbox.stop();
     try {

@@ -1,5 +1,5 @@
 /**
- * Several server instances sharing one room through a real Redis (issue 7): chat, joins,
+ * Several server instances sharing one room through a real Redis: chat, joins,
  * leaves, /users and /msg across instances, exactly-once delivery in one order per instance,
  * the name race, an instance killed with SIGKILL, Redis restarted mid-chat, and one instance cut
  * off from Redis (through tests/helpers/tcp_proxy.ts) while its user's name is taken elsewhere.

@@ -1,5 +1,5 @@
 /**
- * Shipping binaries (issue 6). `deno compile` needs to download its runtime, which these
+ * Shipping binaries. `deno compile` needs to download its runtime, which these
  * machines cannot: the test that compiles runs only when it works (and prints why it skipped
  * otherwise); everything it would check also runs from source through `deno run` with the
  * binary's permissions.

@@ -1,5 +1,5 @@
 /**
- * Decoder fuzzing (issue 4): thousands of random and mutated inputs, fed in random chunk sizes.
+ * Decoder fuzzing: thousands of random and mutated inputs, fed in random chunk sizes.
  * The decoder must never throw, must never hold more than its limits allow, must decode a valid
  * stream to exactly the frames encoded, and must agree on every input with a plain whole-buffer
  * reference decoder written here, however the input is split.

@@ -1,5 +1,5 @@
 /**
- * The codec as a JSR package (issue 6): protocol/deno.json names it, `deno publish --dry-run`
+ * The codec as a JSR package: protocol/deno.json names it, `deno publish --dry-run`
  * passes offline, and its public API is documented with examples.
  */
 

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { Clock, Timer } from "../clock.ts";
+import { type Clock, within } from "../clock.ts";
 import type { ServerConsole } from "../console.ts";
 import { nameTakenNotice } from "../notices.ts";
 import type { Room } from "../room.ts";
@@ -200,13 +200,10 @@ export class ClusterBus implements NameClaims {
 
   /** Waits for what is being published, at most `ms` (a Redis that stopped answering). */
   async #settle(ms: number): Promise<void> {
-    let timer: Timer | null = null;
-    const timeout = new Promise<void>((resolve) => timer = this.#clock.after(ms, resolve));
     const settled = (async () => {
       while (this.#pending.size > 0) await Promise.all(this.#pending);
     })();
-    await Promise.race([settled, timeout]);
-    (timer as Timer | null)?.cancel();
+    await within(this.#clock, ms, settled);
   }
 
   #track(task: Promise<unknown>): void {

@@ -7,13 +7,13 @@
 
 import { systemClock } from "../clock.ts";
 import { ServerConsole, stdConsole } from "../console.ts";
-import type { ServerOptions } from "../options.ts";
+import { DEFAULT_PRESENCE_TIMEOUT_SECONDS, type ServerOptions } from "../options.ts";
 import { nameSkeleton } from "../name_skeleton.ts";
 import type { BusBacklogLimits } from "./backlog.ts";
 import { Room } from "../room.ts";
 import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
 import { ClusterBus } from "./bus.ts";
-import { DEFAULT_PRESENCE_TIMEOUT_SECONDS, presenceTiming } from "./presence.ts";
+import { presenceTiming } from "./presence.ts";
 import { RedisLink } from "./redis_link.ts";
 import { parseRedisUrl } from "./redis_url.ts";
 

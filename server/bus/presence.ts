@@ -47,9 +47,6 @@ export interface PresenceTiming {
   readonly deadAfterMs: number;
 }
 
-/** The default presence timeout (issue 7: users of a dead instance leave within 15 s). */
-export const DEFAULT_PRESENCE_TIMEOUT_SECONDS = 15;
-
 /**
  * Timing from the one setting. Heartbeat every fifth of the timeout; dead after three missed
  * heartbeats. The sweep that removes a dead instance runs every heartbeat, and every survivor
