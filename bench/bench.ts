@@ -10,7 +10,7 @@ import { runIdle } from "./idle_run.ts";
 import { clockTicksPerSecond, openFileLimit, procText } from "../kit/proc.ts";
 import type { BenchReport, ReportRow, RunResult } from "./results.ts";
 import { chatClusterTarget } from "./targets/chat_cluster.ts";
-import { chatTarget } from "./targets/chat_server.ts";
+import { chatHistoryTarget, chatTarget } from "./targets/chat_server.ts";
 import { inspircdTarget, ngircdTarget } from "./targets/irc_server.ts";
 import type { Target, TargetName } from "./targets/target.ts";
 import { type RunSettings, runTraffic } from "./traffic_run.ts";
@@ -28,6 +28,8 @@ export function makeTargets(names: TargetName[], options: BenchOptions): Target[
     switch (name) {
       case "chat":
         return chatTarget(chat);
+      case "chat-history":
+        return chatHistoryTarget(chat);
       case "ngircd":
         return ngircdTarget(options.install);
       case "inspircd":

@@ -4,12 +4,14 @@
  * @module
  */
 
-import { encodeFrame, HEADER_BYTES } from "../protocol/mod.ts";
+import { encodeFrame, HEADER_BYTES, HISTORY_END_NOTICE } from "../protocol/mod.ts";
 import { asciiAt, BenchClient, type MessageTemplate } from "./client.ts";
 import { isPayloadAt } from "./payload.ts";
 import { joinedCount } from "../server/notices.ts";
 
 const decoder = new TextDecoder();
+/** The notice that ends a replay (ASCII, so it is matched byte by byte). */
+const HISTORY_END = HISTORY_END_NOTICE;
 
 /** Our server's client, for the benchmark. */
 export class ChatBenchClient extends BenchClient {
@@ -49,6 +51,10 @@ export class ChatBenchClient extends BenchClient {
       else if (asciiAt(buf, at, "error:")) {
         this.fail(`refused: ${decoder.decode(buf.subarray(at, at + length))}`);
       }
+      return;
+    }
+    if (length === HISTORY_END.length && asciiAt(buf, at, HISTORY_END)) {
+      this.sink.replay();
       return;
     }
     if (length > 7 && asciiAt(buf, at + length - 7, " joined")) {

@@ -18,6 +18,8 @@ export interface ClientSink {
   delivery(receiver: number, buf: Uint8Array, at: number, length: number): void;
   /** `count` users were announced as joining the room (join notices, IRC JOIN lines). */
   joinNotices(count: number): void;
+  /** A history replay arrived whole (our server's `End of history` after the welcome). */
+  replay(): void;
   /** Bytes arrived (for detecting when the server has gone quiet). */
   bytesIn(count: number): void;
 }

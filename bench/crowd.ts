@@ -60,6 +60,7 @@ export class Crowd implements ClientSink {
   #failedLogins = 0;
   #dropped = 0;
   #joinNotices = 0;
+  #replays = 0;
   #bytesIn = 0;
   #reads = 0;
   #lastDataMicros = 0;
@@ -87,6 +88,11 @@ export class Crowd implements ClientSink {
   /** Users announced as joining, summed over every receiver. */
   get joinNoticeCount(): number {
     return this.#joinNotices;
+  }
+
+  /** History replays received whole, over every client. */
+  get replayCount(): number {
+    return this.#replays;
   }
 
   /** Bytes received by all clients. */
@@ -134,6 +140,10 @@ export class Crowd implements ClientSink {
     } else {
       this.ledger.recordCorrupt();
     }
+  }
+
+  replay(): void {
+    this.#replays++;
   }
 
   joinNotices(n: number): void {

@@ -99,6 +99,68 @@ export function checkGoals(rows: ReportRow[], profiles: readonly Profile[]): Goa
       detail: `${(idleChat.bytesPerIdleConnection / 1024).toFixed(2)} KiB`,
     },
   );
+  verdicts.push(...historyGoals(traffic, idle));
+  return verdicts;
+}
+
+/**
+ * The history variant's goals (`chat-history`: history on a SQLite file, replay 50) against our
+ * server with history off (`chat`) in the same run.
+ */
+function historyGoals(
+  traffic: (profile: string, target: string) => TrafficResult | null,
+  idle: (target: string) => IdleResult | null,
+): GoalVerdict[] {
+  const verdicts: GoalVerdict[] = [];
+  const off = traffic("saturate", "chat");
+  const on = traffic("saturate", "chat-history");
+  const saturateGoal = "history: saturate deliveries/s at least 90% of history off";
+  if (off === null || on === null) verdicts.push(notMeasured(saturateGoal));
+  else {
+    const ratio = on.deliveriesPerSecond / off.deliveriesPerSecond;
+    verdicts.push({
+      goal: saturateGoal,
+      status: ratio >= 0.9 ? "met" : "missed",
+      detail: `${round(on.deliveriesPerSecond)} vs ${round(off.deliveriesPerSecond)} = ${
+        (ratio * 100).toFixed(1)
+      }%`,
+    });
+  }
+  const big = traffic("fanout-big", "chat-history");
+  const bigGoal = "history: fanout-big 0 lost, p99 under 50 ms, at most 1.2 µs CPU per delivery";
+  verdicts.push(
+    big === null ? notMeasured(bigGoal) : {
+      goal: bigGoal,
+      status: big.lost === 0 && big.p99Micros < 50_000 && big.serverCpuMicrosPerDelivery <= 1.2
+        ? "met"
+        : "missed",
+      detail: `lost ${big.lost}, p99 ${(big.p99Micros / 1000).toFixed(2)} ms, ${
+        big.serverCpuMicrosPerDelivery.toFixed(2)
+      } µs`,
+    },
+  );
+  const storm = idle("chat-history");
+  const stormGoal = "history: idle-10k all logged in within 30 s, each with its replay";
+  verdicts.push(
+    storm === null ? notMeasured(stormGoal) : {
+      goal: stormGoal,
+      status: storm.loggedIn === storm.clients && storm.loginSeconds <= 30 &&
+          storm.replays === storm.clients
+        ? "met"
+        : "missed",
+      detail: `${storm.loggedIn}/${storm.clients} in ${
+        storm.loginSeconds.toFixed(1)
+      } s, replays ${storm.replays}`,
+    },
+  );
+  const memoryGoal = "history: idle-10k at most 10 KiB per idle connection";
+  verdicts.push(
+    storm === null ? notMeasured(memoryGoal) : {
+      goal: memoryGoal,
+      status: storm.bytesPerIdleConnection <= 10_240 ? "met" : "missed",
+      detail: `${(storm.bytesPerIdleConnection / 1024).toFixed(2)} KiB`,
+    },
+  );
   return verdicts;
 }
 

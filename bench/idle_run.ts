@@ -94,6 +94,7 @@ export async function runIdle(
       loginSeconds: crowd.loginSpanMicros / 1e6,
       joinNotices: crowd.joinNoticeCount,
       expectedJoinNotices: (loggedIn * (loggedIn - 1)) / 2,
+      replays: crowd.replayCount,
       baselineRssBytes: baseline,
       idleRssBytes: mem.rssBytes,
       bytesPerIdleConnection: loggedIn === 0 ? 0 : (mem.rssBytes - baseline) / loggedIn,

@@ -75,6 +75,8 @@ export interface IdleResult extends RunBase {
   joinNotices: number;
   /** What every client seeing every later login adds up to: L(L-1)/2. */
   expectedJoinNotices: number;
+  /** History replays received whole (one per client when the server replays history). */
+  replays: number;
   /** Server VmRSS before any client connected. */
   baselineRssBytes: number;
   /** Server VmRSS with every client logged in and idle. */

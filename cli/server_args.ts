@@ -10,6 +10,7 @@ import {
   DEFAULT_SERVER_OPTIONS,
   type ServerOptions,
 } from "../server/options.ts";
+import { OperatorEntryError, parseOperatorEntry } from "../server/moderation/operators.ts";
 import { type Parsed, parseIntegerOption, parseStrict, UsageError } from "./usage.ts";
 
 const D = DEFAULT_SERVER_OPTIONS;
@@ -47,9 +48,26 @@ Options:
   --tls-key FILE           the PEM private key of --tls-cert
   -h, --help               show this help
 
+History (public messages and /me actions; private messages are never stored):
+  --db FILE                keep history in this SQLite file (WAL mode), so it survives a
+                           restart (default: in memory, forgotten on restart)
+  --history-lines N        most messages kept, 0 turns history off (default ${D.historyLines})
+  --history-days DAYS      forget messages older than DAYS, 0 for no age limit (default ${D.historyDays})
+  --replay N               messages a newcomer is shown after the welcome, 0 turns it
+                           off (default ${D.replay})
+
+Moderation (operators use /kick, /ban, /mute, /topic...; see README "Running a room"):
+  --oper NAME:HASH         NAME may become an operator with /oper PASSWORD; HASH comes from
+                           chat hash-password (repeatable)
+  --opers FILE             operators from FILE, one NAME:HASH a line (# comments)
+  When stdin is a terminal or a pipe, each line typed there is an operator command
+  (/kick, /ban, /unban, /bans, /mute, /unmute, /topic, /say TEXT, /users, /help);
+  the end of stdin does not stop the server.
+
 Cluster (several instances behind a TCP load balancer share one room):
   --redis redis://HOST:PORT[/DB]
-                           share the room through this Redis (default: run alone)
+                           share the room (and its history) through this Redis
+                           (default: run alone)
   --instance-id ID         this instance's id, unique among running ones (default: random)
   --cluster-room NAME      instances with the same Redis and room share users (default chat)
   --presence-timeout SECONDS
@@ -87,6 +105,12 @@ const OPTIONS = {
   "instance-id": { type: "string" },
   "cluster-room": { type: "string" },
   "presence-timeout": { type: "string" },
+  "db": { type: "string" },
+  "history-lines": { type: "string" },
+  "history-days": { type: "string" },
+  "replay": { type: "string" },
+  "oper": { type: "string", multiple: true },
+  "opers": { type: "string" },
   "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -104,6 +128,7 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
     const value = values[name];
     return typeof value === "string" ? value : undefined;
   };
+  const operators = operatorOptions(values.oper, text("opers"));
   const integer = (
     name: keyof typeof OPTIONS,
     fallback: number,
@@ -122,6 +147,14 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
   }
   if (tlsCert === "" || tlsKey === "") {
     throw new UsageError("--tls-cert and --tls-key must not be empty", SERVER_USAGE);
+  }
+  const db = text("db");
+  if (db === "") throw new UsageError("--db must not be empty", SERVER_USAGE);
+  if (db !== undefined && text("redis") !== undefined) {
+    throw new UsageError(
+      "--db and --redis exclude each other (Redis keeps the history)",
+      SERVER_USAGE,
+    );
   }
   return {
     kind: "run",
@@ -145,10 +178,41 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       roomBytes: integer("room-bytes", D.roomBytes),
       maxClientsPerIp: integer("max-clients-per-ip", D.maxClientsPerIp),
       ...(tlsCert === undefined ? {} : { tlsCert, tlsKey }),
+      ...(db === undefined ? {} : { db }),
+      historyLines: integer("history-lines", D.historyLines ?? 0),
+      historyDays: integer("history-days", D.historyDays ?? 0, HISTORY_DAYS),
+      replay: integer("replay", D.replay ?? 0, REPLAY),
+      ...operators,
       ...clusterOptions(text, integer),
     },
   };
 }
+
+/** `--oper NAME:HASH` (each checked now, so a typo is a usage error) and `--opers FILE`. */
+function operatorOptions(
+  entries: unknown,
+  file: string | undefined,
+): Pick<ServerOptions, "operators" | "operatorsFile"> {
+  const list = Array.isArray(entries) ? entries.map(String) : [];
+  list.forEach((entry, i) => {
+    try {
+      parseOperatorEntry(entry, `--oper #${i + 1}`);
+    } catch (error) {
+      if (error instanceof OperatorEntryError) throw new UsageError(error.message, SERVER_USAGE);
+      throw error;
+    }
+  });
+  if (file === "") throw new UsageError("--opers must not be empty", SERVER_USAGE);
+  return {
+    ...(list.length === 0 ? {} : { operators: list }),
+    ...(file === undefined ? {} : { operatorsFile: file }),
+  };
+}
+
+/** Bounds for --history-days (a million days is beyond any clock). */
+const HISTORY_DAYS = { min: 0, max: 1_000_000 };
+/** Bounds for --replay. */
+const REPLAY = { min: 0, max: 1000 };
 
 /** Bounds for --presence-timeout, in seconds. */
 const PRESENCE_SECONDS = { min: 1, max: 3600 };

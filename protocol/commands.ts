@@ -1,6 +1,7 @@
 /**
- * Chat commands: messages that begin with `/`. Parsing lives in the protocol so the client's
- * help and the server's behaviour come from one list.
+ * Chat commands: messages that begin with `/`. The protocol holds what any client needs to know
+ * (the command words, how to call them, what they do, and how a message splits into a command
+ * word and its arguments); what a command does is the server's own business.
  * @module
  */
 
@@ -16,7 +17,7 @@
  * ```
  */
 export interface CommandInfo {
-  /** The command word, with its slash. */
+  /** The command word, with its slash, in lower case. */
   name: string;
   /** How to call it. */
   usage: string;
@@ -25,7 +26,8 @@ export interface CommandInfo {
 }
 
 /**
- * The commands every server understands.
+ * The commands every server understands, for everyone (a server may offer more to operators;
+ * its `/help` lists what the asking user may use).
  *
  * @example
  * ```ts
@@ -38,96 +40,115 @@ export interface CommandInfo {
 export const SERVER_COMMANDS: readonly CommandInfo[] = [
   { name: "/users", usage: "/users", summary: "list who is online" },
   { name: "/msg", usage: "/msg NAME TEXT", summary: "send TEXT to NAME only" },
+  { name: "/me", usage: "/me TEXT", summary: "tell everyone what you do: * NAME TEXT" },
+  { name: "/history", usage: "/history [N]", summary: "show the last N messages (default 50)" },
+  {
+    name: "/search",
+    usage: "/search WORDS",
+    summary: "show the 20 latest messages holding all WORDS",
+  },
+  { name: "/help", usage: "/help", summary: "list the commands you may use" },
   { name: "/quit", usage: "/quit", summary: "leave the chat" },
 ];
 
 /**
- * What a chat message asks the server to do.
+ * The moderation commands: `/topic` and `/oper` for everyone, the rest for operators, `/say`
+ * for the server console only. A server's `/help` lists those the asking user may use.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { type ParsedMessage, parseMessage } from "./mod.ts";
- * function describe(parsed: ParsedMessage): string {
- *   switch (parsed.kind) {
- *     case "chat":
- *       return `say ${parsed.text}`;
- *     case "msg":
- *       return `whisper ${parsed.text} to ${parsed.target}`;
- *     case "usage":
- *       return `usage: ${parsed.command.usage}`;
- *     case "unknown":
- *       return `no such command: ${parsed.command}`;
- *     default:
- *       return parsed.kind;
- *   }
- * }
- * assert.equal(describe(parseMessage("/msg bo hi")), "whisper hi to bo");
+ * import { MODERATION_COMMANDS } from "./mod.ts";
+ * const kick = MODERATION_COMMANDS.find((c) => c.name === "/kick");
+ * assert.equal(kick?.usage, "/kick NAME [REASON]");
  * ```
  */
-export type ParsedMessage =
-  | { kind: "chat"; text: string }
-  | { kind: "keepalive" }
-  | { kind: "users" }
-  | { kind: "msg"; target: string; text: string }
-  | { kind: "quit" }
-  | { kind: "usage"; command: CommandInfo }
-  | { kind: "unknown"; command: string };
+export const MODERATION_COMMANDS: readonly CommandInfo[] = [
+  { name: "/topic", usage: "/topic [TEXT]", summary: "show the topic; operators set it" },
+  { name: "/oper", usage: "/oper PASSWORD", summary: "become an operator (TLS or loopback only)" },
+  { name: "/kick", usage: "/kick NAME [REASON]", summary: "disconnect NAME" },
+  {
+    name: "/ban",
+    usage: "/ban TARGET [DURATION] [REASON]",
+    summary: "ban a name, an IP address or a CIDR range (DURATION like 90s, 30m, 2h, 7d)",
+  },
+  { name: "/unban", usage: "/unban TARGET", summary: "lift a ban" },
+  { name: "/bans", usage: "/bans", summary: "list the bans: who set them, why, time left" },
+  { name: "/mute", usage: "/mute NAME [DURATION]", summary: "drop NAME's messages" },
+  { name: "/unmute", usage: "/unmute NAME", summary: "let NAME speak again" },
+  { name: "/say", usage: "/say TEXT", summary: "a server notice to everyone" },
+];
 
 /**
- * Classifies one message: plain chat, `//` escape (chat with one slash removed), a command, or
- * a malformed command (`usage`). An empty message is a keepalive.
+ * What one chat message is: a keepalive (empty), chat, or a command word with the rest of the
+ * line.
+ */
+export type SplitMessage =
+  | { kind: "keepalive" }
+  | { kind: "chat"; text: string }
+  | {
+    kind: "command";
+    /** The command word as typed, slash included (`/MSG`). */
+    word: string;
+    /** The command word in lower case, for looking it up (`/msg`). */
+    name: string;
+    /** Everything after the word and the whitespace that follows it, as typed. */
+    rest: string;
+  };
+
+/**
+ * Splits one message: plain chat, `//` escape (chat with one slash removed), or a command word
+ * and the rest of the line. An empty message is a keepalive.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseMessage } from "./mod.ts";
- * assert.deepEqual(parseMessage("hello"), { kind: "chat", text: "hello" });
- * assert.deepEqual(parseMessage("//shrug"), { kind: "chat", text: "/shrug" });
- * assert.deepEqual(parseMessage("/msg bo hi there"), {
- *   kind: "msg",
- *   target: "bo",
- *   text: "hi there",
+ * import { splitMessage } from "./mod.ts";
+ * assert.deepEqual(splitMessage("hello"), { kind: "chat", text: "hello" });
+ * assert.deepEqual(splitMessage("//shrug"), { kind: "chat", text: "/shrug" });
+ * assert.deepEqual(splitMessage("/MSG bo hi there"), {
+ *   kind: "command",
+ *   word: "/MSG",
+ *   name: "/msg",
+ *   rest: "bo hi there",
  * });
- * assert.equal(parseMessage("/msg bo").kind, "usage"); // no text to send
- * assert.deepEqual(parseMessage("/nope"), { kind: "unknown", command: "/nope" });
- * assert.deepEqual(parseMessage(""), { kind: "keepalive" });
+ * assert.deepEqual(splitMessage(""), { kind: "keepalive" });
  * ```
  */
-export function parseMessage(message: string): ParsedMessage {
+export function splitMessage(message: string): SplitMessage {
   if (message.length === 0) return { kind: "keepalive" };
   if (!message.startsWith("/")) return { kind: "chat", text: message };
   if (message.startsWith("//")) return { kind: "chat", text: message.slice(1) };
   const match = /^(\S*)\s*([\s\S]*)$/.exec(message);
   const word = match?.[1] ?? message;
-  const rest = match?.[2] ?? "";
-  switch (word.toLowerCase()) {
-    case "/users":
-      return { kind: "users" };
-    case "/quit":
-      return { kind: "quit" };
-    case "/msg": {
-      const args = /^(\S+)\s([\s\S]*\S[\s\S]*)$/.exec(rest);
-      if (args === null) return { kind: "usage", command: SERVER_COMMANDS[1] };
-      return { kind: "msg", target: args[1], text: args[2] };
-    }
-    default:
-      return { kind: "unknown", command: word };
-  }
+  return { kind: "command", word, name: word.toLowerCase(), rest: match?.[2] ?? "" };
 }
 
 /**
- * One line naming every server command, for help and unknown-command notices.
+ * The words of a command's arguments (split on whitespace, none empty).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { commandList } from "./mod.ts";
- * const text = `unknown command /nope; commands: ${commandList()}`;
- * // "unknown command /nope; commands: /users, /msg NAME TEXT, /quit"
- * assert.match(text, /commands: .*\/msg NAME TEXT/);
+ * import { commandWords } from "./mod.ts";
+ * assert.deepEqual(commandWords("  bob \t hi  "), ["bob", "hi"]);
  * ```
  */
-export function commandList(): string {
-  return SERVER_COMMANDS.map((c) => c.usage).join(", ");
+export function commandWords(rest: string): string[] {
+  return rest.split(/\s+/).filter((word) => word.length > 0);
+}
+
+/**
+ * One line naming commands with their usage, for help and unknown-command notices.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { commandList, SERVER_COMMANDS } from "./mod.ts";
+ * const text = `unknown command /nope; commands: ${commandList(SERVER_COMMANDS.slice(0, 2))}`;
+ * assert.equal(text, "unknown command /nope; commands: /users, /msg NAME TEXT");
+ * ```
+ */
+export function commandList(commands: readonly CommandInfo[] = SERVER_COMMANDS): string {
+  return commands.map((c) => c.usage).join(", ");
 }

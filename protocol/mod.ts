@@ -48,8 +48,17 @@ export {
 export {
   type CommandInfo,
   commandList,
-  type ParsedMessage,
-  parseMessage,
+  commandWords,
+  MODERATION_COMMANDS,
   SERVER_COMMANDS,
+  type SplitMessage,
+  splitMessage,
 } from "./commands.ts";
+export {
+  formatHistoryLine,
+  HISTORY_END_NOTICE,
+  type HistoryLine,
+  historyStartNotice,
+  parseHistoryLine,
+} from "./history_line.ts";
 export { utf8ByteLength } from "./utf8.ts";

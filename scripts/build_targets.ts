@@ -22,9 +22,10 @@ export type CompileTarget = typeof COMPILE_TARGETS[number];
  * The permissions baked into the binary: the least chat needs. `--allow-net` for its sockets;
  * `--allow-read` only so that the TLS files a user names (`--tls-cert`, `--tls-key`, `--ca`) can
  * be read; `--allow-write` only so that `chat cert` can write the certificate and key files the
- * user names (`--cert`, `--key`): those paths are the user's choice, so neither permission can
- * be narrowed to a folder. No environment (NO_COLOR needs none through Deno.noColor), no
- * subprocesses.
+ * user names (`--cert`, `--key`) and `chat server --db FILE` can keep its history in the SQLite
+ * file the user names (and its `-wal` and `-shm` files beside it): those paths are the user's
+ * choice, so neither permission can be narrowed to a folder. No environment (NO_COLOR needs none
+ * through Deno.noColor), no subprocesses.
  */
 export const COMPILE_PERMISSIONS: readonly string[] = [
   "--allow-net",

@@ -4,8 +4,6 @@
  * @module
  */
 
-import { type CommandInfo, commandList } from "../protocol/mod.ts";
-
 /** How many names the welcome notice lists before pointing at /users. */
 export const WELCOME_NAME_LIMIT = 100;
 
@@ -83,6 +81,11 @@ export function privateNotice(from: string, text: string): string {
   return `[private] ${from}: ${text}`;
 }
 
+/** An action (`/me waves`), told to everyone: `* alice waves`. */
+export function actionNotice(from: string, text: string): string {
+  return `* ${from} ${text}`;
+}
+
 /** Every error notice starts with `error: `, so clients can style and tests can match it. */
 export function errorNotice(text: string): string {
   return `error: ${text}`;
@@ -96,16 +99,6 @@ export function nameTakenNotice(name: string): string {
 /** Login refused: the name looks like one online under another key (same skeleton). */
 export function lookalikeTakenNotice(name: string, holder: string): string {
   return errorNotice(`name '${name}' is already taken: it looks like '${holder}'`);
-}
-
-/** A command word the server does not know, with the list of those it does. */
-export function unknownCommandNotice(command: string): string {
-  return errorNotice(`unknown command ${command}; commands: ${commandList()}`);
-}
-
-/** A known command called the wrong way. */
-export function usageNotice(command: CommandInfo): string {
-  return errorNotice(`usage: ${command.usage}`);
 }
 
 /** /msg to someone who is not online. */

@@ -68,6 +68,18 @@ export interface ServerOptions {
   clusterRoom?: string;
   /** Seconds within which a dead instance's users are announced as left (default 15). */
   presenceTimeoutSeconds?: number;
+  /** SQLite file for history (WAL mode); absent: in memory, forgotten on restart. */
+  db?: string;
+  /** History lines kept; 0 turns history off (default 10,000). */
+  historyLines?: number;
+  /** Days history is kept; 0 means no age limit (default 30). */
+  historyDays?: number;
+  /** Messages replayed to a newcomer after its welcome; 0 turns it off (default 50). */
+  replay?: number;
+  /** Operators as `NAME:HASH` (hashes from `chat hash-password`). */
+  operators?: readonly string[];
+  /** A file of `NAME:HASH` lines, re-read by the operators registry's `reload()`. */
+  operatorsFile?: string;
 }
 
 /** The defaults of protocol-v1. */
@@ -87,6 +99,9 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   floodBytesBurst: 262_144,
   roomBytes: 524_288,
   maxClientsPerIp: 20,
+  historyLines: 10_000,
+  historyDays: 30,
+  replay: 50,
 };
 
 /** Seconds within which a dead instance's users are announced as left, unless told otherwise. */
@@ -134,6 +149,9 @@ export function checkServerOptions(options: ServerOptions): void {
   whole("floodBytes", options.floodBytes, 0);
   whole("floodBytesBurst", options.floodBytesBurst, 0);
   whole("roomBytes", options.roomBytes, 0);
+  whole("historyLines", options.historyLines ?? 0, 0);
+  whole("historyDays", options.historyDays ?? 0, 0, 1_000_000);
+  whole("replay", options.replay ?? 0, 0, 1000);
 }
 
 /**

@@ -7,6 +7,7 @@
 
 import { encodeFrame, notice, utf8ByteLength } from "../protocol/mod.ts";
 import {
+  actionNotice,
   JOIN_NAME_LIMIT,
   joinNotice,
   leaveNotice,
@@ -48,6 +49,7 @@ export type RoomEvent =
   | { kind: "joined"; name: string; member: Member }
   | { kind: "left"; name: string; reason: string; member: Member }
   | { kind: "message"; from: string; text: string; member: Member }
+  | { kind: "action"; from: string; text: string; member: Member }
   | { kind: "private"; from: string; to: string; text: string; member: Member; target: Member };
 
 /** Receives room events, synchronously, in order. */
@@ -92,6 +94,9 @@ export class Room {
   /** Members by their names' skeletons (the first with each), when a skeleton is given. */
   readonly #skeleton: ((name: string) => string) | null;
   readonly #bySkeleton = new Map<string, Member>();
+  #replay: (() => Uint8Array | null) | null = null;
+  /** The topic notice every newcomer gets right after its welcome, encoded once; null: none. */
+  #topic: Uint8Array | null = null;
 
   constructor(options: RoomOptions = {}) {
     this.#skeleton = options.skeleton ?? null;
@@ -136,6 +141,19 @@ export class Room {
     return out;
   }
 
+  /**
+   * Sets where a newcomer's replay comes from: encoded frames handed to each newcomer right
+   * after its welcome, before anything live (null or empty bytes: nothing to replay).
+   */
+  setReplay(source: (() => Uint8Array | null) | null): void {
+    this.#replay = source;
+  }
+
+  /** Sets the notice a newcomer gets after its welcome (the topic); null for none. */
+  setTopic(text: string | null): void {
+    this.#topic = text === null ? null : encodeFrame(notice(text));
+  }
+
   /** Subscribes to room events; returns the unsubscribe function. */
   subscribe(listener: RoomListener): () => void {
     this.#listeners.add(listener);
@@ -156,6 +174,10 @@ export class Room {
     }
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
     member.deliver(encodeFrame(notice(welcome)));
+    if (this.#topic !== null) member.deliver(this.#topic);
+    const replay = this.#replay?.() ?? null;
+    // The same bytes for every newcomer until the history changes: kept, never copied.
+    if (replay !== null && replay.length > 0) member.deliver(replay);
     if (this.#joins === null || this.#joins.admit(member)) {
       this.#fanOut(encodeFrame(notice(joinNotice(member.name))), member);
     }
@@ -186,6 +208,13 @@ export class Room {
     this.announceJoins();
     this.#fanOut(encodeFrame({ username: from.name, message: text }), from);
     this.#emit({ kind: "message", from: from.name, text, member: from });
+  }
+
+  /** An action (`/me`): the notice `* NAME TEXT` to everyone, its sender included. */
+  action(from: Member, text: string): void {
+    this.announceJoins();
+    this.#fanOut(encodeFrame(notice(actionNotice(from.name, text))), null);
+    this.#emit({ kind: "action", from: from.name, text, member: from });
   }
 
   /** Sends a notice to every member (except `except`, if given). */

@@ -5,9 +5,12 @@
 
 import { startClusterServer } from "./bus/cluster_server.ts";
 import { ClusterUnavailableError } from "./bus/link.ts";
+import { readCommandLines } from "./console_input.ts";
 import { ListenError } from "./listener.ts";
+import { OperatorEntryError } from "./moderation/operators.ts";
 import type { ServerOptions } from "./options.ts";
 import { type ChatServer, startServer } from "./server.ts";
+import { StoreOpenError } from "./store/store.ts";
 
 /** The signals that shut the server down; SIGTERM does not exist on Windows. */
 const SHUTDOWN_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
@@ -37,6 +40,15 @@ export async function runServer(options: ServerOptions): Promise<number> {
       return 1;
     }
     if (signalled) void server.shutdown();
+    const running = server;
+    void readCommandLines(Deno.stdin.readable, (line) => running.consoleCommand(line)).then(
+      (bytes) => {
+        // Quiet for a stdin of /dev/null: only a console that was used is told it ended.
+        if (bytes > 0) {
+          console.log("console: end of input; the server keeps running (stop it with a signal)");
+        }
+      },
+    );
     await server.finished;
     return 0;
   } finally {
@@ -64,7 +76,10 @@ function addSignalListeners(handler: () => void): Deno.Signal[] {
 }
 
 function describeStartFailure(error: unknown): string {
-  if (error instanceof ListenError || error instanceof ClusterUnavailableError) {
+  if (
+    error instanceof ListenError || error instanceof ClusterUnavailableError ||
+    error instanceof StoreOpenError || error instanceof OperatorEntryError
+  ) {
     return error.message;
   }
   const text = error instanceof Error ? error.message : String(error);

@@ -13,10 +13,15 @@ import {
   FrameTooLargeError,
   MAX_USERNAME_BYTES,
   notice,
-  parseMessage,
-  usernameKey,
+  type SplitMessage,
+  splitMessage,
   utf8ByteLength,
 } from "../protocol/mod.ts";
+import type { CommandTable } from "./commands/table.ts";
+import type { ModerationUser } from "./commands/mod_commands.ts";
+import { isLoopback } from "./moderation/address.ts";
+import type { Moderation } from "./moderation/moderation.ts";
+import { bannedNotice, mutedNotice } from "./moderation/notices.ts";
 import { type Clock, type Timer, within } from "./clock.ts";
 import { formatAddress, type ServerConsole } from "./console.ts";
 import { byteBucket, type ByteLimit, FloodGate } from "./flood.ts";
@@ -27,11 +32,7 @@ import {
   LeaveReason,
   lookalikeTakenNotice,
   nameTakenNotice,
-  notOnlineNotice,
-  privateBusyNotice,
   protocolErrorReason,
-  unknownCommandNotice,
-  usageNotice,
 } from "./notices.ts";
 import type { ServerOptions } from "./options.ts";
 import { Outbox, type OutboxFailure } from "./outbox.ts";
@@ -68,6 +69,10 @@ export interface SessionContext {
   readonly busPressure?: () => Promise<void> | null;
   /** The room's byte budget for chat from all its local clients together (absent: none). */
   readonly roomBytes?: TokenBucket | null;
+  /** The commands users may type, checked in one place. */
+  readonly commands: CommandTable<ModerationUser>;
+  /** Bans and mutes; without it nobody is banned or muted. */
+  readonly moderation?: Moderation;
 }
 
 /** How long closing waits for a final notice to reach a client that is not reading. */
@@ -98,7 +103,7 @@ interface EndOptions {
  * and writes only through its outbox. Every way of ending (EOF, reset, /quit, protocol error,
  * timeout, too slow, shutdown) goes through one place, so a departure is announced exactly once.
  */
-export class Session implements Member {
+export class Session implements Member, ModerationUser {
   readonly #conn: Connection;
   readonly #ctx: SessionContext;
   readonly #outbox: Outbox;
@@ -106,6 +111,13 @@ export class Session implements Member {
   /** Flood control; null when it is off (no gate, no closure per connection). */
   readonly #flood: FloodGate | null;
   readonly #remote: string;
+  readonly #address: string;
+  /** TLS, or a loopback peer: `/oper` may be used. */
+  readonly #secure: boolean;
+  /** Operator rights, granted by `/oper` until the connection ends. */
+  #operator = false;
+  /** Wrong `/oper` passwords so far. */
+  #operStrikes = 0;
   #name = "";
   #key = "";
   #loggedIn = false;
@@ -114,12 +126,15 @@ export class Session implements Member {
   #loginTimer: Timer | null = null;
   /** When the read loop last got bytes (clock ms): all the idle sweep needs per connection. */
   #lastReadAt: number;
+  /** When the connection was accepted (clock ms). */
+  readonly #connectedAt: number;
   /** Set when the session ends: the close (with its bounded flush) in progress. */
   #closing: Promise<void> | null = null;
   /** Bytes of private messages this client may still receive; made at the first one. */
   #privateBytes: TokenBucket | null = null;
 
-  constructor(conn: Connection, ctx: SessionContext) {
+  /** `tls`: the connection is TLS (a loopback peer counts as safe for `/oper` too). */
+  constructor(conn: Connection, ctx: SessionContext, tls = false) {
     this.#conn = conn;
     this.#ctx = ctx;
     const { options, clock } = ctx;
@@ -143,10 +158,12 @@ export class Session implements Member {
       )
       : null;
     this.#lastReadAt = clock.now();
+    this.#connectedAt = this.#lastReadAt;
     const addr = conn.remoteAddr;
-    this.#remote = addr.transport === "tcp" || addr.transport === "udp"
-      ? formatAddress(addr)
-      : addr.transport;
+    const net = addr.transport === "tcp" || addr.transport === "udp";
+    this.#remote = net ? formatAddress(addr) : addr.transport;
+    this.#address = net ? addr.hostname : "";
+    this.#secure = tls || !net || isLoopback(this.#address);
   }
 
   /** The registered name (empty before login). */
@@ -172,6 +189,56 @@ export class Session implements Member {
   /** When bytes last arrived from the peer (the clock's ms; the start before any). */
   get lastReadAt(): number {
     return this.#lastReadAt;
+  }
+
+  /** This session as the room sees it (the command table's user is its member). */
+  get member(): Member {
+    return this;
+  }
+
+  /** When the connection was accepted (the clock's ms). */
+  get connectedAt(): number {
+    return this.#connectedAt;
+  }
+
+  /** The peer's IP address. */
+  get address(): string {
+    return this.#address;
+  }
+
+  /** True on TLS or from loopback. */
+  get secureChannel(): boolean {
+    return this.#secure;
+  }
+
+  /** True once `/oper` succeeded, until the connection ends. */
+  get isOperator(): boolean {
+    return this.#operator && !this.#ended;
+  }
+
+  /** `/oper` succeeded. */
+  grantOperator(): void {
+    this.#operator = true;
+  }
+
+  /** A wrong `/oper` password; how many so far. */
+  operFailed(): number {
+    return ++this.#operStrikes;
+  }
+
+  /** A session is never the server console. */
+  get isConsole(): boolean {
+    return false;
+  }
+
+  /** Answers this user alone, with a notice. */
+  reply(text: string): void {
+    this.#sendNotice(text);
+  }
+
+  /** Leaves the chat (`/quit`): what was queued is written first. */
+  quit(): void {
+    this.#end(LeaveReason.quit, { flush: true });
   }
 
   /** Why the session ended (empty while it runs). */
@@ -305,6 +372,11 @@ export class Session implements Member {
       this.#end("invalid name", { notice: errorNotice(check.error.message) });
       return;
     }
+    const ban = this.#ctx.moderation?.banForName(check.key) ?? null;
+    if (ban !== null) {
+      this.#end("banned", { notice: bannedNotice(ban, this.#ctx.clock.now()) });
+      return;
+    }
     this.#name = check.name;
     this.#key = check.key;
     const claims = this.#ctx.claims;
@@ -350,49 +422,43 @@ export class Session implements Member {
   }
 
   #handleMessage(message: string): void {
-    const parsed = parseMessage(message);
-    if (parsed.kind === "keepalive") return;
-    if (parsed.kind === "quit") {
-      this.#end(LeaveReason.quit, { flush: true });
-      return;
-    }
-    const flood = this.#flood;
-    if (flood !== null) {
-      const bytes = parsed.kind === "chat" || parsed.kind === "msg"
-        ? utf8ByteLength(parsed.text)
-        : 0;
-      if (!flood.allow(bytes)) return;
-      const roomBytes = this.#ctx.roomBytes;
-      if (parsed.kind === "chat" && roomBytes != null && !roomBytes.take(bytes)) {
-        flood.refused();
+    const split = splitMessage(message);
+    if (split.kind === "keepalive") return;
+    const commands = this.#ctx.commands;
+    const command = split.kind === "command" ? commands.find(split.name) : undefined;
+    const speaks = split.kind === "chat" || command?.speaks === true;
+    if (command?.floodFree !== true && this.#flood !== null && !this.#admit(split, speaks)) return;
+    if (speaks) {
+      const mute = this.#ctx.moderation?.muteFor(this.#key) ?? null;
+      if (mute !== null) {
+        this.#sendNotice(mutedNotice(mute, this.#ctx.clock.now()));
         return;
       }
     }
-    const room = this.#ctx.room;
-    switch (parsed.kind) {
-      case "chat":
-        room.broadcast(this, parsed.text);
-        return;
-      case "users":
-        this.#sendNotice(room.userList());
-        return;
-      case "msg":
-        switch (room.sendPrivate(this, usernameKey(parsed.target), parsed.text)) {
-          case "offline":
-            this.#sendNotice(notOnlineNotice(parsed.target));
-            return;
-          case "busy":
-            this.#sendNotice(privateBusyNotice(parsed.target));
-            return;
-        }
-        return;
-      case "usage":
-        this.#sendNotice(usageNotice(parsed.command));
-        return;
-      case "unknown":
-        this.#sendNotice(unknownCommandNotice(parsed.command));
-        return;
+    if (split.kind === "chat") {
+      this.#ctx.room.broadcast(this, split.text);
+      return;
     }
+    const pending = commands.run(this, split.word, split.rest);
+    pending?.catch((error) => this.#ctx.console.problem(`command ${split.name} failed: ${error}`));
+  }
+
+  /**
+   * Flood control for one message: a message token, and for what speaks (chat, `/msg`, `/me`) its
+   * bytes, and for what every member receives (chat, `/me`) the room's byte budget too.
+   */
+  #admit(split: Exclude<SplitMessage, { kind: "keepalive" }>, speaks: boolean): boolean {
+    const flood = this.#flood as FloodGate;
+    const text = split.kind === "chat" ? split.text : split.rest;
+    const bytes = speaks ? utf8ByteLength(text) : 0;
+    if (!flood.allow(bytes)) return false;
+    const roomBytes = this.#ctx.roomBytes;
+    const toEveryone = split.kind === "chat" || split.name === "/me";
+    if (toEveryone && roomBytes != null && !roomBytes.take(bytes)) {
+      flood.refused();
+      return false;
+    }
+    return true;
   }
 
   #sendNotice(text: string): void {

@@ -196,19 +196,67 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "bench: the history target (a --db file, replay 50) gives every login its replay and loses nothing",
+  skipRuns,
+  async () => {
+    const idle = await runBench(
+      options(["--profile", "idle-10k", "-N", "12", "-D", "0.1"], "chat-history"),
+      () => {},
+      "smoke",
+    );
+    const [idleRun] = idle.rows[0].runs;
+    assert.ok(idleRun.kind === "idle", `run failed: ${JSON.stringify(idleRun)}`);
+    const result = idleRun as IdleResult;
+    assert.equal(result.loggedIn, 12);
+    assert.equal(result.replays, 12, "each newcomer received its replay");
+    assert.equal(result.joinNotices, result.expectedJoinNotices);
+    const traffic = await runBench(
+      options(
+        [
+          "--profile",
+          "fanout-small",
+          "-N",
+          "5",
+          "-S",
+          "2",
+          "-R",
+          "50",
+          "-D",
+          "1",
+          "--warmup",
+          "0.3",
+        ],
+        "chat-history",
+      ),
+      () => {},
+      "smoke",
+    );
+    const [run] = traffic.rows[0].runs;
+    assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
+    const delivered = run as TrafficResult;
+    assert.ok(delivered.sent > 0);
+    assert.equal(delivered.lost, 0);
+    assert.equal(delivered.outOfOrder, 0);
+  },
+);
+
 Deno.test("bench: cluster clients are spread over the instances round-robin", () => {
   const addresses = [1, 2, 3].map((port) => ({ host: "127.0.0.1", port }));
   const ports = [0, 1, 2, 3, 4, 5, 6].map((i) => addressFor(addresses, i).port);
   assert.deepEqual(ports, [1, 2, 3, 1, 2, 3, 1]);
 });
 
-Deno.test("bench: the cluster targets are known but not run by default", () => {
+Deno.test("bench: the cluster and history targets are known but not run by default", () => {
   const parsed = parseBenchArgs([]);
   assert.ok(parsed.kind === "run");
   assert.deepEqual(parsed.options.targets, ["chat", "ngircd", "inspircd"]);
   const cluster = parseBenchArgs(["--targets", "chat,chat-cluster2,chat-cluster3"]);
   assert.ok(cluster.kind === "run");
   assert.deepEqual(cluster.options.targets, ["chat", "chat-cluster2", "chat-cluster3"]);
+  const history = parseBenchArgs(["--targets", "chat,chat-history"]);
+  assert.ok(history.kind === "run");
+  assert.deepEqual(history.options.targets, ["chat", "chat-history"]);
 });
 
 Deno.test("bench: payload fields survive a stamp and a read", () => {

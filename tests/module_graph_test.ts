@@ -72,8 +72,9 @@ function runtimeLoads(source: string): string[] {
 const PERMISSION_APIS: Readonly<Record<string, RegExp>> = {
   "--allow-read":
     /\bDeno\.(readFile|readTextFile|readDir|open|stat|lstat|realPath|readLink|watchFs|cwd)(Sync)?\b/,
+  // node:sqlite opens its files itself: a database on a file needs both read and write.
   "--allow-write":
-    /\bDeno\.(writeFile|writeTextFile|mkdir|remove|rename|create|truncate|chmod|symlink)(Sync)?\b/,
+    /\bDeno\.(writeFile|writeTextFile|mkdir|remove|rename|create|truncate|chmod|symlink)(Sync)?\b|\bnew DatabaseSync\b/,
   "--allow-env": /\bDeno\.env\b/,
   "--allow-run": /\bDeno\.(Command|run)\b/,
   "--allow-sys":
@@ -167,4 +168,5 @@ Deno.test("the scanners find what they look for and ignore comments", () => {
   ]);
   assert.deepEqual(permissionsNeeded("const pem = Deno.readTextFileSync(path);"), ["--allow-read"]);
   assert.deepEqual(permissionsNeeded("await Deno.connect({ port })"), []);
+  assert.deepEqual(permissionsNeeded("const db = new DatabaseSync(file);"), ["--allow-write"]);
 });

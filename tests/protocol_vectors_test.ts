@@ -9,8 +9,11 @@ import {
   type DecodeResult,
   DEFAULT_MAX_MESSAGE_BYTES,
   encodeFrame,
+  formatHistoryLine,
   FrameDecoder,
+  type HistoryLine,
   MAX_USERNAME_BYTES,
+  parseHistoryLine,
 } from "../protocol/mod.ts";
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "../server/options.ts";
 
@@ -185,4 +188,26 @@ Deno.test("PROTOCOL.md: the limits table states the server's and codec's default
   assert.deepEqual([...seen].sort(), Object.keys(optionKeys).sort(), "every limit is documented");
   assert.equal(DEFAULT_SERVER_OPTIONS.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES);
   assert.match(doc, new RegExp(`port \\*\\*${DEFAULT_SERVER_OPTIONS.port}\\*\\*`));
+});
+
+Deno.test("PROTOCOL.md: the history vectors are the form parseHistoryLine reads and formatHistoryLine writes", () => {
+  const time = Date.UTC(2026, 11, 3, 12, 3, 11, 250);
+  const expected: Record<string, HistoryLine> = {
+    "notice-history-line": { time, from: "alice", text: "hi", action: false },
+    "notice-history-action": { time, from: "alice", text: "waves", action: true },
+  };
+  for (const [name, line] of Object.entries(expected)) {
+    const row = valid.find((r) => r.name === name);
+    assert.ok(row !== undefined, `vector ${name}`);
+    const frame = decodeFrame(fromHex(row.hex));
+    assert.equal(frame.username, "");
+    assert.deepEqual(parseHistoryLine(frame.message), line);
+    assert.equal(formatHistoryLine(line), frame.message);
+  }
+  for (const name of ["notice-history-start", "notice-history-end", "notice-action"]) {
+    const row = valid.find((r) => r.name === name);
+    assert.ok(row !== undefined, `vector ${name}`);
+    assert.equal(parseHistoryLine(decodeFrame(fromHex(row.hex)).message), null);
+  }
+  assert.match(doc, /\*\*This is the one notice text a client may parse\*\*/);
 });

@@ -33,6 +33,7 @@ Deno.test("every bus event survives encoding and decoding", opts, () => {
     { kind: "joined", instance: "a", key: "ünï", name: "Ünï" },
     { kind: "left", instance: "a", key: "bob", name: "Bob", reason: "quit" },
     { kind: "message", instance: "b", key: "bob", name: "Bob", text: 'hi "there"\n\u0000 ✓' },
+    { kind: "action", instance: "b", key: "bob", name: "Bob", text: "waves" },
     {
       kind: "private",
       instance: "b",

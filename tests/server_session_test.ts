@@ -11,6 +11,7 @@ import { Room } from "../server/room.ts";
 import { type Connection, connectionFailureReason, Session } from "../server/session.ts";
 import { ManualClock } from "./helpers/clock.ts";
 import { CapturedConsole } from "./helpers/server.ts";
+import { testCommands } from "./helpers/history.ts";
 
 /**
  * A connection fed by the test. Each read copies the next chunk into the session's buffer and
@@ -80,6 +81,7 @@ function setup() {
     clock,
     options: { ...DEFAULT_SERVER_OPTIONS, floodRate: 0 },
     console: new ServerConsole(sink, clock),
+    commands: testCommands(room, clock),
   };
   return { room, clock, sink, ctx };
 }

@@ -193,7 +193,9 @@ Deno.test("an unknown command gets an error notice listing the commands", opts, 
     await alice.say("/foo bar");
     assert.equal(
       (await alice.waitForNotice("error:")).message,
-      "error: unknown command /foo; commands: /users, /msg NAME TEXT, /quit",
+      "error: unknown command /foo; commands: " +
+        "/users, /msg NAME TEXT, /me TEXT, /history [N], /search WORDS, /help, /quit, " +
+        "/topic [TEXT], /oper PASSWORD",
     );
     assert.deepEqual(chatLines(await bob.sync()), []);
   });

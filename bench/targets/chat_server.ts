@@ -11,6 +11,7 @@ import {
   ChatServerStartError,
   startChatServer,
 } from "../../kit/chat_process.ts";
+import { WireClient } from "../../kit/wire_client.ts";
 import { type StartedTarget, type Target, TargetUnavailableError } from "./target.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url);
@@ -28,9 +29,11 @@ export interface ChatTargetOptions {
 
 /**
  * Starts `deno run --allow-net main.ts server` on 127.0.0.1 with a free port and the benchmark
- * settings (no flood control, no per-address limit, no periodic list), then `extraArgs` and the
- * options' server arguments; resolves once it listens. Throws ChatServerStartError. One
- * launcher, so the single-server and the cluster targets measure the same server.
+ * settings (no flood control, no per-address limit, no periodic list, history off: the numbers
+ * stay comparable with those measured before the server kept history; `chat-history` turns it
+ * on), then `extraArgs` and the options' server arguments; resolves once it listens. Throws
+ * ChatServerStartError. One launcher, so the single-server and the cluster targets measure the
+ * same server.
  */
 export function launchChatServer(
   options: ChatTargetOptions,
@@ -44,6 +47,8 @@ export function launchChatServer(
     "0",
     // Every benchmark client comes from 127.0.0.1 (ngIRCd: MaxConnectionsIP = 0).
     "--max-clients-per-ip",
+    "0",
+    "--history-lines",
     "0",
     ...extraArgs,
     ...options.serverArgs,
@@ -74,4 +79,72 @@ export function chatTarget(options: ChatTargetOptions): Target {
       return { pid: process.pid, host: "127.0.0.1", port, stop: () => process.stop() };
     },
   };
+}
+
+/** Messages the `chat-history` target's room holds before a run, so every newcomer gets a replay. */
+export const HISTORY_SEED_MESSAGES = 50;
+
+/**
+ * The `chat-history` target: our server keeping history as a user would, on a SQLite file in a
+ * temporary folder (`--db`, WAL mode), replaying the last 50 messages to each newcomer. The room
+ * is seeded with 50 messages first, so every login of the run receives a full replay.
+ */
+export function chatHistoryTarget(options: ChatTargetOptions): Target {
+  return {
+    name: "chat-history",
+    protocol: "chat",
+    maxPendingLogins: 256,
+    senderSetup: [],
+    prepare: () => Promise.resolve(),
+    async start(maxClients: number): Promise<StartedTarget> {
+      const dir = await Deno.makeTempDir({ prefix: "chat-bench-history-" });
+      let server: ChatServerProcess;
+      try {
+        server = await launchChatServer({
+          denoFlags: [...options.denoFlags, "--allow-read", "--allow-write"],
+          serverArgs: options.serverArgs,
+        }, [
+          "--max-clients",
+          String(Math.max(10_000, maxClients)),
+          "--history-lines",
+          "10000",
+          "--db",
+          `${dir}/chat.db`,
+          "--replay",
+          String(HISTORY_SEED_MESSAGES),
+        ]);
+      } catch (error) {
+        await Deno.remove(dir, { recursive: true });
+        if (!(error instanceof ChatServerStartError)) throw error;
+        throw new TargetUnavailableError("chat-history", error.message);
+      }
+      const { process, port } = server;
+      const stop = async () => {
+        await process.stop();
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      };
+      try {
+        await seedHistory(port);
+      } catch (error) {
+        await stop();
+        throw new TargetUnavailableError("chat-history", `seeding the history: ${error}`);
+      }
+      return { pid: process.pid, host: "127.0.0.1", port, stop };
+    },
+  };
+}
+
+/** Says {@link HISTORY_SEED_MESSAGES} messages, waits until the server has handled them, leaves. */
+async function seedHistory(port: number): Promise<void> {
+  const client = await WireClient.connect({ hostname: "127.0.0.1", port });
+  try {
+    await client.login("bench-seed");
+    for (let i = 0; i < HISTORY_SEED_MESSAGES; i++) {
+      await client.say(`history seed message ${i} of the benchmark`);
+    }
+    await client.say("/users");
+    await client.waitForNotice("Online (");
+  } finally {
+    await client.close();
+  }
 }

@@ -4,11 +4,14 @@
  */
 
 /**
- * The servers the benchmark knows. `chat-clusterN` is N instances of our server sharing one
- * room through a private Redis, with the clients spread over them round-robin.
+ * The servers the benchmark knows. `chat` runs with history off (as measured before the server
+ * kept history); `chat-history` keeps it on a SQLite file and replays 50 messages to each
+ * newcomer. `chat-clusterN` is N instances of our server sharing one room through a private
+ * Redis, with the clients spread over them round-robin.
  */
 export const TARGET_NAMES = [
   "chat",
+  "chat-history",
   "ngircd",
   "inspircd",
   "chat-cluster2",

@@ -73,6 +73,7 @@ export async function startClusterServer(
       busPressure: () => bus.backlog.pressure(),
       afterShutdown: () => bus.close(),
     });
+    bus.attachModeration(server.moderation);
   } catch (error) {
     await bus.close();
     throw error;

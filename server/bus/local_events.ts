@@ -104,8 +104,9 @@ export class LocalEvents {
         return;
       }
       case "message":
+      case "action":
         this.#publishFor(member, event.text, notPublishedNotice, busyNotPublishedNotice, {
-          kind: "message",
+          kind: event.kind,
           instance: self,
           key: member.key,
           name: member.name,

@@ -10,6 +10,7 @@
  * The client is loaded with a dynamic import of its bare npm specifier on the first connection:
  * evaluating it costs about 250 ms and 15 MB, which a single-process server and `chat client`
  * must not pay. The specifier is a string literal, so `deno compile` still embeds the package.
+ * The history's Redis store (server/store/redis_store.ts) loads it through here too.
  * @module
  */
 
@@ -21,8 +22,8 @@ export type RedisClient = ReturnType<typeof RedisModule.createClient>;
 
 let redisModule: Promise<typeof RedisModule> | null = null;
 
-/** The npm Redis client, loaded once, on first use. */
-function loadRedisClient(): Promise<typeof RedisModule> {
+/** The npm Redis client, loaded once, on first use (the history store uses it too). */
+export function loadRedisClient(): Promise<typeof RedisModule> {
   redisModule ??= import("@redis/client");
   return redisModule;
 }
