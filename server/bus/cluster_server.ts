@@ -10,6 +10,7 @@ import { ServerConsole, stdConsole } from "../console.ts";
 import { DEFAULT_PRESENCE_TIMEOUT_SECONDS, type ServerOptions } from "../options.ts";
 import { nameSkeleton } from "../name_skeleton.ts";
 import type { BusBacklogLimits } from "./backlog.ts";
+import { DEFAULT_CLUSTER_ROOM } from "./cluster_names.ts";
 import { Room } from "../room.ts";
 import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
 import { ClusterBus } from "./bus.ts";
@@ -17,8 +18,7 @@ import { presenceTiming } from "./presence.ts";
 import { RedisLink } from "./redis_link.ts";
 import { parseRedisUrl } from "./redis_url.ts";
 
-/** The cluster room used when none is given. */
-export const DEFAULT_CLUSTER_ROOM = "chat";
+export { DEFAULT_CLUSTER_ROOM } from "./cluster_names.ts";
 
 /** A running clustered server and its bus (tests read the bus's per-instance counts). */
 export interface ClusterServer extends ChatServer {
