@@ -5,6 +5,7 @@
  */
 
 import type { Clock, Timer } from "./clock.ts";
+import { processCounters } from "./metrics/counters.ts";
 import { TokenBucket } from "./token_bucket.ts";
 
 /** Shortest gap between two flood notices to the same client. */
@@ -65,6 +66,7 @@ export class FloodGate {
       return true;
     }
     this.#dropped++;
+    processCounters.floodDrops++;
     return false;
   }
 
