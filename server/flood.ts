@@ -73,6 +73,7 @@ export class FloodGate {
   /** Counts one message dropped for a reason outside this gate (the room's own budget). */
   refused(): void {
     this.#dropped++;
+    processCounters.floodDrops++;
   }
 
   /** Reports the drops counted so far, now or at the end of the current notice interval. */
