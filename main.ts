@@ -8,6 +8,7 @@ import { runCert } from "./cert/run.ts";
 import { CERT_USAGE, parseCertArgs } from "./cli/cert_args.ts";
 import { CLIENT_USAGE, parseClientArgs } from "./cli/client_args.ts";
 import { describeFailure, type FailureTarget } from "./cli/failure.ts";
+import { HASH_PASSWORD_USAGE, PasswordInputError, runHashPassword } from "./cli/hash_password.ts";
 import { MAIN_USAGE } from "./cli/main_usage.ts";
 import { parseServerArgs, SERVER_USAGE } from "./cli/server_args.ts";
 import { UsageError } from "./cli/usage.ts";
@@ -31,6 +32,7 @@ const CONSOLE: MainOutput = {
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   server: SERVER_USAGE,
   client: CLIENT_USAGE,
+  "hash-password": HASH_PASSWORD_USAGE,
   cert: CERT_USAGE,
 };
 
@@ -81,6 +83,8 @@ export async function main(args: string[], output: MainOutput = CONSOLE): Promis
         for (const line of await runCert(parsed.options)) output.out(line);
         return 0;
       }
+      case "hash-password":
+        return await runHashPassword(rest, output);
       case undefined:
         throw new UsageError("missing command: server or client", MAIN_USAGE);
       default:
@@ -93,6 +97,10 @@ export async function main(args: string[], output: MainOutput = CONSOLE): Promis
     if (error instanceof UsageError) {
       output.err(`chat: ${error.message}\n${helpHint(error.usage)}`);
       return 2;
+    }
+    if (error instanceof PasswordInputError) {
+      output.err(`chat: ${error.message}`);
+      return 1;
     }
     output.err(`chat: ${describeFailure(error, target)}`);
     return 1;

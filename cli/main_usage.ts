@@ -12,6 +12,7 @@ Commands:
   server [options]              run a chat server (see: chat server --help)
   client [HOST] [PORT] [NAME]   connect to a server and chat (see: chat client --help)
   cert [HOST...]                make a self-signed TLS certificate (see: chat cert --help)
+  hash-password                 hash an operator password for chat server --oper NAME:HASH
   help [COMMAND]                show this text, or a command's usage
 
 Options:

@@ -10,6 +10,7 @@ import {
   DEFAULT_SERVER_OPTIONS,
   type ServerOptions,
 } from "../server/options.ts";
+import { OperatorEntryError, parseOperatorEntry } from "../server/moderation/operators.ts";
 import { type Parsed, parseIntegerOption, parseStrict, UsageError } from "./usage.ts";
 
 const D = DEFAULT_SERVER_OPTIONS;
@@ -46,6 +47,14 @@ History (public messages and /me actions; private messages are never stored):
   --history-days DAYS      forget messages older than DAYS, 0 for no age limit (default ${D.historyDays})
   --replay N               messages a newcomer is shown after the welcome, 0 turns it
                            off (default ${D.replay})
+
+Moderation (operators use /kick, /ban, /mute, /topic...; see README "Running a room"):
+  --oper NAME:HASH         NAME may become an operator with /oper PASSWORD; HASH comes from
+                           chat hash-password (repeatable)
+  --opers FILE             operators from FILE, one NAME:HASH a line (# comments)
+  When stdin is a terminal or a pipe, each line typed there is an operator command
+  (/kick, /ban, /unban, /bans, /mute, /unmute, /topic, /say TEXT, /users, /help);
+  the end of stdin does not stop the server.
 
 Cluster (several instances behind a TCP load balancer share one room):
   --redis redis://HOST:PORT[/DB]
@@ -88,6 +97,8 @@ const OPTIONS = {
   "history-lines": { type: "string" },
   "history-days": { type: "string" },
   "replay": { type: "string" },
+  "oper": { type: "string", multiple: true },
+  "opers": { type: "string" },
   "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -105,6 +116,7 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
     const value = values[name];
     return typeof value === "string" ? value : undefined;
   };
+  const operators = operatorOptions(values.oper, text("opers"));
   const integer = (
     name: keyof typeof OPTIONS,
     fallback: number,
@@ -154,8 +166,30 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       historyLines: integer("history-lines", D.historyLines ?? 0),
       historyDays: integer("history-days", D.historyDays ?? 0, HISTORY_DAYS),
       replay: integer("replay", D.replay ?? 0, REPLAY),
+      ...operators,
       ...clusterOptions(text, integer),
     },
+  };
+}
+
+/** `--oper NAME:HASH` (each checked now, so a typo is a usage error) and `--opers FILE`. */
+function operatorOptions(
+  entries: unknown,
+  file: string | undefined,
+): Pick<ServerOptions, "operators" | "operatorsFile"> {
+  const list = Array.isArray(entries) ? entries.map(String) : [];
+  list.forEach((entry, i) => {
+    try {
+      parseOperatorEntry(entry, `--oper #${i + 1}`);
+    } catch (error) {
+      if (error instanceof OperatorEntryError) throw new UsageError(error.message, SERVER_USAGE);
+      throw error;
+    }
+  });
+  if (file === "") throw new UsageError("--opers must not be empty", SERVER_USAGE);
+  return {
+    ...(list.length === 0 ? {} : { operators: list }),
+    ...(file === undefined ? {} : { operatorsFile: file }),
   };
 }
 

@@ -52,6 +52,34 @@ export const SERVER_COMMANDS: readonly CommandInfo[] = [
 ];
 
 /**
+ * The moderation commands: `/topic` and `/oper` for everyone, the rest for operators, `/say`
+ * for the server console only. A server's `/help` lists those the asking user may use.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MODERATION_COMMANDS } from "./mod.ts";
+ * const kick = MODERATION_COMMANDS.find((c) => c.name === "/kick");
+ * assert.equal(kick?.usage, "/kick NAME [REASON]");
+ * ```
+ */
+export const MODERATION_COMMANDS: readonly CommandInfo[] = [
+  { name: "/topic", usage: "/topic [TEXT]", summary: "show the topic; operators set it" },
+  { name: "/oper", usage: "/oper PASSWORD", summary: "become an operator (TLS or loopback only)" },
+  { name: "/kick", usage: "/kick NAME [REASON]", summary: "disconnect NAME" },
+  {
+    name: "/ban",
+    usage: "/ban TARGET [DURATION] [REASON]",
+    summary: "ban a name, an IP address or a CIDR range (DURATION like 90s, 30m, 2h, 7d)",
+  },
+  { name: "/unban", usage: "/unban TARGET", summary: "lift a ban" },
+  { name: "/bans", usage: "/bans", summary: "list the bans: who set them, why, time left" },
+  { name: "/mute", usage: "/mute NAME [DURATION]", summary: "drop NAME's messages" },
+  { name: "/unmute", usage: "/unmute NAME", summary: "let NAME speak again" },
+  { name: "/say", usage: "/say TEXT", summary: "a server notice to everyone" },
+];
+
+/**
  * What one chat message is: a keepalive (empty), chat, or a command word with the rest of the
  * line.
  */

@@ -48,6 +48,7 @@ export {
   type CommandInfo,
   commandList,
   commandWords,
+  MODERATION_COMMANDS,
   SERVER_COMMANDS,
   type SplitMessage,
   splitMessage,

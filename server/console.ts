@@ -1,10 +1,13 @@
 /**
  * The server's console: the start line, a timestamped line per join and leave, the periodic
- * list of who is online, and accept-loop problems.
+ * list of who is online, accept-loop problems, and one line per operator action and `/oper`
+ * attempt.
  * @module
  */
 
 import type { Clock } from "./clock.ts";
+import { describeDuration } from "./moderation/duration.ts";
+import type { BanRecord } from "./store/moderation_store.ts";
 import { onlineList } from "./notices.ts";
 
 /** Where console lines go: stdout and stderr in production, an array in tests. */
@@ -33,6 +36,11 @@ export function formatAddress(addr: Deno.NetAddr): string {
   return addr.hostname.includes(":")
     ? `[${addr.hostname}]:${addr.port}`
     : `${addr.hostname}:${addr.port}`;
+}
+
+/** `: REASON`, or nothing. */
+function because(reason: string): string {
+  return reason === "" ? "" : `: ${reason}`;
 }
 
 /** Formats the server's console lines and stamps them with the injected clock's time. */
@@ -64,6 +72,52 @@ export class ServerConsole {
   online(total: number, names: readonly string[], detail?: string): void {
     const list = onlineList(total, names);
     this.#stamped(detail === undefined || detail === "" ? list : `${list} ${detail}`);
+  }
+
+  /** `/oper by alice from 127.0.0.1:40000: accepted` (never the password). */
+  operAttempt(name: string, remote: string, outcome: string): void {
+    this.#stamped(`/oper by ${name} from ${remote}: ${outcome}`);
+  }
+
+  /** `alice kicked bob: spam`. */
+  kicked(by: string, target: string, reason: string): void {
+    this.#stamped(`${by} kicked ${target}${because(reason)}`);
+  }
+
+  /** `alice banned 10.0.0.0/8 for 2h: spam`. */
+  banned(ban: BanRecord): void {
+    const span = describeDuration(ban.until === null ? null : ban.until - ban.setAt);
+    this.#stamped(`${ban.setBy} banned ${ban.target} ${span}${because(ban.reason)}`);
+  }
+
+  /** `alice unbanned bob`. */
+  unbanned(by: string, target: string): void {
+    this.#stamped(`${by} unbanned ${target}`);
+  }
+
+  /** `alice muted bob for 30m`. */
+  muted(by: string, name: string, durationMs: number | null): void {
+    this.#stamped(`${by} muted ${name} ${describeDuration(durationMs)}`);
+  }
+
+  /** `alice unmuted bob`. */
+  unmuted(by: string, name: string): void {
+    this.#stamped(`${by} unmuted ${name}`);
+  }
+
+  /** `alice set the topic: TEXT`. */
+  topicSet(by: string, text: string): void {
+    this.#stamped(`${by} set the topic: ${text}`);
+  }
+
+  /** `server said: TEXT` (a `/say` notice to everyone). */
+  said(by: string, text: string): void {
+    this.#stamped(`${by} said: ${text}`);
+  }
+
+  /** A line the console typed gets its answer: unstamped, on the normal stream. */
+  answer(text: string): void {
+    this.#sink.log(text);
   }
 
   /** A stamped informational line (shutdown, refused connections). */

@@ -55,6 +55,10 @@ export interface ServerOptions {
   historyDays?: number;
   /** Messages replayed to a newcomer after its welcome; 0 turns it off (default 50). */
   replay?: number;
+  /** Operators as `NAME:HASH` (hashes from `chat hash-password`). */
+  operators?: readonly string[];
+  /** A file of `NAME:HASH` lines, re-read by the operators registry's `reload()`. */
+  operatorsFile?: string;
 }
 
 /** The defaults of protocol-v1. */

@@ -78,6 +78,8 @@ export class Room {
   readonly #listeners = new Set<RoomListener>();
   readonly #joins: JoinBatcher<Member> | null;
   #replay: (() => Uint8Array | null) | null = null;
+  /** The topic notice every newcomer gets right after its welcome, encoded once; null: none. */
+  #topic: Uint8Array | null = null;
 
   constructor(options: RoomOptions = {}) {
     const batching = options.joinBatching;
@@ -119,6 +121,11 @@ export class Room {
     this.#replay = source;
   }
 
+  /** Sets the notice a newcomer gets after its welcome (the topic); null for none. */
+  setTopic(text: string | null): void {
+    this.#topic = text === null ? null : encodeFrame(notice(text));
+  }
+
   /** Subscribes to room events; returns the unsubscribe function. */
   subscribe(listener: RoomListener): () => void {
     this.#listeners.add(listener);
@@ -135,6 +142,7 @@ export class Room {
     this.#sortedKeys.splice(this.#insertionPoint(member.key), 0, member.key);
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
     member.deliver(encodeFrame(notice(welcome)));
+    if (this.#topic !== null) member.deliver(this.#topic);
     const replay = this.#replay?.() ?? null;
     // The same bytes for every newcomer until the history changes: kept, never copied.
     if (replay !== null && replay.length > 0) member.deliver(replay);

@@ -5,7 +5,9 @@
 
 import { startClusterServer } from "./bus/cluster_server.ts";
 import { ClusterUnavailableError } from "./bus/link.ts";
+import { readCommandLines } from "./console_input.ts";
 import { ListenError } from "./listener.ts";
+import { OperatorEntryError } from "./moderation/operators.ts";
 import type { ServerOptions } from "./options.ts";
 import { type ChatServer, startServer } from "./server.ts";
 import { StoreOpenError } from "./store/store.ts";
@@ -38,6 +40,15 @@ export async function runServer(options: ServerOptions): Promise<number> {
       return 1;
     }
     if (signalled) void server.shutdown();
+    const running = server;
+    void readCommandLines(Deno.stdin.readable, (line) => running.consoleCommand(line)).then(
+      (bytes) => {
+        // Quiet for a stdin of /dev/null: only a console that was used is told it ended.
+        if (bytes > 0) {
+          console.log("console: end of input; the server keeps running (stop it with a signal)");
+        }
+      },
+    );
     await server.finished;
     return 0;
   } finally {
@@ -67,7 +78,7 @@ function addSignalListeners(handler: () => void): Deno.Signal[] {
 function describeStartFailure(error: unknown): string {
   if (
     error instanceof ListenError || error instanceof ClusterUnavailableError ||
-    error instanceof StoreOpenError
+    error instanceof StoreOpenError || error instanceof OperatorEntryError
   ) {
     return error.message;
   }

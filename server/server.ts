@@ -4,7 +4,7 @@
  * @module
  */
 
-import { encodeFrame, notice } from "../protocol/mod.ts";
+import { encodeFrame, notice, splitMessage } from "../protocol/mod.ts";
 import { type Clock, systemClock, type Timer, within } from "./clock.ts";
 import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
@@ -16,7 +16,7 @@ import {
   lastResortCollector,
 } from "./heap_trim.ts";
 import { acceptLoop, listenTcp } from "./listener.ts";
-import { SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
+import { errorNotice, SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
 import { MAX_REPLAY_BYTES } from "./history/replay.ts";
 import { Room } from "./room.ts";
@@ -24,7 +24,13 @@ import type { NameClaims } from "./name_claims.ts";
 import { Session, type SessionContext } from "./session.ts";
 import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
 import { History } from "./history/history.ts";
-import { roomCommandTable } from "./commands/room_commands.ts";
+import { roomCommands } from "./commands/room_commands.ts";
+import { ConsoleUser, withConsoleUsers } from "./commands/console_user.ts";
+import { moderationCommands, type ModerationUser } from "./commands/mod_commands.ts";
+import { CommandTable } from "./commands/table.ts";
+import { Enforcement } from "./moderation/enforcement.ts";
+import { Moderation } from "./moderation/moderation.ts";
+import { OperatorRegistry } from "./moderation/operators.ts";
 import { openStore, retentionOf } from "./store/open_store.ts";
 import type { Store } from "./store/store.ts";
 
@@ -63,6 +69,15 @@ export interface ChatServer {
   readonly history: History;
   /** Where the history is kept. */
   readonly store: Store;
+  /** Bans, mutes and the topic. */
+  readonly moderation: Moderation;
+  /** Who may become an operator (`reload()` re-reads `--opers FILE`). */
+  readonly operators: OperatorRegistry;
+  /**
+   * Runs one line typed on the server's console (an operator command); its answer and errors
+   * go to the console.
+   */
+  consoleCommand(line: string): Promise<void>;
   /** Resolves once the server has shut down and released everything. */
   readonly finished: Promise<void>;
   /** Names online, in display order (case-insensitive). */
@@ -88,6 +103,10 @@ export async function startServer(
   checkServerOptions(options);
   const clock = deps.clock ?? systemClock;
   const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const operators = await OperatorRegistry.load({
+    entries: options.operators,
+    file: options.operatorsFile,
+  });
   const store = deps.store ?? await openStore(options, clock, {
     problem: (text) => console.problem(text),
     info: (text) => console.info(text),
@@ -99,7 +118,13 @@ export async function startServer(
       maxReplayBytes: Math.min(MAX_REPLAY_BYTES, Math.floor(options.sendqBytes / 2)),
     }, clock);
     await history.load();
-    return new RunningServer(options, deps, console, history, store);
+    const moderation = new Moderation(
+      store.moderation,
+      clock,
+      (text) => console.problem(text),
+    );
+    await moderation.load();
+    return new RunningServer(options, deps, console, history, store, { moderation, operators });
   } catch (error) {
     await store.close();
     throw error;
@@ -113,7 +138,12 @@ class RunningServer implements ChatServer {
   readonly room: Room;
   readonly history: History;
   readonly store: Store;
+  readonly moderation: Moderation;
+  readonly operators: OperatorRegistry;
   readonly finished: Promise<void>;
+  readonly #consoleUser: ConsoleUser;
+  /** Bans, kicks and the topic applied to this instance's connections and room. */
+  readonly #enforcement: Enforcement;
   readonly #unfollowHistory: () => void;
   readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
   readonly #ipLimits: IpLimiter;
@@ -147,8 +177,12 @@ class RunningServer implements ChatServer {
     console: ServerConsole,
     history: History,
     store: Store,
+    moderated: { moderation: Moderation; operators: OperatorRegistry },
   ) {
     this.#options = { ...options };
+    this.moderation = moderated.moderation;
+    this.operators = moderated.operators;
+    this.#consoleUser = new ConsoleUser((line) => console.answer(line));
     this.#clock = deps.clock ?? systemClock;
     this.#console = console;
     this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
@@ -168,12 +202,16 @@ class RunningServer implements ChatServer {
       console: this.#console,
       claims: deps.claims,
       ended: (session) => this.#sessionEnded(session),
-      commands: roomCommandTable({
-        room: this.room,
-        history,
-        problem: (text) => this.#console.problem(text),
-      }),
+      commands: this.#commandTable(history),
+      moderation: this.moderation,
     };
+    this.#enforcement = new Enforcement({
+      room: this.room,
+      moderation: this.moderation,
+      console: this.#console,
+      clock: this.#clock,
+      connections: () => this.#sessions.keys(),
+    });
     // In a cluster each instance writes its own users' lines; the others' arrive as events.
     this.#unfollowHistory = history.follow(
       this.room,
@@ -210,6 +248,47 @@ class RunningServer implements ChatServer {
     return this.room.names();
   }
 
+  consoleCommand(line: string): Promise<void> {
+    const text = line.trim();
+    if (text === "") return Promise.resolve();
+    const split = splitMessage(text);
+    if (split.kind !== "command") {
+      this.#consoleUser.reply(
+        errorNotice("the console takes commands: /help lists them (/say TEXT speaks to everyone)"),
+      );
+      return Promise.resolve();
+    }
+    try {
+      const pending = this.#context.commands.run(this.#consoleUser, split.word, split.rest);
+      return Promise.resolve(pending).catch((error) =>
+        this.#console.problem(`command ${split.name} failed: ${describe(error)}`)
+      );
+    } catch (error) {
+      this.#console.problem(`command ${split.name} failed: ${describe(error)}`);
+      return Promise.resolve();
+    }
+  }
+
+  /** Every command: the room's, then moderation's, in one table. */
+  #commandTable(history: History): CommandTable<ModerationUser> {
+    const consoleUsers = () => this.#enforcement.consoleUserList();
+    return new CommandTable<ModerationUser>([
+      ...withConsoleUsers<ModerationUser>(
+        roomCommands({ room: this.room, history, problem: (text) => this.#console.problem(text) }),
+        consoleUsers,
+      ),
+      ...moderationCommands({
+        room: this.room,
+        moderation: this.moderation,
+        operators: this.operators,
+        console: this.#console,
+        clock: this.#clock,
+        localUser: (key) => this.#enforcement.localUser(key),
+        consoleUserList: consoleUsers,
+      }),
+    ]);
+  }
+
   connectionCount(): number {
     return this.#sessions.size;
   }
@@ -244,6 +323,7 @@ class RunningServer implements ChatServer {
     }
     await Promise.all(this.#tasks);
     this.#unfollowHistory();
+    await this.moderation.settle();
     try {
       await this.store.close();
     } catch (error) {
@@ -271,12 +351,17 @@ class RunningServer implements ChatServer {
       return;
     }
     const ip = conn.remoteAddr.hostname;
+    const banned = this.#enforcement.banFor(ip);
+    if (banned !== null) {
+      this.#track(refuse(conn, encodeFrame(notice(banned)), this.#clock));
+      return;
+    }
     if (!this.#ipLimits.tryAcquire(ip)) {
       const text = tooManyFromAddressNotice(this.#ipLimits.limit);
       this.#track(refuse(conn, encodeFrame(notice(text)), this.#clock));
       return;
     }
-    const session = new Session(conn, this.#context);
+    const session = new Session(conn, this.#context, "handshake" in conn);
     this.#sessions.set(session, ip);
     // No promise chain per connection: the session reports its end through the context.
     void session.run();

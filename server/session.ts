@@ -16,7 +16,10 @@ import {
   splitMessage,
 } from "../protocol/mod.ts";
 import type { CommandTable } from "./commands/table.ts";
-import type { RoomUser } from "./commands/room_commands.ts";
+import type { ModerationUser } from "./commands/mod_commands.ts";
+import { isLoopback } from "./moderation/address.ts";
+import type { Moderation } from "./moderation/moderation.ts";
+import { bannedNotice, mutedNotice } from "./moderation/notices.ts";
 import { type Clock, type Timer, within } from "./clock.ts";
 import { formatAddress, type ServerConsole } from "./console.ts";
 import { FloodGate } from "./flood.ts";
@@ -59,7 +62,9 @@ export interface SessionContext {
   /** Told once when a session's run is over (its connection closed and released). */
   readonly ended?: (session: Session) => void;
   /** The commands users may type, checked in one place. */
-  readonly commands: CommandTable<RoomUser>;
+  readonly commands: CommandTable<ModerationUser>;
+  /** Bans and mutes; without it nobody is banned or muted. */
+  readonly moderation?: Moderation;
 }
 
 /** How long closing waits for a final notice to reach a client that is not reading. */
@@ -85,7 +90,7 @@ interface EndOptions {
  * and writes only through its outbox. Every way of ending (EOF, reset, /quit, protocol error,
  * timeout, too slow, shutdown) goes through one place, so a departure is announced exactly once.
  */
-export class Session implements Member, RoomUser {
+export class Session implements Member, ModerationUser {
   readonly #conn: Connection;
   readonly #ctx: SessionContext;
   readonly #outbox: Outbox;
@@ -93,6 +98,13 @@ export class Session implements Member, RoomUser {
   /** Flood control; null when it is off (no gate, no closure per connection). */
   readonly #flood: FloodGate | null;
   readonly #remote: string;
+  readonly #address: string;
+  /** TLS, or a loopback peer: `/oper` may be used. */
+  readonly #secure: boolean;
+  /** Operator rights, granted by `/oper` until the connection ends. */
+  #operator = false;
+  /** Wrong `/oper` passwords so far. */
+  #operStrikes = 0;
   #name = "";
   #key = "";
   #loggedIn = false;
@@ -101,10 +113,13 @@ export class Session implements Member, RoomUser {
   #loginTimer: Timer | null = null;
   /** When the read loop last got bytes (clock ms): all the idle sweep needs per connection. */
   #lastReadAt: number;
+  /** When the connection was accepted (clock ms). */
+  readonly #connectedAt: number;
   /** Set when the session ends: the close (with its bounded flush) in progress. */
   #closing: Promise<void> | null = null;
 
-  constructor(conn: Connection, ctx: SessionContext) {
+  /** `tls`: the connection is TLS (a loopback peer counts as safe for `/oper` too). */
+  constructor(conn: Connection, ctx: SessionContext, tls = false) {
     this.#conn = conn;
     this.#ctx = ctx;
     const { options, clock } = ctx;
@@ -126,10 +141,12 @@ export class Session implements Member, RoomUser {
       )
       : null;
     this.#lastReadAt = clock.now();
+    this.#connectedAt = this.#lastReadAt;
     const addr = conn.remoteAddr;
-    this.#remote = addr.transport === "tcp" || addr.transport === "udp"
-      ? formatAddress(addr)
-      : addr.transport;
+    const net = addr.transport === "tcp" || addr.transport === "udp";
+    this.#remote = net ? formatAddress(addr) : addr.transport;
+    this.#address = net ? addr.hostname : "";
+    this.#secure = tls || !net || isLoopback(this.#address);
   }
 
   /** The registered name (empty before login). */
@@ -162,9 +179,34 @@ export class Session implements Member, RoomUser {
     return this;
   }
 
-  /** Operators do not exist yet: nobody is one. */
+  /** When the connection was accepted (the clock's ms). */
+  get connectedAt(): number {
+    return this.#connectedAt;
+  }
+
+  /** The peer's IP address. */
+  get address(): string {
+    return this.#address;
+  }
+
+  /** True on TLS or from loopback. */
+  get secureChannel(): boolean {
+    return this.#secure;
+  }
+
+  /** True once `/oper` succeeded, until the connection ends. */
   get isOperator(): boolean {
-    return false;
+    return this.#operator && !this.#ended;
+  }
+
+  /** `/oper` succeeded. */
+  grantOperator(): void {
+    this.#operator = true;
+  }
+
+  /** A wrong `/oper` password; how many so far. */
+  operFailed(): number {
+    return ++this.#operStrikes;
   }
 
   /** A session is never the server console. */
@@ -287,6 +329,11 @@ export class Session implements Member, RoomUser {
       this.#end("invalid name", { notice: errorNotice(check.error.message) });
       return;
     }
+    const ban = this.#ctx.moderation?.banForName(check.key) ?? null;
+    if (ban !== null) {
+      this.#end("banned", { notice: bannedNotice(ban, this.#ctx.clock.now()) });
+      return;
+    }
     this.#name = check.name;
     this.#key = check.key;
     const claims = this.#ctx.claims;
@@ -325,8 +372,15 @@ export class Session implements Member, RoomUser {
     const split = splitMessage(message);
     if (split.kind === "keepalive") return;
     const commands = this.#ctx.commands;
-    const floodFree = split.kind === "command" && commands.find(split.name)?.floodFree === true;
-    if (!floodFree && this.#flood !== null && !this.#flood.allow()) return;
+    const command = split.kind === "command" ? commands.find(split.name) : undefined;
+    if (command?.floodFree !== true && this.#flood !== null && !this.#flood.allow()) return;
+    if (split.kind === "chat" || command?.speaks === true) {
+      const mute = this.#ctx.moderation?.muteFor(this.#key) ?? null;
+      if (mute !== null) {
+        this.#sendNotice(mutedNotice(mute, this.#ctx.clock.now()));
+        return;
+      }
+    }
     if (split.kind === "chat") {
       this.#ctx.room.broadcast(this, split.text);
       return;

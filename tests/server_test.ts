@@ -194,7 +194,8 @@ Deno.test("an unknown command gets an error notice listing the commands", opts, 
     assert.equal(
       (await alice.waitForNotice("error:")).message,
       "error: unknown command /foo; commands: " +
-        "/users, /msg NAME TEXT, /me TEXT, /history [N], /search WORDS, /help, /quit",
+        "/users, /msg NAME TEXT, /me TEXT, /history [N], /search WORDS, /help, /quit, " +
+        "/topic [TEXT], /oper PASSWORD",
     );
     assert.deepEqual(chatLines(await bob.sync()), []);
   });

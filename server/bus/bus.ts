@@ -19,6 +19,7 @@
 import { type Clock, within } from "../clock.ts";
 import type { ServerConsole } from "../console.ts";
 import { nameTakenNotice } from "../notices.ts";
+import type { Moderation } from "../moderation/moderation.ts";
 import type { Room } from "../room.ts";
 import type { ClaimOutcome, NameClaims } from "../name_claims.ts";
 import { Heartbeat } from "./heartbeat.ts";
@@ -68,6 +69,7 @@ export class ClusterBus implements NameClaims {
   readonly #heartbeat: Heartbeat;
   readonly #pending = new Set<Promise<unknown>>();
   #unsubscribe: (() => void) | null = null;
+  #moderation: Moderation | null = null;
   #closed = false;
 
   constructor(settings: ClusterBusSettings) {
@@ -111,11 +113,21 @@ export class ClusterBus implements NameClaims {
     await this.#link.start({
       event: (event) => {
         this.#heartbeat.heard(event);
-        applyRemoteEvent(event, this.instanceId, this.#room, this.#remote);
+        applyRemoteEvent(
+          event,
+          this.instanceId,
+          this.#room,
+          this.#remote,
+          (change) => this.#moderation?.apply(change),
+        );
       },
       badMessage: (reason) => this.#console.problem(reason),
       down: (reason) => this.#heartbeat.down(reason),
-      up: () => void this.#heartbeat.recover(),
+      up: () => {
+        void this.#heartbeat.recover();
+        // Bans, mutes and the topic changed meanwhile were published to nobody here.
+        if (this.#moderation !== null) this.#track(this.#moderation.resync());
+      },
     });
     try {
       const snapshot = await this.#link.snapshot();
@@ -130,6 +142,29 @@ export class ClusterBus implements NameClaims {
     this.#heartbeat.start();
     this.#unsubscribe = this.#room.subscribe((event) => this.#local.publish(event));
     return { remoteUsers: this.#remote.size, otherInstances: this.#remote.instances().length };
+  }
+
+  /**
+   * Carries moderation between the instances: changes made here are published, changes from
+   * the others are applied here.
+   */
+  attachModeration(moderation: Moderation): void {
+    this.#moderation = moderation;
+    moderation.setPeers({
+      publish: (change) => {
+        const failed = () =>
+          this.#console.problem(`cluster: a ${change.op} was not sent to the other instances`);
+        if (!this.ready) {
+          failed();
+          return;
+        }
+        this.#track(
+          this.#link.publish({ kind: "moderation", instance: this.instanceId, change }).catch(
+            failed,
+          ),
+        );
+      },
+    });
   }
 
   /** Claims a name for a login (NameClaims). */
@@ -187,6 +222,7 @@ export class ClusterBus implements NameClaims {
     await this.#settle(CLOSE_WAIT_MS);
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    this.#moderation?.setPeers(null);
     await this.#link.close();
   }
 

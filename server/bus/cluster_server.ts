@@ -64,6 +64,7 @@ export async function startClusterServer(
       onlineDetail: () => bus.onlineDetail(),
       afterShutdown: () => bus.close(),
     });
+    bus.attachModeration(server.moderation);
   } catch (error) {
     await bus.close();
     throw error;

@@ -5,6 +5,9 @@
  * @module
  */
 
+import { decodeModerationChange, ModerationRecordError } from "../moderation/change_codec.ts";
+import type { ModerationChange } from "../moderation/moderation.ts";
+
 /** The format version in every message; a different one is rejected. */
 export const BUS_FORMAT_VERSION = 1;
 
@@ -31,7 +34,8 @@ export type BusEvent =
     toInstance: string;
     text: string;
   }
-  | { kind: "roster"; instance: string; users: RosterEntry[] };
+  | { kind: "roster"; instance: string; users: RosterEntry[] }
+  | { kind: "moderation"; instance: string; change: ModerationChange };
 
 /** A message on the channel that is not a valid event of this format. */
 export class BusMessageError extends Error {
@@ -97,6 +101,13 @@ export function decodeBusEvent(text: string): BusEvent {
       };
     case "roster":
       return { kind: "roster", instance, users: rosterEntries(value.users) };
+    case "moderation":
+      try {
+        return { kind: "moderation", instance, change: decodeModerationChange(value.change) };
+      } catch (error) {
+        if (error instanceof ModerationRecordError) throw new BusMessageError(error.message);
+        throw error;
+      }
     default:
       throw new BusMessageError(`unknown kind ${JSON.stringify(value.kind)}`);
   }

@@ -1,10 +1,12 @@
 /**
  * What arrives from the other instances, applied to the local room: joins, leaves and rosters
  * through the remote roster (so local users get the notices), chat and `/me` actions as
- * broadcasts from remote members, and private messages to the local users they are addressed to.
+ * broadcasts from remote members, private messages to the local users they are addressed to, and
+ * moderation changes (bans, kicks, mutes, the topic) to the local moderation state.
  * @module
  */
 
+import type { ModerationChange } from "../moderation/moderation.ts";
 import type { Room } from "../room.ts";
 import type { BusEvent } from "./codec.ts";
 import type { RemoteRoster } from "./remote_roster.ts";
@@ -18,6 +20,7 @@ export function applyRemoteEvent(
   self: string,
   room: Room,
   remote: RemoteRoster,
+  moderation: ((change: ModerationChange) => void) | null = null,
 ): void {
   switch (event.kind) {
     case "joined":
@@ -42,6 +45,9 @@ export function applyRemoteEvent(
     }
     case "roster":
       remote.reconcile(event.instance, event.users);
+      return;
+    case "moderation":
+      moderation?.(event.change);
       return;
   }
 }

@@ -77,6 +77,7 @@ export function roomCommands(services: RoomServices): Command<RoomUser>[] {
       ...info("/msg"),
       access: "anyone",
       minArgs: 2,
+      speaks: true,
       run: (call) => {
         // TEXT is everything after the one whitespace character that ends NAME, as typed.
         const parsed = /^(\S+)\s([\s\S]*\S[\s\S]*)$/.exec(call.rest);
@@ -95,6 +96,7 @@ export function roomCommands(services: RoomServices): Command<RoomUser>[] {
       ...info("/me"),
       access: "anyone",
       minArgs: 1,
+      speaks: true,
       run: (call) => {
         const member = needsMember(call);
         if (member !== null) room.action(member, call.rest);

@@ -45,6 +45,8 @@ export interface Command<U extends CommandUser> extends CommandInfo {
   readonly minArgs: number;
   /** Not counted by flood control (leaving must always work). */
   readonly floodFree?: boolean;
+  /** Says something to others (`/me`, `/msg`): refused while the sender is muted. */
+  readonly speaks?: boolean;
   /**
    * Does it. A handler may still answer with its usage (`usageNotice`) when its arguments do not
    * parse. A promise is for answers that wait for the store; a failure is the caller's to log.

@@ -12,6 +12,8 @@
 
 import type { HistoryLine } from "../../protocol/mod.ts";
 import { loadRedisClient, type RedisClient } from "../bus/redis_connection.ts";
+import { RedisModerationStore } from "./redis_moderation.ts";
+import type { ModerationStore } from "./moderation_store.ts";
 import type { Clock } from "../clock.ts";
 import { BatchWriter } from "./batch_writer.ts";
 import {
@@ -50,6 +52,8 @@ type Fields = Record<string, string>;
 /** A store on a Redis stream shared by the instances of a cluster. */
 export class RedisStore implements Store {
   readonly description: string;
+  /** Bans, mutes and the topic: hashes and a key beside the stream, on the same connection. */
+  readonly moderation: ModerationStore;
   readonly #options: RedisStoreOptions;
   readonly #key: string;
   readonly #writer: BatchWriter;
@@ -61,6 +65,11 @@ export class RedisStore implements Store {
     this.#options = options;
     this.#key = `chat:${options.room}:history`;
     this.description = `${options.url} (${this.#key})`;
+    this.moderation = new RedisModerationStore(
+      () => this.#connection(),
+      `chat:${options.room}`,
+      (text) => options.report.problem(text),
+    );
     this.#writer = new BatchWriter({
       write: (lines, gap) => this.#write(lines, gap),
       report: options.report,

@@ -1,7 +1,7 @@
 /**
  * The SQLite store's schema: one version number (SQLite's `user_version`) and the migrations
- * that bring an older file forward, each in its own transaction. A later feature (bans, mutes,
- * the topic) adds its tables as one more migration at the end of the list.
+ * that bring an older file forward, each in its own transaction: the history (1), then bans,
+ * mutes and the topic (2).
  * @module
  */
 
@@ -25,6 +25,27 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE VIRTUAL TABLE history_words USING fts5(
      words, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0'
+   );`,
+  // 1 -> 2: moderation. A ban's key is `name:KEY` or `net:RANGE`; `until` is null until lifted.
+  // The topic is the one row of room_settings named 'topic' (JSON {"text","setBy","setAt"}).
+  `CREATE TABLE bans (
+     key TEXT PRIMARY KEY,
+     target TEXT NOT NULL,
+     set_by TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     set_at INTEGER NOT NULL,
+     until INTEGER
+   );
+   CREATE TABLE mutes (
+     key TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     set_by TEXT NOT NULL,
+     set_at INTEGER NOT NULL,
+     until INTEGER
+   );
+   CREATE TABLE room_settings (
+     name TEXT PRIMARY KEY,
+     value TEXT NOT NULL
    );`,
 ];
 

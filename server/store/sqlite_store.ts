@@ -16,6 +16,8 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { HistoryLine } from "../../protocol/mod.ts";
 import type { Clock, Timer } from "../clock.ts";
 import { BatchWriter } from "./batch_writer.ts";
+import type { ModerationStore } from "./moderation_store.ts";
+import { SqliteModeration } from "./sqlite_moderation.ts";
 import { checkSchema, migrate, SCHEMA_VERSION, schemaVersion } from "./sqlite_schema.ts";
 import {
   type HistoryGap,
@@ -82,6 +84,7 @@ export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #options: SqliteStoreOptions;
   readonly #writer: BatchWriter;
+  readonly #moderation: SqliteModeration;
   readonly #sql: Statements;
   /** Entries in the table, kept so a batch knows when to trim without reading. */
   #total = 0;
@@ -124,6 +127,7 @@ export class SqliteStore implements Store {
       ),
     };
     this.#total = (this.#sql.totals.get() as { total: number }).total;
+    this.#moderation = new SqliteModeration(db);
     this.#writer = new BatchWriter({
       write: (lines, gap) => this.#write(lines, gap),
       report: options.report,
@@ -185,6 +189,11 @@ export class SqliteStore implements Store {
 
   flush(): Promise<void> {
     return this.#writer.flush();
+  }
+
+  /** Moderation lives in the same database. */
+  get moderation(): ModerationStore {
+    return this.#moderation;
   }
 
   close(): Promise<void> {

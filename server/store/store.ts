@@ -1,11 +1,12 @@
 /**
  * The store: everything the room must remember, behind one interface with three backends
- * (SQLite in memory, SQLite on a file, Redis). Today it holds the chat history; bans, mutes and
- * the topic join it later as further tables and keys.
+ * (SQLite in memory, SQLite on a file, Redis): the chat history, and bans, mutes and the topic
+ * (`moderation_store.ts`).
  * @module
  */
 
 import type { HistoryLine } from "../../protocol/mod.ts";
+import type { ModerationStore } from "./moderation_store.ts";
 
 /** Messages that could not be saved (the store was failing), recorded once writes work again. */
 export interface HistoryGap {
@@ -49,6 +50,8 @@ export interface Store {
    * `tokens` (lower-case letters and digits, see `searchTokens`), oldest first.
    */
   search(tokens: readonly string[], limit: number, since: number): Promise<HistoryLine[]>;
+  /** Bans, mutes and the topic. */
+  readonly moderation: ModerationStore;
   /** Writes what is queued now; resolves when it is written or has failed. */
   flush(): Promise<void>;
   /** Writes what is queued (once more), then releases the file or connection. Idempotent. */
