@@ -10,6 +10,7 @@ import {
   DEFAULT_SERVER_OPTIONS,
   type ServerOptions,
 } from "../server/options.ts";
+import { LOG_FORMATS } from "../server/console.ts";
 import { OperatorEntryError, parseOperatorEntry } from "../server/moderation/operators.ts";
 import { type Parsed, parseIntegerOption, parseStrict, UsageError } from "./usage.ts";
 
@@ -56,6 +57,13 @@ Moderation (operators use /kick, /ban, /mute, /topic...; see README "Running a r
   (/kick, /ban, /unban, /bans, /mute, /unmute, /topic, /say TEXT, /users, /help);
   the end of stdin does not stop the server.
 
+Operations (see docs/operations.md):
+  --metrics HOST:PORT      serve /metrics (Prometheus), /healthz and /readyz over HTTP on
+                           this address, meant to be internal (default: off)
+  --log-format FORMAT      console lines as text or json, one object per line (default text)
+  --drain-seconds SECONDS  on SIGTERM stop accepting, then wait up to SECONDS for clients
+                           to leave before closing them (default 0)
+
 Cluster (several instances behind a TCP load balancer share one room):
   --redis redis://HOST:PORT[/DB]
                            share the room (and its history) through this Redis
@@ -66,7 +74,9 @@ Cluster (several instances behind a TCP load balancer share one room):
                            users of an instance that died are announced as left within
                            SECONDS (default ${DEFAULT_PRESENCE_TIMEOUT_SECONDS})
 
-SIGINT or SIGTERM tells every client the server is shutting down and exits 0.`;
+SIGINT or SIGTERM tells every client the server is shutting down and exits 0.
+SIGHUP re-reads the TLS certificate and key (new connections use them) and --opers FILE
+(not on Windows).`;
 
 /** Largest message the 4-byte header can declare. */
 const MAX_MESSAGE_LIMIT = 0xffffffff;
@@ -99,6 +109,9 @@ const OPTIONS = {
   "replay": { type: "string" },
   "oper": { type: "string", multiple: true },
   "opers": { type: "string" },
+  "metrics": { type: "string" },
+  "log-format": { type: "string" },
+  "drain-seconds": { type: "string" },
   "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -168,6 +181,7 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       replay: integer("replay", D.replay ?? 0, REPLAY),
       ...operators,
       ...clusterOptions(text, integer),
+      ...operationsOptions(text, integer),
     },
   };
 }
@@ -197,6 +211,42 @@ function operatorOptions(
 const HISTORY_DAYS = { min: 0, max: 1_000_000 };
 /** Bounds for --replay. */
 const REPLAY = { min: 0, max: 1000 };
+
+/** --metrics, --log-format and --drain-seconds: absent unless given. */
+function operationsOptions(
+  text: (name: keyof typeof OPTIONS) => string | undefined,
+  integer: (name: keyof typeof OPTIONS, fallback: number, bounds: typeof COUNT) => number,
+): Partial<ServerOptions> {
+  const out: Partial<ServerOptions> = {};
+  const metrics = text("metrics");
+  if (metrics !== undefined) out.metrics = parseHostPort("--metrics", metrics);
+  const format = text("log-format");
+  if (format !== undefined) {
+    const known = LOG_FORMATS.find((f) => f === format);
+    if (known === undefined) {
+      throw new UsageError(
+        `--log-format must be ${LOG_FORMATS.join(" or ")}, not '${format}'`,
+        SERVER_USAGE,
+      );
+    }
+    out.logFormat = known;
+  }
+  if (text("drain-seconds") !== undefined) out.drainSeconds = integer("drain-seconds", 0, SECONDS);
+  return out;
+}
+
+/** `HOST:PORT` or `[IPv6]:PORT`, with a port from 0 to 65535. */
+export function parseHostPort(flag: string, value: string): { hostname: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (match === null || port > 65535) {
+    throw new UsageError(
+      `${flag} takes HOST:PORT (like 127.0.0.1:9100 or [::1]:9100), not '${value}'`,
+      SERVER_USAGE,
+    );
+  }
+  return { hostname: match[1] ?? match[2], port };
+}
 
 /** Bounds for --presence-timeout, in seconds. */
 const PRESENCE_SECONDS = { min: 1, max: 3600 };

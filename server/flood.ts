@@ -5,6 +5,7 @@
  */
 
 import type { Clock, Timer } from "./clock.ts";
+import { processCounters } from "./metrics/counters.ts";
 import { TokenBucket } from "./token_bucket.ts";
 
 /** Shortest gap between two flood notices to the same client. */
@@ -34,6 +35,7 @@ export class FloodGate {
   allow(): boolean {
     if (this.#bucket === null || this.#bucket.take()) return true;
     this.#dropped++;
+    processCounters.floodDrops++;
     return false;
   }
 

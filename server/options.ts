@@ -6,6 +6,7 @@
 
 import { checkClusterName, ClusterNameError } from "./bus/cluster_names.ts";
 import { parseRedisUrl, RedisUrlError } from "./bus/redis_url.ts";
+import type { LogFormat } from "./console.ts";
 
 /** Everything `chat server` can be told; the CLI fills it, tests build it directly. */
 export interface ServerOptions {
@@ -59,6 +60,12 @@ export interface ServerOptions {
   operators?: readonly string[];
   /** A file of `NAME:HASH` lines, re-read by the operators registry's `reload()`. */
   operatorsFile?: string;
+  /** Where to serve `/metrics`, `/healthz` and `/readyz` over HTTP (default: nowhere). */
+  metrics?: { hostname: string; port: number };
+  /** Console lines as text (default) or one JSON object per line. */
+  logFormat?: LogFormat;
+  /** Seconds SIGTERM waits for clients to leave before closing them (default 0). */
+  drainSeconds?: number;
 }
 
 /** The defaults of protocol-v1. */
@@ -81,6 +88,9 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
 
 /** Seconds within which a dead instance's users are announced as left, unless told otherwise. */
 export const DEFAULT_PRESENCE_TIMEOUT_SECONDS = 15;
+
+/** The cluster room used when none is given. */
+export const DEFAULT_CLUSTER_ROOM = "chat";
 
 /** A setting given to `startServer` directly (not through the CLI) is out of range. */
 export class InvalidServerOptionError extends Error {
@@ -123,6 +133,10 @@ export function checkServerOptions(options: ServerOptions): void {
   whole("historyLines", options.historyLines ?? 0, 0);
   whole("historyDays", options.historyDays ?? 0, 0, 1_000_000);
   whole("replay", options.replay ?? 0, 0, 1000);
+  if (options.metrics !== undefined) whole("metrics", options.metrics.port, 0, 65535);
+  if (options.drainSeconds !== undefined) {
+    whole("drainSeconds", options.drainSeconds, 0, MAX_TIMER_SECONDS);
+  }
 }
 
 /**

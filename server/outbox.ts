@@ -10,6 +10,7 @@ import {
   FlushSlot,
   processFlushScheduler,
 } from "./flush_scheduler.ts";
+import { processCounters } from "./metrics/counters.ts";
 import { processSharedLog, type SharedLog } from "./shared_log.ts";
 
 /** Where an outbox writes: a socket, or anything that may accept fewer bytes than offered. */
@@ -181,6 +182,7 @@ export class Outbox implements Flushable {
     try {
       while (offset < chunk.length) {
         const written = await this.#sink.write(offset === 0 ? chunk : chunk.subarray(offset));
+        processCounters.bytesSent += written;
         if (this.#stopped) return;
         offset += written;
       }

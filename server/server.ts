@@ -6,7 +6,7 @@
 
 import { encodeFrame, notice, splitMessage } from "../protocol/mod.ts";
 import { type Clock, systemClock, type Timer, within } from "./clock.ts";
-import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
+import { type ConsoleSink, LIST_NAME_LIMIT, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
 import { IpLimiter, tooManyFromAddressNotice } from "./ip_limits.ts";
 import {
@@ -16,13 +16,17 @@ import {
   lastResortCollector,
 } from "./heap_trim.ts";
 import { acceptLoop, listenTcp } from "./listener.ts";
+import { opsUrl } from "./metrics/http.ts";
+import { ServerMetrics } from "./metrics/server_metrics.ts";
 import { errorNotice, SERVER_FULL_NOTICE, SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
 import { MAX_REPLAY_BYTES } from "./history/replay.ts";
 import { Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
+import { ReloadHooks } from "./reload.ts";
 import { Session, type SessionContext } from "./session.ts";
-import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
+import { tlsFilesOf } from "./tls.ts";
+import { type TlsListenerSlot, TlsReloader } from "./tls_reload.ts";
 import { History } from "./history/history.ts";
 import { roomCommands } from "./commands/room_commands.ts";
 import { ConsoleUser, withConsoleUsers } from "./commands/console_user.ts";
@@ -40,6 +44,8 @@ export interface ServerDeps {
   clock?: Clock;
   /** Where console lines go (default: stdout and stderr). */
   console?: ConsoleSink;
+  /** A console to share (a cluster bus prints through the same one); the server closes it. */
+  serverConsole?: ServerConsole;
   /** The room to serve (default: a new one that batches joins); lets a cluster bus share it. */
   room?: Room;
   /** Cluster-wide name claims (a cluster bus); without them the room alone decides. */
@@ -85,10 +91,32 @@ export interface ChatServer {
   /** Open connections, logged in or not. */
   connectionCount(): number;
   /**
-   * Sends everyone the shutdown notice, closes every connection and the listener, and cancels
-   * every timer. Idempotent: later calls return the same promise.
+   * The metrics registry and readiness checks: a subsystem (a store, a cluster bus) registers
+   * what `/metrics` shows and what keeps `/readyz` at 503 (docs/operations.md).
    */
-  shutdown(): Promise<void>;
+  readonly metrics: ServerMetrics;
+  /** Where `--metrics` serves, or null when it is off. */
+  readonly metricsAddr: Deno.NetAddr | null;
+  /**
+   * Files re-read on SIGHUP: the server registers the TLS pair and `--opers FILE`; another file
+   * read at start adds its own hook here.
+   */
+  readonly reloads: ReloadHooks;
+  /** Re-reads every registered file; resolves with how many failed (each failure logged). */
+  reload(): Promise<number>;
+  /**
+   * Stops accepting (`/readyz` turns 503 at once), waits up to `drainSeconds` (default 0) for
+   * the clients to leave, then sends everyone left the shutdown notice, closes every connection
+   * and cancels every timer. Idempotent: later calls return the same promise; a later call
+   * without a drain cuts a drain in progress short.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+}
+
+/** How a shutdown goes. */
+export interface ShutdownOptions {
+  /** Seconds to wait for clients to leave on their own before closing them (default 0). */
+  drainSeconds?: number;
 }
 
 /**
@@ -102,7 +130,8 @@ export async function startServer(
 ): Promise<ChatServer> {
   checkServerOptions(options);
   const clock = deps.clock ?? systemClock;
-  const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const console = deps.serverConsole ??
+    new ServerConsole(deps.console ?? stdConsole, clock, { format: options.logFormat });
   const operators = await OperatorRegistry.load({
     entries: options.operators,
     file: options.operatorsFile,
@@ -127,6 +156,7 @@ export async function startServer(
     return new RunningServer(options, deps, console, history, store, { moderation, operators });
   } catch (error) {
     await store.close();
+    console.close();
     throw error;
   }
 }
@@ -141,11 +171,16 @@ class RunningServer implements ChatServer {
   readonly moderation: Moderation;
   readonly operators: OperatorRegistry;
   readonly finished: Promise<void>;
+  readonly metrics: ServerMetrics = new ServerMetrics();
+  readonly metricsAddr: Deno.NetAddr | null = null;
+  readonly reloads: ReloadHooks = new ReloadHooks();
+  #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
+  /** The label of `chat_clients` for this server's clients. */
+  readonly #transport: "tcp" | "tls";
   readonly #consoleUser: ConsoleUser;
   /** Bans, kicks and the topic applied to this instance's connections and room. */
   readonly #enforcement: Enforcement;
   readonly #unfollowHistory: () => void;
-  readonly #listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
   readonly #ipLimits: IpLimiter;
   readonly #options: Readonly<ServerOptions>;
   readonly #clock: Clock;
@@ -156,7 +191,12 @@ class RunningServer implements ChatServer {
   /** Resolves shutdown's wait once the last session's run is over. */
   #lastSessionEnded: (() => void) | null = null;
   readonly #tasks = new Set<Promise<void>>();
-  readonly #acceptDone: Promise<void>;
+  /** The accept loops still running (two for a moment while a TLS reload swaps listeners). */
+  readonly #acceptLoops = new Set<Promise<void>>();
+  /** The accept loop of the current listener. */
+  #acceptLoop: Promise<void> = Promise.resolve();
+  /** Ends a drain in progress early (a second signal). */
+  #endDrain: (() => void) | null = null;
   readonly #listTimer: Timer | null;
   /** The `--idle-timeout` sweep; null when the option is off. */
   readonly #idleSweep: Timer | null;
@@ -189,9 +229,50 @@ class RunningServer implements ChatServer {
     this.history = history;
     this.store = store;
     const tlsFiles = tlsFilesOf(options);
-    this.#listener = tlsFiles === null
-      ? listenTcp(options.host, options.port)
-      : listenTlsFiles(options.host, options.port, tlsFiles.certFile, tlsFiles.keyFile);
+    let tls: TlsReloader | null = null;
+    if (tlsFiles === null) {
+      this.#listener = listenTcp(options.host, options.port);
+    } else {
+      const bound = TlsReloader.listen(options.host, options.port, tlsFiles, this.#clock);
+      this.#listener = bound.listener;
+      tls = bound.reloader;
+    }
+    this.#transport = tlsFiles === null ? "tcp" : "tls";
+    if (options.metrics !== undefined) {
+      try {
+        this.metricsAddr = this.metrics.serve(
+          options.metrics.hostname,
+          options.metrics.port,
+          this.room,
+          {
+            clientsByTransport: () => [{
+              labels: { transport: this.#transport },
+              value: this.#loggedInCount(),
+            }],
+            connections: () => this.#sessions.size,
+          },
+        );
+      } catch (error) {
+        this.#listener.close();
+        throw error;
+      }
+    }
+    this.metrics.readiness.add(() => this.#closing ? "shutting down" : null);
+    if (tls !== null) {
+      const reloader = tls;
+      this.reloads.add(
+        "TLS certificate",
+        () => reloader.reload(this.#tlsSlot(), (text) => this.#console.problem(text)),
+      );
+    }
+    const operatorsFile = options.operatorsFile;
+    if (operatorsFile !== undefined) {
+      this.reloads.add("operators file", async () => {
+        const outcome = await this.operators.reload();
+        if (!outcome.ok) throw new Error(outcome.reason);
+        return `reloaded operators file '${operatorsFile}' (${outcome.count} operator(s))`;
+      });
+    }
     this.#ipLimits = new IpLimiter(options.maxClientsPerIp ?? 0);
     this.addr = this.#listener.addr;
     this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
@@ -228,6 +309,11 @@ class RunningServer implements ChatServer {
         trimmer.note(event.kind === "joined" || event.kind === "left")
       );
     this.#console.started(this.addr);
+    if (this.metricsAddr !== null) {
+      const url = opsUrl(this.metricsAddr);
+      const text = `metrics on ${url}/metrics, health on /healthz and /readyz`;
+      this.#console.event("info", "metrics", text, { url });
+    }
     this.#console.info(history.describe());
     this.#listTimer = options.listIntervalSeconds > 0
       ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
@@ -237,11 +323,54 @@ class RunningServer implements ChatServer {
       options.idleTimeoutSeconds,
       () => this.#sessions.keys(),
     );
-    this.#acceptDone = acceptLoop(this.#listener, () => this.#closing, {
+    this.#accept(this.#listener);
+  }
+
+  /** Runs an accept loop on `listener` until it is closed. */
+  #accept(listener: Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>): void {
+    const loop = acceptLoop(listener, () => this.#closing, {
       onConnection: (conn) => this.#onConnection(conn),
       onAcceptError: (error) => this.#console.problem(`accept failed: ${describe(error)}`),
       pause: (ms) => this.#pause(ms),
     });
+    this.#acceptLoops.add(loop);
+    this.#acceptLoop = loop;
+    loop.finally(() => this.#acceptLoops.delete(loop));
+  }
+
+  /** The TLS reload's view of the listener: the one in use, released and replaced. */
+  #tlsSlot(): TlsListenerSlot {
+    // deno-lint-ignore no-this-alias
+    const server = this;
+    return {
+      get current() {
+        return server.#listener as Deno.TlsListener;
+      },
+      get closing() {
+        return server.#closing;
+      },
+      release: () => {
+        this.#listener.close();
+        return this.#acceptLoop;
+      },
+      adopt: (listener) => {
+        this.#listener = listener;
+        this.#accept(listener);
+      },
+    };
+  }
+
+  reload(): Promise<number> {
+    return this.reloads.run({
+      info: (text, event) => this.#console.info(text, event),
+      problem: (text) => this.#console.problem(text),
+    });
+  }
+
+  #loggedInCount(): number {
+    let count = 0;
+    for (const session of this.#sessions.keys()) if (session.loggedIn) count++;
+    return count;
   }
 
   onlineNames(): string[] {
@@ -293,12 +422,17 @@ class RunningServer implements ChatServer {
     return this.#sessions.size;
   }
 
-  shutdown(): Promise<void> {
-    this.#shutdown ??= this.#doShutdown();
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const drainSeconds = options.drainSeconds ?? 0;
+    if (this.#shutdown !== null) {
+      if (drainSeconds === 0) this.#endDrain?.();
+      return this.#shutdown;
+    }
+    this.#shutdown = this.#doShutdown(drainSeconds);
     return this.#shutdown;
   }
 
-  async #doShutdown(): Promise<void> {
+  async #doShutdown(drainSeconds: number): Promise<void> {
     this.#closing = true;
     this.#listTimer?.cancel();
     this.#idleSweep?.cancel();
@@ -312,9 +446,9 @@ class RunningServer implements ChatServer {
     } catch {
       // Already closed.
     }
-    await this.#acceptDone;
-    const count = this.#sessions.size;
-    if (count > 0) this.#console.info(`shutting down: closing ${count} connection(s)`);
+    await Promise.all(this.#acceptLoops);
+    await this.#drain(drainSeconds);
+    this.#console.shuttingDown(this.#sessions.size);
     await Promise.all(
       [...this.#sessions.keys()].map((session) => session.shutdown(SHUTDOWN_NOTICE)),
     );
@@ -334,7 +468,28 @@ class RunningServer implements ChatServer {
     } catch (error) {
       this.#console.problem(`shutdown: ${describe(error)}`);
     }
+    await this.metrics.close();
+    this.#console.close();
     this.#resolveFinished();
+  }
+
+  /** Waits up to `seconds` for the clients to leave on their own (or a second signal). */
+  async #drain(seconds: number): Promise<void> {
+    const count = this.#sessions.size;
+    if (seconds <= 0 || count === 0) return;
+    this.#console.info(
+      `draining: not accepting; waiting up to ${seconds} s for ${count} connection(s) to close`,
+      "drain",
+    );
+    let timer: Timer | null = null;
+    await new Promise<void>((resolve) => {
+      this.#endDrain = resolve;
+      this.#lastSessionEnded = resolve;
+      timer = this.#clock.after(seconds * 1000, resolve);
+    });
+    (timer as Timer | null)?.cancel();
+    this.#endDrain = null;
+    this.#lastSessionEnded = null;
   }
 
   #onConnection(conn: Deno.TcpConn | Deno.TlsConn): void {
@@ -382,7 +537,7 @@ class RunningServer implements ChatServer {
   }
 
   #printList(): void {
-    this.#console.online(this.room.size, this.room.names(), this.#onlineDetail?.());
+    this.#console.online(this.room.size, this.room.names(LIST_NAME_LIMIT), this.#onlineDetail?.());
   }
 
   #pause(ms: number): Promise<void> {

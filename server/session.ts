@@ -34,6 +34,8 @@ import type { ServerOptions } from "./options.ts";
 import { Outbox, type OutboxFailure } from "./outbox.ts";
 import type { Member, Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
+import { processCounters } from "./metrics/counters.ts";
+import { looksLikeText, TEXT_CLIENT_REASON, TEXT_CLIENT_REPLY, textSample } from "./text_client.ts";
 
 /** The socket side a session needs; Deno.Conn has it, tests may fake it. */
 export interface Connection {
@@ -109,6 +111,8 @@ export class Session implements Member, ModerationUser {
   #key = "";
   #loggedIn = false;
   #ended = false;
+  /** Set once the first bytes were looked at (a text client is recognized from them). */
+  #sawBytes = false;
   #endReason = "";
   #loginTimer: Timer | null = null;
   /** When the read loop last got bytes (clock ms): all the idle sweep needs per connection. */
@@ -231,6 +235,7 @@ export class Session implements Member, ModerationUser {
 
   /** Hands encoded frames to the outbox (the room calls this). */
   deliver(bytes: Uint8Array, fanOut = false): void {
+    processCounters.deliveries++;
     if (fanOut) this.#outbox.enqueueShared(bytes);
     else this.#outbox.enqueue(bytes);
   }
@@ -265,6 +270,7 @@ export class Session implements Member, ModerationUser {
         }
         if (this.#ended) break;
         this.#lastReadAt = this.#ctx.clock.now();
+        if (!this.#sawBytes && this.#rejectText(buffer.subarray(0, count))) break;
         const results = this.#decoder.push(buffer.subarray(0, count));
         for (const result of results) {
           if (this.#ended) break reading;
@@ -305,6 +311,16 @@ export class Session implements Member, ModerationUser {
   shutdown(text: string): Promise<void> {
     this.#end(LeaveReason.shutdown, { notice: text, announce: false });
     return this.#closing ?? Promise.resolve();
+  }
+
+  /** The first bytes read: a text client (IRC, HTTP) is told in plain text and closed. */
+  #rejectText(first: Uint8Array): boolean {
+    this.#sawBytes = true;
+    if (!looksLikeText(first)) return false;
+    this.#ctx.console.textClient(this.#remote, textSample(first));
+    this.#outbox.enqueue(TEXT_CLIENT_REPLY);
+    this.#end(TEXT_CLIENT_REASON, { flush: true });
+    return true;
   }
 
   /** Returns a promise only for a login that waits for a cluster-wide name claim. */
@@ -411,7 +427,7 @@ export class Session implements Member, ModerationUser {
     this.#flood?.dispose();
     if (this.#loggedIn) {
       this.#ctx.room.leave(this, reason, { announce: options.announce ?? true });
-      this.#ctx.console.left(this.#name, reason);
+      this.#ctx.console.left(this.#name, reason, this.#remote);
     }
     if (options.notice !== undefined) this.#sendNotice(options.notice);
     this.#closing = this.#close(options.flush ?? options.notice !== undefined);

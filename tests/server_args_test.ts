@@ -104,3 +104,27 @@ Deno.test("unknown flags, positionals, bad numbers, out-of-range ports are usage
   usageError(["--host", ""], /--host must not be empty/);
   usageError(["--port"], /--port/);
 });
+
+Deno.test("--metrics HOST:PORT, --log-format and --drain-seconds are read", () => {
+  const options = run([
+    "--metrics",
+    "127.0.0.1:9100",
+    "--log-format",
+    "json",
+    "--drain-seconds",
+    "30",
+  ]);
+  assert.deepEqual(options.metrics, { hostname: "127.0.0.1", port: 9100 });
+  assert.equal(options.logFormat, "json");
+  assert.equal(options.drainSeconds, 30);
+  assert.deepEqual(run(["--metrics", "[::1]:0"]).metrics, { hostname: "::1", port: 0 });
+  assert.equal(run([]).metrics, undefined, "off by default");
+});
+
+Deno.test("bad --metrics, --log-format and --drain-seconds values are usage errors", () => {
+  usageError(["--metrics", "9100"], /--metrics takes HOST:PORT/);
+  usageError(["--metrics", "localhost:70000"], /--metrics takes HOST:PORT/);
+  usageError(["--metrics", "::1:9100"], /--metrics takes HOST:PORT/);
+  usageError(["--log-format", "xml"], /--log-format must be text or json, not 'xml'/);
+  usageError(["--drain-seconds", "-1"], /drain-seconds/);
+});

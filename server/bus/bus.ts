@@ -22,6 +22,7 @@ import { nameTakenNotice } from "../notices.ts";
 import type { Moderation } from "../moderation/moderation.ts";
 import type { Room } from "../room.ts";
 import type { ClaimOutcome, NameClaims } from "../name_claims.ts";
+import { processCounters } from "../metrics/counters.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { type ClusterLink, ClusterUnavailableError } from "./link.ts";
 import { LocalEvents } from "./local_events.ts";
@@ -124,6 +125,7 @@ export class ClusterBus implements NameClaims {
       badMessage: (reason) => this.#console.problem(reason),
       down: (reason) => this.#heartbeat.down(reason),
       up: () => {
+        processCounters.redisReconnects++;
         void this.#heartbeat.recover();
         // Bans, mutes and the topic changed meanwhile were published to nobody here.
         if (this.#moderation !== null) this.#track(this.#moderation.resync());
@@ -202,6 +204,11 @@ export class ClusterBus implements NameClaims {
     counts.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
     const link = this.ready ? "" : "; cluster link down";
     return `[instances: ${counts.map(([id, n]) => `${id} ${n}`).join(", ")}${link}]`;
+  }
+
+  /** Live instances, this one included: from the last sweep, or those known at start. */
+  get liveInstances(): number {
+    return this.#heartbeat.liveInstances ?? this.#remote.instances().length + 1;
   }
 
   /** Users per instance id (this one included), for tests and the console. */

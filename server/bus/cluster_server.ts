@@ -7,16 +7,20 @@
 
 import { systemClock } from "../clock.ts";
 import { ServerConsole, stdConsole } from "../console.ts";
-import { DEFAULT_PRESENCE_TIMEOUT_SECONDS, type ServerOptions } from "../options.ts";
+import {
+  DEFAULT_CLUSTER_ROOM,
+  DEFAULT_PRESENCE_TIMEOUT_SECONDS,
+  type ServerOptions,
+} from "../options.ts";
 import { Room } from "../room.ts";
 import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
+import { processCounters } from "../metrics/counters.ts";
 import { ClusterBus } from "./bus.ts";
 import { presenceTiming } from "./presence.ts";
 import { RedisLink } from "./redis_link.ts";
-import { DEFAULT_CLUSTER_ROOM } from "./cluster_names.ts";
 import { parseRedisUrl } from "./redis_url.ts";
 
-export { DEFAULT_CLUSTER_ROOM };
+export { DEFAULT_CLUSTER_ROOM } from "../options.ts";
 
 /** A running clustered server and its bus (tests read the bus's per-instance counts). */
 export interface ClusterServer extends ChatServer {
@@ -40,7 +44,8 @@ export async function startClusterServer(
 ): Promise<ClusterServer> {
   const address = parseRedisUrl(options.redis ?? "");
   const clock = deps.clock ?? systemClock;
-  const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const console = deps.serverConsole ??
+    new ServerConsole(deps.console ?? stdConsole, clock, { format: options.logFormat });
   const timing = presenceTiming(
     (options.presenceTimeoutSeconds ?? DEFAULT_PRESENCE_TIMEOUT_SECONDS) * 1000,
   );
@@ -59,6 +64,7 @@ export async function startClusterServer(
   try {
     server = await startServer(options, {
       ...deps,
+      serverConsole: console,
       room,
       claims: bus,
       onlineDetail: () => bus.onlineDetail(),
@@ -67,8 +73,24 @@ export async function startClusterServer(
     bus.attachModeration(server.moderation);
   } catch (error) {
     await bus.close();
+    console.close();
     throw error;
   }
+  server.metrics.readiness.add(() => bus.ready ? null : "cluster link to Redis down");
+  server.metrics.registry.registerAll([
+    {
+      name: "chat_cluster_instances",
+      help: "Live cluster instances this one sees, itself included.",
+      type: "gauge",
+      read: () => bus.liveInstances,
+    },
+    {
+      name: "chat_redis_reconnects_total",
+      help: "Times the link to Redis came back after being lost.",
+      type: "counter",
+      read: () => processCounters.redisReconnects,
+    },
+  ]);
   console.info(
     `cluster: instance ${bus.instanceId}, room '${clusterRoom}' on ${address.url}; ` +
       `${found.remoteUsers} user(s) on ${found.otherInstances} other instance(s)`,
