@@ -28,14 +28,22 @@ Options:
   --list-interval SECONDS  print who is online every SECONDS, 0 turns it off (default ${D.listIntervalSeconds})
   --max-clients N          most clients connected at once (default ${D.maxClients})
   --max-message-bytes N    largest message accepted, in bytes (default ${D.maxMessageBytes})
+  --sendq-seconds SECONDS  drop a client as too slow once bytes queued for it SECONDS ago
+                           are still unsent; 0 judges by --sendq-bytes alone (default ${D.sendqSeconds})
   --sendq-bytes N          unsent bytes a client may have queued before it is dropped
-                           as too slow (default ${D.sendqBytes})
+                           as too slow, however fresh (default ${D.sendqBytes})
   --login-timeout SECONDS  time a new connection has to log in, 0 turns it off (default ${D.loginTimeoutSeconds})
   --idle-timeout SECONDS   close a logged-in client that sent nothing for SECONDS, not even
                            a keepalive; 0 turns it off (default ${D.idleTimeoutSeconds})
   --flood-rate N           messages per second a client may send, 0 turns flood control
                            off (default ${D.floodRate})
   --flood-burst N          messages a client may send in a burst (default ${D.floodBurst})
+  --flood-bytes N          bytes per second of messages a client may send, and of private
+                           messages it may receive; 0 turns it off (default ${D.floodBytes})
+  --flood-bytes-burst N    bytes a client may send or receive privately in a burst; at least
+                           --max-message-bytes (default ${D.floodBytesBurst})
+  --room-bytes N           bytes per second of chat the whole room takes, in bursts of 8 s
+                           worth; 0 turns it off (default ${D.roomBytes})
   --max-clients-per-ip N   most connections at once from one IP address, 0 for no
                            limit (default ${D.maxClientsPerIp})
   --tls-cert FILE          serve TLS with this PEM certificate chain (needs --tls-key)
@@ -104,6 +112,10 @@ const OPTIONS = {
   "idle-timeout": { type: "string" },
   "flood-rate": { type: "string" },
   "flood-burst": { type: "string" },
+  "flood-bytes": { type: "string" },
+  "flood-bytes-burst": { type: "string" },
+  "room-bytes": { type: "string" },
+  "sendq-seconds": { type: "string" },
   "max-clients-per-ip": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
@@ -180,10 +192,14 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
         max: MAX_MESSAGE_LIMIT,
       }),
       sendqBytes: integer("sendq-bytes", D.sendqBytes),
+      sendqSeconds: integer("sendq-seconds", D.sendqSeconds, SECONDS),
       loginTimeoutSeconds: integer("login-timeout", D.loginTimeoutSeconds, SECONDS),
       idleTimeoutSeconds: integer("idle-timeout", D.idleTimeoutSeconds, SECONDS),
       floodRate: integer("flood-rate", D.floodRate),
       floodBurst: integer("flood-burst", D.floodBurst),
+      floodBytes: integer("flood-bytes", D.floodBytes),
+      floodBytesBurst: integer("flood-bytes-burst", D.floodBytesBurst),
+      roomBytes: integer("room-bytes", D.roomBytes),
       maxClientsPerIp: integer("max-clients-per-ip", D.maxClientsPerIp),
       ...(tlsCert === undefined ? {} : { tlsCert, tlsKey }),
       ...webOptions(text),

@@ -21,12 +21,14 @@ import { errorNotice, SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
 import { MAX_REPLAY_BYTES } from "./history/replay.ts";
 import { Room } from "./room.ts";
+import { nameSkeleton } from "./name_skeleton.ts";
 import type { NameClaims } from "./name_claims.ts";
 import { ReloadHooks } from "./reload.ts";
 import { type Connection, Session, type SessionContext } from "./session.ts";
 import { connectionAddress } from "./transport/address.ts";
 import { openTransports } from "./transport/open.ts";
 import type { ConnectionSink, Transport } from "./transport/transport.ts";
+import { TokenBucket } from "./token_bucket.ts";
 import { History } from "./history/history.ts";
 import { roomCommands } from "./commands/room_commands.ts";
 import { ConsoleUser, withConsoleUsers } from "./commands/console_user.ts";
@@ -52,6 +54,11 @@ export interface ServerDeps {
   claims?: NameClaims;
   /** Appended to the console's periodic list (a cluster bus: users per instance). */
   onlineDetail?: () => string;
+  /**
+   * Non-null (a promise to wait on) while a cluster bus is behind: sessions then read no more
+   * requests until it resolves (back-pressure).
+   */
+  busPressure?: () => Promise<void> | null;
   /** Runs once every connection is closed, before `finished` resolves (a cluster bus closes). */
   afterShutdown?: () => Promise<void>;
   /**
@@ -163,6 +170,9 @@ export async function startServer(
   }
 }
 
+/** The room's byte budget holds this many seconds of its rate as a burst. */
+export const ROOM_BURST_SECONDS = 8;
+
 class RunningServer implements ChatServer {
   readonly addr: Deno.NetAddr;
   readonly listeners: readonly { kind: string; addr: Deno.NetAddr }[];
@@ -220,7 +230,8 @@ class RunningServer implements ChatServer {
     this.#consoleUser = new ConsoleUser((line) => console.answer(line));
     this.#clock = deps.clock ?? systemClock;
     this.#console = console;
-    this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
+    this.room = deps.room ??
+      new Room({ joinBatching: { clock: this.#clock }, skeleton: nameSkeleton });
     this.history = history;
     this.store = store;
     this.#admission = new Admission({
@@ -273,11 +284,19 @@ class RunningServer implements ChatServer {
     this.listeners = transports.map(({ kind, addr }) => ({ kind, addr }));
     this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#context = {
+      roomBytes: options.floodRate > 0 && options.roomBytes > 0
+        ? new TokenBucket(
+          options.roomBytes,
+          Math.max(ROOM_BURST_SECONDS * options.roomBytes, options.maxMessageBytes),
+          this.#clock,
+        )
+        : null,
       room: this.room,
       options: this.#options,
       clock: this.#clock,
       console: this.#console,
       claims: deps.claims,
+      busPressure: deps.busPressure,
       ended: (session) => this.#sessionEnded(session),
       commands: this.#commandTable(history),
       moderation: this.moderation,

@@ -13,7 +13,9 @@ import {
   FrameTooLargeError,
   MAX_USERNAME_BYTES,
   notice,
+  type SplitMessage,
   splitMessage,
+  utf8ByteLength,
 } from "../protocol/mod.ts";
 import type { CommandTable } from "./commands/table.ts";
 import type { ModerationUser } from "./commands/mod_commands.ts";
@@ -22,11 +24,13 @@ import type { Moderation } from "./moderation/moderation.ts";
 import { bannedNotice, mutedNotice } from "./moderation/notices.ts";
 import { type Clock, type Timer, within } from "./clock.ts";
 import { formatAddress, type ServerConsole } from "./console.ts";
-import { FloodGate } from "./flood.ts";
+import { byteBucket, type ByteLimit, FloodGate } from "./flood.ts";
+import type { TokenBucket } from "./token_bucket.ts";
 import {
   errorNotice,
   floodNotice,
   LeaveReason,
+  lookalikeTakenNotice,
   nameTakenNotice,
   protocolErrorReason,
 } from "./notices.ts";
@@ -68,6 +72,10 @@ export interface SessionContext {
   readonly claims?: NameClaims;
   /** Told once when a session's run is over (its connection closed and released). */
   readonly ended?: (session: Session) => void;
+  /** Non-null while the cluster bus is behind: a promise to wait on before the next request. */
+  readonly busPressure?: () => Promise<void> | null;
+  /** The room's byte budget for chat from all its local clients together (absent: none). */
+  readonly roomBytes?: TokenBucket | null;
   /** The commands users may type, checked in one place. */
   readonly commands: CommandTable<ModerationUser>;
   /** Bans and mutes; without it nobody is banned or muted. */
@@ -82,6 +90,11 @@ export const SMALL_READ_BYTES = 512;
 export const LARGE_READ_BYTES = 16384;
 /** ...and back into a small one after this many reads in a row that the small one would hold. */
 export const SHRINK_AFTER_SMALL_READS = 32;
+/**
+ * While more than this is unsent to a client, its session reads no further requests from it
+ * (back-pressure): what it asks for itself waits in its socket, not in the server's memory.
+ */
+export const READ_PAUSE_BYTES = 256 * 1024;
 
 interface EndOptions {
   /** A notice to send before closing. */
@@ -126,6 +139,8 @@ export class Session implements Member, ModerationUser {
   readonly #connectedAt: number;
   /** Set when the session ends: the close (with its bounded flush) in progress. */
   #closing: Promise<void> | null = null;
+  /** Bytes of private messages this client may still receive; made at the first one. */
+  #privateBytes: TokenBucket | null = null;
 
   /** `tls`: the connection is TLS (a loopback peer counts as safe for `/oper` too). */
   constructor(conn: Connection, ctx: SessionContext, tls = false) {
@@ -136,6 +151,7 @@ export class Session implements Member, ModerationUser {
       conn,
       options.sendqBytes,
       (failure) => this.#onOutboxFailure(failure),
+      { maxAgeMs: options.sendqSeconds * 1000, clock },
     );
     this.#decoder = new FrameDecoder({
       maxUsernameBytes: MAX_USERNAME_BYTES,
@@ -147,6 +163,7 @@ export class Session implements Member, ModerationUser {
         options.floodBurst,
         clock,
         (dropped) => this.#sendNotice(floodNotice(dropped)),
+        byteLimitOf(options),
       )
       : null;
     this.#lastReadAt = clock.now();
@@ -238,6 +255,14 @@ export class Session implements Member, ModerationUser {
     return this.#endReason;
   }
 
+  /** Takes from this client's budget for incoming private messages (the room calls this). */
+  admitPrivate(bytes: number): boolean {
+    const { options, clock } = this.#ctx;
+    if (options.floodRate <= 0) return true;
+    this.#privateBytes ??= byteBucket(byteLimitOf(options), clock);
+    return this.#privateBytes === null || this.#privateBytes.take(bytes);
+  }
+
   /** Hands encoded frames to the outbox (the room calls this). */
   deliver(bytes: Uint8Array, fanOut = false): void {
     processCounters.deliveries++;
@@ -262,6 +287,10 @@ export class Session implements Member, ModerationUser {
       let buffer = new Uint8Array(SMALL_READ_BYTES);
       let smallReads = 0;
       reading: while (!this.#ended) {
+        if (this.#outbox.pendingBytes > READ_PAUSE_BYTES) {
+          await this.#outbox.below(READ_PAUSE_BYTES);
+          if (this.#ended) break;
+        }
         let count: number | null;
         try {
           count = await this.#conn.read(buffer);
@@ -277,7 +306,13 @@ export class Session implements Member, ModerationUser {
         this.#lastReadAt = this.#ctx.clock.now();
         if (!this.#sawBytes && this.#rejectText(buffer.subarray(0, count))) break;
         const results = this.#decoder.push(buffer.subarray(0, count));
+        const busPressure = this.#ctx.busPressure;
         for (const result of results) {
+          if (this.#outbox.pendingBytes > READ_PAUSE_BYTES) {
+            await this.#outbox.below(READ_PAUSE_BYTES);
+          }
+          const bus = busPressure?.();
+          if (bus != null) await bus;
           if (this.#ended) break reading;
           const pending = this.#handle(result);
           if (pending !== undefined) await pending;
@@ -286,6 +321,14 @@ export class Session implements Member, ModerationUser {
         this.#flood?.endOfBatch();
         if (count === buffer.length && buffer.length < LARGE_READ_BYTES) {
           buffer = new Uint8Array(LARGE_READ_BYTES);
+          smallReads = 0;
+        } else if (
+          buffer.length > SMALL_READ_BYTES && count < buffer.length &&
+          this.#decoder.pendingBytes > 0
+        ) {
+          // Mid-frame and the socket had less than a buffer: the rest may be long in coming,
+          // and a stalled sender should hold no more than an idle one.
+          buffer = new Uint8Array(SMALL_READ_BYTES);
           smallReads = 0;
         } else if (buffer.length > SMALL_READ_BYTES) {
           // The decoder copied what it keeps, so the buffer can be swapped between reads.
@@ -358,7 +401,11 @@ export class Session implements Member, ModerationUser {
     this.#name = check.name;
     this.#key = check.key;
     const claims = this.#ctx.claims;
-    if (claims !== undefined && this.#ctx.room.find(check.key) === undefined) {
+    const room = this.#ctx.room;
+    if (
+      claims !== undefined && room.find(check.key) === undefined &&
+      room.lookalike(check.name, check.key) === undefined
+    ) {
       return this.#claimThenEnter(claims, frame);
     }
     this.#enter(frame);
@@ -376,8 +423,14 @@ export class Session implements Member, ModerationUser {
 
   /** Joins the room under the checked name; false (and the session ended) if it is taken. */
   #enter(frame: Frame): boolean {
-    if (!this.#ctx.room.join(this)) {
-      const taken = this.#ctx.room.find(this.#key)?.name ?? this.#name;
+    const room = this.#ctx.room;
+    const lookalike = room.lookalike(this.#name, this.#key);
+    if (lookalike !== undefined) {
+      this.#end("name taken", { notice: lookalikeTakenNotice(this.#name, lookalike.name) });
+      return false;
+    }
+    if (!room.join(this)) {
+      const taken = room.find(this.#key)?.name ?? this.#name;
       this.#end("name taken", { notice: nameTakenNotice(taken) });
       return false;
     }
@@ -394,8 +447,9 @@ export class Session implements Member, ModerationUser {
     if (split.kind === "keepalive") return;
     const commands = this.#ctx.commands;
     const command = split.kind === "command" ? commands.find(split.name) : undefined;
-    if (command?.floodFree !== true && this.#flood !== null && !this.#flood.allow()) return;
-    if (split.kind === "chat" || command?.speaks === true) {
+    const speaks = split.kind === "chat" || command?.speaks === true;
+    if (command?.floodFree !== true && this.#flood !== null && !this.#admit(split, speaks)) return;
+    if (speaks) {
       const mute = this.#ctx.moderation?.muteFor(this.#key) ?? null;
       if (mute !== null) {
         this.#sendNotice(mutedNotice(mute, this.#ctx.clock.now()));
@@ -410,14 +464,32 @@ export class Session implements Member, ModerationUser {
     pending?.catch((error) => this.#ctx.console.problem(`command ${split.name} failed: ${error}`));
   }
 
+  /**
+   * Flood control for one message: a message token, and for what speaks (chat, `/msg`, `/me`) its
+   * bytes, and for what every member receives (chat, `/me`) the room's byte budget too.
+   */
+  #admit(split: Exclude<SplitMessage, { kind: "keepalive" }>, speaks: boolean): boolean {
+    const flood = this.#flood as FloodGate;
+    const text = split.kind === "chat" ? split.text : split.rest;
+    const bytes = speaks ? utf8ByteLength(text) : 0;
+    if (!flood.allow(bytes)) return false;
+    const roomBytes = this.#ctx.roomBytes;
+    const toEveryone = split.kind === "chat" || split.name === "/me";
+    if (toEveryone && roomBytes != null && !roomBytes.take(bytes)) {
+      flood.refused();
+      return false;
+    }
+    return true;
+  }
+
   #sendNotice(text: string): void {
     this.#outbox.enqueue(encodeFrame(notice(text)));
   }
 
   #onOutboxFailure(failure: OutboxFailure): void {
-    const reason = failure.kind === "overflow"
-      ? LeaveReason.tooSlow
-      : connectionFailureReason(failure.error);
+    const reason = failure.kind === "write-error"
+      ? connectionFailureReason(failure.error)
+      : LeaveReason.tooSlow;
     // Deferred: an overflow is found inside a room fan-out, which must finish first.
     queueMicrotask(() => this.#end(reason, { flush: false }));
   }
@@ -452,6 +524,15 @@ export class Session implements Member, ModerationUser {
       // Already closed by the peer's reset: nothing left to release.
     }
   }
+}
+
+/** The per-client byte limit the options set (for sending, and for private messages received). */
+function byteLimitOf(options: Readonly<ServerOptions>): ByteLimit {
+  return {
+    rate: options.floodBytes,
+    burst: options.floodBytesBurst,
+    largest: options.maxMessageBytes,
+  };
 }
 
 /** A leave reason for a failed read or write. */

@@ -47,6 +47,14 @@ Deno.test("every option is read, in both --name value and --name=value forms", (
     "--flood-burst",
     "7",
     "--idle-timeout=90",
+    "--sendq-seconds",
+    "12",
+    "--flood-bytes",
+    "1000",
+    "--flood-bytes-burst",
+    "5000",
+    "--room-bytes",
+    "0",
   ]);
   assert.equal(options.host, "127.0.0.1");
   assert.equal(options.port, 0);
@@ -58,6 +66,10 @@ Deno.test("every option is read, in both --name value and --name=value forms", (
   assert.equal(options.floodRate, 0);
   assert.equal(options.floodBurst, 7);
   assert.equal(options.idleTimeoutSeconds, 90);
+  assert.equal(options.sendqSeconds, 12);
+  assert.equal(options.floodBytes, 1000);
+  assert.equal(options.floodBytesBurst, 5000);
+  assert.equal(options.roomBytes, 0);
 });
 
 Deno.test("--help and -h ask for the usage", () => {
@@ -79,6 +91,10 @@ Deno.test("the usage lists every option with its default", () => {
     ["--idle-timeout", d.idleTimeoutSeconds],
     ["--flood-rate", d.floodRate],
     ["--flood-burst", d.floodBurst],
+    ["--sendq-seconds", d.sendqSeconds],
+    ["--flood-bytes", d.floodBytes],
+    ["--flood-bytes-burst", d.floodBytesBurst],
+    ["--room-bytes", d.roomBytes],
   ];
   for (const [flag, value] of expected) {
     const at = SERVER_USAGE.indexOf(`  ${flag} `);
@@ -97,6 +113,9 @@ Deno.test("unknown flags, positionals, bad numbers, out-of-range ports are usage
   usageError(["--max-clients", "-5"], /--max-clients/);
   usageError(["--flood-rate", "1.5"], /--flood-rate must be a whole number/);
   usageError(["--sendq-bytes", "1e6"], /--sendq-bytes must be a whole number/);
+  usageError(["--sendq-seconds", "-1"], /--sendq-seconds/);
+  usageError(["--flood-bytes", "lots"], /--flood-bytes must be a whole number/);
+  usageError(["--room-bytes", "0.5"], /--room-bytes must be a whole number/);
   usageError(["--login-timeout", "99999999999"], /--login-timeout must be between/);
   usageError(["--idle-timeout", "1.5"], /--idle-timeout must be a whole number, got '1.5'/);
   usageError(["--idle-timeout", "2147484"], /--idle-timeout must be between 0 and 2147483/);

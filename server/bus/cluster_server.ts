@@ -12,6 +12,8 @@ import {
   DEFAULT_PRESENCE_TIMEOUT_SECONDS,
   type ServerOptions,
 } from "../options.ts";
+import { nameSkeleton } from "../name_skeleton.ts";
+import type { BusBacklogLimits } from "./backlog.ts";
 import { Room } from "../room.ts";
 import { type ChatServer, type ServerDeps, startServer } from "../server.ts";
 import { processCounters } from "../metrics/counters.ts";
@@ -33,6 +35,12 @@ export function randomInstanceId(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 8);
 }
 
+/** What a clustered server can be given besides a server's deps (tests: a smaller bound). */
+export interface ClusterServerDeps extends ServerDeps {
+  /** The bound on publications in flight to Redis (default: DEFAULT_BUS_BACKLOG). */
+  busBacklog?: BusBacklogLimits;
+}
+
 /**
  * Starts a server that shares its room through the Redis at `options.redis`. Throws
  * RedisUrlError for a bad address, ClusterUnavailableError when Redis cannot be reached or the
@@ -40,7 +48,7 @@ export function randomInstanceId(): string {
  */
 export async function startClusterServer(
   options: ServerOptions,
-  deps: ServerDeps = {},
+  deps: ClusterServerDeps = {},
 ): Promise<ClusterServer> {
   const address = parseRedisUrl(options.redis ?? "");
   const clock = deps.clock ?? systemClock;
@@ -49,7 +57,7 @@ export async function startClusterServer(
   const timing = presenceTiming(
     (options.presenceTimeoutSeconds ?? DEFAULT_PRESENCE_TIMEOUT_SECONDS) * 1000,
   );
-  const room = deps.room ?? new Room({ joinBatching: { clock } });
+  const room = deps.room ?? new Room({ joinBatching: { clock }, skeleton: nameSkeleton });
   const clusterRoom = options.clusterRoom ?? DEFAULT_CLUSTER_ROOM;
   const link = new RedisLink({
     address,
@@ -58,7 +66,7 @@ export async function startClusterServer(
     timing,
     clock,
   });
-  const bus = new ClusterBus({ room, link, clock, console, timing });
+  const bus = new ClusterBus({ room, link, clock, console, timing, backlog: deps.busBacklog });
   const found = await bus.start();
   let server: ChatServer;
   try {
@@ -68,6 +76,7 @@ export async function startClusterServer(
       room,
       claims: bus,
       onlineDetail: () => bus.onlineDetail(),
+      busPressure: () => bus.backlog.pressure(),
       afterShutdown: () => bus.close(),
     });
     bus.attachModeration(server.moderation);

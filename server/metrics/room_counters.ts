@@ -87,7 +87,8 @@ export class RoomCounters {
       },
       {
         name: "chat_slow_consumer_drops_total",
-        help: "Clients dropped because they read too slowly (their send queue overflowed).",
+        help:
+          "Clients dropped because they read too slowly (bytes left unsent too long, or too many).",
         type: "counter",
         read: () => this.#leaves.get("too_slow") ?? 0,
       },
