@@ -68,7 +68,9 @@ Options:
 Profiles (N clients, S senders at R msg/s, B bytes, D seconds after a warm-up):
   fanout-small  N=100  S=100 R=5  B=64    fanout-big  N=1000 S=50 R=10 B=128
   fanout-web    fanout-big with every other client on /ws (WebSocket; our server only)
-  saturate      N=200  S=20  R=0  B=64    idle-10k    N=10000 log in, then stay idle`;
+  saturate      N=200  S=20  R=0  B=64    idle-10k    N=10000 log in, then stay idle
+  stalled-bodies N=8000 log in, then each sends a header promising 65,536 bytes and 16 of
+                them, and stalls (KiB per stalled connection; RSS again once they are gone)`;
 
 const OPTIONS = {
   profile: { type: "string" },

@@ -19,7 +19,23 @@ const LOGIN_MAX_MS = 60_000;
 /** Longest wait for the join storm to end after the last login. */
 const STORM_MAX_MS = 60_000;
 
-/** Runs the idle profile against `server`, speaking `protocol`. */
+/** How long after the stalled clients are gone the server's memory is read again. */
+const AFTER_CLOSE_MS = 3000;
+
+/**
+ * The start of a message that promises `declared` bytes and holds `sent` of them: a chat frame
+ * header and the first bytes of its body, or for IRC a PRIVMSG line without its end.
+ */
+export function stallBytes(protocol: Protocol, declared: number, sent: number): Uint8Array {
+  if (protocol === "irc") {
+    return new TextEncoder().encode(`PRIVMSG #bench :${"x".repeat(sent)}`);
+  }
+  const bytes = new Uint8Array(6 + sent).fill(0x78, 6);
+  new DataView(bytes.buffer).setUint32(2, declared);
+  return bytes;
+}
+
+/** Runs the idle profile against `server`, speaking `protocol` (stalling, if it says so). */
 export async function runIdle(
   server: StartedTarget,
   protocol: Protocol,
@@ -55,8 +71,18 @@ export async function runIdle(
     const serverCpu1 = await meter.cpu();
     const selfCpu1 = ownCpuSeconds();
     const t1 = performance.now();
+    if (profile.stall !== undefined) {
+      const bytes = stallBytes(protocol, profile.stall.declaredBytes, profile.stall.sentBytes);
+      for (const client of crowd.clients) client.send(bytes);
+    }
     await sleep(profile.durationSeconds * 1000);
     const mem = await meter.memory();
+    let afterCloseRssBytes: number | undefined;
+    if (profile.stall !== undefined) {
+      await crowd.close();
+      await sleep(AFTER_CLOSE_MS);
+      afterCloseRssBytes = (await meter.memory()).rssBytes;
+    }
     const redisCpu = meter.redisSpan(serverCpu0, serverCpu1);
     const loggedIn = crowd.loggedInCount;
     return {
@@ -72,15 +98,29 @@ export async function runIdle(
       baselineRssBytes: baseline,
       idleRssBytes: mem.rssBytes,
       bytesPerIdleConnection: loggedIn === 0 ? 0 : (mem.rssBytes - baseline) / loggedIn,
+      ...(afterCloseRssBytes === undefined ? {} : { afterCloseRssBytes }),
       serverCpuSeconds: serverCpu1.server - serverCpu0.server,
       generatorCpuPercent: ((selfCpu1 - selfCpu0) / ((t1 - t0) / 1000)) * 100,
       serverPeakRssBytes: mem.peakBytes,
       loginFailures: profile.clients - loggedIn,
       drops: crowd.droppedCount,
       synDrops,
-      notes: [...notes, ...describeFailures(crowd.loginFailures, crowd.drops, synDrops)],
+      notes: [
+        ...notes,
+        ...describeFailures(crowd.loginFailures, crowd.drops, synDrops),
+        ...(afterCloseRssBytes === undefined ? [] : [
+          `server RSS ${mib(baseline)} MiB before, ${mib(mem.rssBytes)} MiB with ${loggedIn} ` +
+          `stalled bodies, ${mib(afterCloseRssBytes)} MiB ${
+            AFTER_CLOSE_MS / 1000
+          } s after they closed`,
+        ]),
+      ],
     };
   } finally {
     await crowd.close();
   }
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1048576).toFixed(1);
 }

@@ -11,6 +11,7 @@ export const PROFILE_NAMES = [
   "fanout-web",
   "saturate",
   "idle-10k",
+  "stalled-bodies",
 ] as const;
 
 /** One of {@link PROFILE_NAMES}. */
@@ -38,6 +39,11 @@ export interface Profile {
    * server's WebSocket `/ws` instead of TCP; only a target with a web listener can run it.
    */
   webShare?: number;
+  /**
+   * Idle only: once logged in, every client starts a message whose header promises
+   * `declaredBytes` and sends `sentBytes` of it, then stalls (IRC: a line without its end).
+   */
+  stall?: { readonly declaredBytes: number; readonly sentBytes: number };
 }
 
 /** The profiles as the issue defines them. */
@@ -92,6 +98,17 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {
     payloadBytes: 0,
     durationSeconds: 3,
     warmupSeconds: 0,
+  },
+  "stalled-bodies": {
+    name: "stalled-bodies",
+    kind: "idle",
+    clients: 8000,
+    senders: 0,
+    rate: 0,
+    payloadBytes: 0,
+    durationSeconds: 3,
+    warmupSeconds: 0,
+    stall: { declaredBytes: 65_536, sentBytes: 16 },
   },
 };
 

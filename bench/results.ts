@@ -81,8 +81,13 @@ export interface IdleResult extends RunBase {
   baselineRssBytes: number;
   /** Server VmRSS with every client logged in and idle. */
   idleRssBytes: number;
-  /** (idle RSS - baseline RSS) / logged-in clients. */
+  /** (idle RSS - baseline RSS) / logged-in clients (stalled-bodies: per stalled connection). */
   bytesPerIdleConnection: number;
+  /**
+   * stalled-bodies: server VmRSS 3 s after every client closed, to show the memory is given back
+   * (compare with the baseline).
+   */
+  afterCloseRssBytes?: number;
   /** Server CPU seconds from the first connect until the join storm was over. */
   serverCpuSeconds: number;
   generatorCpuPercent: number;

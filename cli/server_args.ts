@@ -12,6 +12,7 @@ import {
 } from "../server/options.ts";
 import { isIrcChannelName } from "../server/irc/irc_nick.ts";
 import { CidrError, parseCidr } from "../server/web/cidr.ts";
+import { LOG_FORMATS } from "../server/console.ts";
 import { OperatorEntryError, parseOperatorEntry } from "../server/moderation/operators.ts";
 import { type Parsed, parseIntegerOption, parseStrict, UsageError } from "./usage.ts";
 
@@ -28,14 +29,22 @@ Options:
   --list-interval SECONDS  print who is online every SECONDS, 0 turns it off (default ${D.listIntervalSeconds})
   --max-clients N          most clients connected at once (default ${D.maxClients})
   --max-message-bytes N    largest message accepted, in bytes (default ${D.maxMessageBytes})
+  --sendq-seconds SECONDS  drop a client as too slow once bytes queued for it SECONDS ago
+                           are still unsent; 0 judges by --sendq-bytes alone (default ${D.sendqSeconds})
   --sendq-bytes N          unsent bytes a client may have queued before it is dropped
-                           as too slow (default ${D.sendqBytes})
+                           as too slow, however fresh (default ${D.sendqBytes})
   --login-timeout SECONDS  time a new connection has to log in, 0 turns it off (default ${D.loginTimeoutSeconds})
   --idle-timeout SECONDS   close a logged-in client that sent nothing for SECONDS, not even
                            a keepalive; 0 turns it off (default ${D.idleTimeoutSeconds})
   --flood-rate N           messages per second a client may send, 0 turns flood control
                            off (default ${D.floodRate})
   --flood-burst N          messages a client may send in a burst (default ${D.floodBurst})
+  --flood-bytes N          bytes per second of messages a client may send, and of private
+                           messages it may receive; 0 turns it off (default ${D.floodBytes})
+  --flood-bytes-burst N    bytes a client may send or receive privately in a burst; at least
+                           --max-message-bytes (default ${D.floodBytesBurst})
+  --room-bytes N           bytes per second of chat the whole room takes, in bursts of 8 s
+                           worth; 0 turns it off (default ${D.roomBytes})
   --max-clients-per-ip N   most connections at once from one IP address, 0 for no
                            limit (default ${D.maxClientsPerIp})
   --tls-cert FILE          serve TLS with this PEM certificate chain (needs --tls-key)
@@ -70,6 +79,13 @@ Moderation (operators use /kick, /ban, /mute, /topic...; see README "Running a r
   (/kick, /ban, /unban, /bans, /mute, /unmute, /topic, /say TEXT, /users, /help);
   the end of stdin does not stop the server.
 
+Operations (see docs/operations.md):
+  --metrics HOST:PORT      serve /metrics (Prometheus), /healthz and /readyz over HTTP on
+                           this address, meant to be internal (default: off)
+  --log-format FORMAT      console lines as text or json, one object per line (default text)
+  --drain-seconds SECONDS  on SIGTERM stop accepting, then wait up to SECONDS for clients
+                           to leave before closing them (default 0)
+
 Cluster (several instances behind a TCP load balancer share one room):
   --redis redis://HOST:PORT[/DB]
                            share the room (and its history) through this Redis
@@ -80,7 +96,9 @@ Cluster (several instances behind a TCP load balancer share one room):
                            users of an instance that died are announced as left within
                            SECONDS (default ${DEFAULT_PRESENCE_TIMEOUT_SECONDS})
 
-SIGINT or SIGTERM tells every client the server is shutting down and exits 0.`;
+SIGINT or SIGTERM tells every client the server is shutting down and exits 0.
+SIGHUP re-reads the TLS certificate and key (new connections use them) and --opers FILE
+(not on Windows).`;
 
 /** Largest message the 4-byte header can declare. */
 const MAX_MESSAGE_LIMIT = 0xffffffff;
@@ -100,6 +118,10 @@ const OPTIONS = {
   "idle-timeout": { type: "string" },
   "flood-rate": { type: "string" },
   "flood-burst": { type: "string" },
+  "flood-bytes": { type: "string" },
+  "flood-bytes-burst": { type: "string" },
+  "room-bytes": { type: "string" },
+  "sendq-seconds": { type: "string" },
   "max-clients-per-ip": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
@@ -119,6 +141,9 @@ const OPTIONS = {
   "replay": { type: "string" },
   "oper": { type: "string", multiple: true },
   "opers": { type: "string" },
+  "metrics": { type: "string" },
+  "log-format": { type: "string" },
+  "drain-seconds": { type: "string" },
   "help": { type: "boolean", short: "h" },
 } as const;
 
@@ -176,10 +201,14 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
         max: MAX_MESSAGE_LIMIT,
       }),
       sendqBytes: integer("sendq-bytes", D.sendqBytes),
+      sendqSeconds: integer("sendq-seconds", D.sendqSeconds, SECONDS),
       loginTimeoutSeconds: integer("login-timeout", D.loginTimeoutSeconds, SECONDS),
       idleTimeoutSeconds: integer("idle-timeout", D.idleTimeoutSeconds, SECONDS),
       floodRate: integer("flood-rate", D.floodRate),
       floodBurst: integer("flood-burst", D.floodBurst),
+      floodBytes: integer("flood-bytes", D.floodBytes),
+      floodBytesBurst: integer("flood-bytes-burst", D.floodBytesBurst),
+      roomBytes: integer("room-bytes", D.roomBytes),
       maxClientsPerIp: integer("max-clients-per-ip", D.maxClientsPerIp),
       ...(tlsCert === undefined ? {} : { tlsCert, tlsKey }),
       ...webOptions(text),
@@ -190,6 +219,7 @@ export function parseServerArgs(args: string[]): Parsed<ServerOptions> {
       replay: integer("replay", D.replay ?? 0, REPLAY),
       ...operators,
       ...clusterOptions(text, integer),
+      ...operationsOptions(text, integer),
     },
   };
 }
@@ -307,6 +337,42 @@ function operatorOptions(
 const HISTORY_DAYS = { min: 0, max: 1_000_000 };
 /** Bounds for --replay. */
 const REPLAY = { min: 0, max: 1000 };
+
+/** --metrics, --log-format and --drain-seconds: absent unless given. */
+function operationsOptions(
+  text: (name: keyof typeof OPTIONS) => string | undefined,
+  integer: (name: keyof typeof OPTIONS, fallback: number, bounds: typeof COUNT) => number,
+): Partial<ServerOptions> {
+  const out: Partial<ServerOptions> = {};
+  const metrics = text("metrics");
+  if (metrics !== undefined) out.metrics = parseHostPort("--metrics", metrics);
+  const format = text("log-format");
+  if (format !== undefined) {
+    const known = LOG_FORMATS.find((f) => f === format);
+    if (known === undefined) {
+      throw new UsageError(
+        `--log-format must be ${LOG_FORMATS.join(" or ")}, not '${format}'`,
+        SERVER_USAGE,
+      );
+    }
+    out.logFormat = known;
+  }
+  if (text("drain-seconds") !== undefined) out.drainSeconds = integer("drain-seconds", 0, SECONDS);
+  return out;
+}
+
+/** `HOST:PORT` or `[IPv6]:PORT`, with a port from 0 to 65535. */
+export function parseHostPort(flag: string, value: string): { hostname: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (match === null || port > 65535) {
+    throw new UsageError(
+      `${flag} takes HOST:PORT (like 127.0.0.1:9100 or [::1]:9100), not '${value}'`,
+      SERVER_USAGE,
+    );
+  }
+  return { hostname: match[1] ?? match[2], port };
+}
 
 /** Bounds for --presence-timeout, in seconds. */
 const PRESENCE_SECONDS = { min: 1, max: 3600 };

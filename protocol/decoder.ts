@@ -147,14 +147,18 @@ export interface DecoderLimits {
   maxMessageBytes: number;
 }
 
+/** The smallest buffer kept for a partial body (it grows by doubling as more bytes arrive). */
+export const MIN_BODY_BUFFER_BYTES = 256;
+
 /**
  * Decodes a byte stream into frames.
  *
  * Feed it every chunk read from the socket with {@link FrameDecoder.push}; it returns the frames
  * (or errors) completed by that chunk. A frame may span many chunks and a chunk may hold many
- * frames. Complete frames inside one chunk are decoded in place; only a partial frame is copied,
- * once, into a buffer of its exact size, so a 64 KiB body arriving one byte at a time costs
- * linear time. The decoder never keeps a reference to a pushed chunk, so the caller may reuse its
+ * frames. Complete frames inside one chunk are decoded in place; only a partial frame is copied
+ * into a buffer that grows (by doubling, up to the frame's size) as its bytes arrive, so a header
+ * that promises 64 KiB and stalls holds only what came, and a 64 KiB body arriving one byte at a
+ * time still costs linear time. The decoder never keeps a reference to a pushed chunk, so the caller may reuse its
  * read buffer.
  *
  * @example
@@ -177,6 +181,8 @@ export class FrameDecoder {
   #headerFill = 0;
   #body: Uint8Array | null = null;
   #bodyFill = 0;
+  /** Bytes the partial frame's header declared after itself (name and message). */
+  #bodyTotal = 0;
   #nameLength = 0;
   #failed: DecodeError | null = null;
 
@@ -201,6 +207,14 @@ export class FrameDecoder {
     return this.#body === null ? this.#headerFill : HEADER_BYTES + this.#bodyFill;
   }
 
+  /**
+   * Bytes of memory held for the frame in progress (its buffer's capacity, 0 between frames):
+   * it follows the bytes received, never the length the header declared.
+   */
+  get bufferedCapacity(): number {
+    return this.#body === null ? 0 : this.#body.length;
+  }
+
   /** Feeds one chunk; returns every frame (or error) it completes, in stream order. */
   push(chunk: Uint8Array): DecodeResult[] {
     const out: DecodeResult[] = [];
@@ -209,15 +223,16 @@ export class FrameDecoder {
     const end = chunk.length;
     while (pos < end) {
       if (this.#body !== null) {
-        // Continue a partial body.
-        const body = this.#body;
-        const take = Math.min(body.length - this.#bodyFill, end - pos);
+        // Continue a partial body, growing its buffer only as far as the bytes that came.
+        const total = this.#bodyTotal;
+        const take = Math.min(total - this.#bodyFill, end - pos);
+        const body = this.#reserve(this.#bodyFill + take);
         body.set(chunk.subarray(pos, pos + take), this.#bodyFill);
         this.#bodyFill += take;
         pos += take;
-        if (this.#bodyFill < body.length) break;
+        if (this.#bodyFill < total) break;
         this.#body = null;
-        out.push(this.#decodeBody(body, 0, this.#nameLength, body.length));
+        out.push(this.#decodeBody(body, 0, this.#nameLength, total));
         continue;
       }
       let nameLength: number;
@@ -247,16 +262,36 @@ export class FrameDecoder {
         out.push(this.#decodeBody(chunk, pos, nameLength, total));
         pos += total;
       } else {
-        const body = new Uint8Array(total);
+        // The header only promises the body: hold what arrived, never what was declared.
         const take = end - pos;
+        const body = new Uint8Array(Math.min(total, Math.max(take, MIN_BODY_BUFFER_BYTES)));
         body.set(chunk.subarray(pos, end), 0);
         pos = end;
         this.#body = body;
         this.#bodyFill = take;
+        this.#bodyTotal = total;
         this.#nameLength = nameLength;
       }
     }
     return out;
+  }
+
+  /**
+   * The partial body's buffer, with room for `needed` bytes: doubled (up to the frame's size)
+   * when it is too small, so a body arriving in many pieces is copied fewer than twice per byte
+   * on average.
+   */
+  #reserve(needed: number): Uint8Array {
+    const body = this.#body as Uint8Array;
+    if (needed <= body.length) return body;
+    const total = this.#bodyTotal;
+    let size = Math.max(needed, body.length * 2);
+    // Within a doubling of the whole frame: take the whole frame, saving one more copy.
+    if (size * 2 > total) size = total;
+    const grown = new Uint8Array(size);
+    grown.set(body.subarray(0, this.#bodyFill), 0);
+    this.#body = grown;
+    return grown;
   }
 
   #checkLimits(nameLength: number, messageLength: number): FrameTooLargeError | null {

@@ -36,6 +36,7 @@ export {
   type FrameField,
   FrameTooLargeError,
   InvalidUtf8Error,
+  MIN_BODY_BUFFER_BYTES,
 } from "./decoder.ts";
 export {
   checkUsername,

@@ -60,13 +60,16 @@ export class InvalidUsernameError extends ProtocolError {
   }
 }
 
-// Control characters (Cc), unpaired surrogates (Cs), the bidirectional marks, embeddings,
-// overrides and isolates, and the characters that draw nothing (zero width space, word joiner,
-// soft hyphen, Hangul fillers, BOM, ...): all let a name display as another name. The zero width
-// joiner and non-joiner and the variation selectors stay allowed: emoji and several scripts need
-// them.
+// Control characters (Cc), unpaired surrogates (Cs), every format character (Cf: bidi marks,
+// overrides and isolates, tags, the invisible operators and format controls of several scripts)
+// and every default-ignorable code point (zero width space, Hangul fillers, soft hyphen, ...), and
+// the few visible-nothing characters outside those classes (blank braille pattern, the object
+// replacement character, the Khitan filler): all let a name display as another name. The zero
+// width joiner and non-joiner and the variation selectors stay allowed: emoji and several scripts
+// need them (and a name that differs from another only by them has the same skeleton, which the
+// server refuses as taken).
 const FORBIDDEN =
-  /[\p{Cc}\p{Cs}\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb]/u;
+  /[[\p{Cc}\p{Cs}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800\ufffc\u{16fe4}]--[\u200c\u200d\p{Variation_Selector}]]/v;
 const WHITESPACE = /[\s\p{Z}]/u;
 
 /**
@@ -85,8 +88,9 @@ export type UsernameCheck =
   | { ok: false; error: InvalidUsernameError };
 
 /**
- * Normalizes a name to NFC and checks it against the rules: 1 to 32 bytes of UTF-8, no control
- * characters (nor bidi marks, overrides or isolates), no whitespace, no leading `/`. Returns the
+ * Normalizes a name to NFC and checks it against the rules: 1 to 32 bytes of UTF-8, no control,
+ * format (Cf) or default-ignorable characters (the zero width joiner and non-joiner and the
+ * variation selectors excepted) nor blank ones, no whitespace, no leading `/`. Returns the
  * normalized name and its uniqueness key.
  *
  * @example
@@ -118,8 +122,10 @@ export function checkUsername(raw: string): UsernameCheck {
 }
 
 /**
- * The key under which a name is unique: NFC, then lower case, so `Alice` and `alice` (and the
- * composed and decomposed forms of `José`) cannot both be online.
+ * The key under which a name is unique: NFKC (so `ｏｂｓ０`, `𝐨𝐛𝐬𝟎` and `obs0`, or `ﬁle` and `file`,
+ * are one name), then full case folding, computed as upper case then lower case (`Straße` and
+ * `STRASSE`, `ς` and `σ`), then NFKC again, and a combining dot above dropped after a letter that
+ * already has a dot (`İstanbul`, which lower-cases to `i̇stanbul`, and `istanbul`).
  *
  * @example
  * ```ts
@@ -127,8 +133,16 @@ export function checkUsername(raw: string): UsernameCheck {
  * import { usernameKey } from "./mod.ts";
  * assert.equal(usernameKey("Alice"), usernameKey("alice"));
  * assert.equal(usernameKey("Jose\u0301"), usernameKey("jos\u00e9"));
+ * assert.equal(usernameKey("\ufb01le"), "file");
+ * assert.equal(usernameKey("\u0130stanbul"), "istanbul");
  * ```
  */
 export function usernameKey(name: string): string {
-  return name.normalize("NFC").toLowerCase();
+  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC").replace(
+    REDUNDANT_DOT,
+    "$1",
+  );
 }
+
+/** A combining dot above (U+0307) right after a soft-dotted letter such as i or j. */
+const REDUNDANT_DOT = /(\p{Soft_Dotted})\u0307/gu;

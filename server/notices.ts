@@ -96,9 +96,19 @@ export function nameTakenNotice(name: string): string {
   return errorNotice(`name '${name}' is already taken`);
 }
 
+/** Login refused: the name looks like one online under another key (same skeleton). */
+export function lookalikeTakenNotice(name: string, holder: string): string {
+  return errorNotice(`name '${name}' is already taken: it looks like '${holder}'`);
+}
+
 /** /msg to someone who is not online. */
 export function notOnlineNotice(name: string): string {
   return errorNotice(`${name} is not online`);
+}
+
+/** /msg to someone already receiving private messages as fast as anyone may. */
+export function privateBusyNotice(name: string): string {
+  return errorNotice(`${name} is receiving too many private messages; yours was not delivered`);
 }
 
 /** How many messages flood control dropped since the last such notice. */

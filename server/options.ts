@@ -7,6 +7,7 @@
 import { isIrcChannelName } from "./irc/irc_nick.ts";
 import { checkClusterName, ClusterNameError } from "./bus/cluster_names.ts";
 import { parseRedisUrl, RedisUrlError } from "./bus/redis_url.ts";
+import type { LogFormat } from "./console.ts";
 
 /** Everything `chat server` can be told; the CLI fills it, tests build it directly. */
 export interface ServerOptions {
@@ -20,8 +21,16 @@ export interface ServerOptions {
   maxClients: number;
   /** Largest message accepted, in bytes (default 65,536). */
   maxMessageBytes: number;
-  /** Unsent bytes a client may have queued before it is dropped as too slow (default 1 MiB). */
+  /**
+   * Unsent bytes a client may have queued before it is dropped as too slow, whatever their age:
+   * the memory guard behind `sendqSeconds` (default 16 MiB).
+   */
   sendqBytes: number;
+  /**
+   * Seconds bytes may wait unsent before their reader is dropped as too slow (judged once more
+   * than 256 KiB are queued for it); 0 judges by `sendqBytes` alone (default 30).
+   */
+  sendqSeconds: number;
   /** Seconds a new connection has to complete its login frame (default 10). */
   loginTimeoutSeconds: number;
   /**
@@ -34,6 +43,19 @@ export interface ServerOptions {
   floodRate: number;
   /** Messages a client may send in a burst above the rate (default 30). */
   floodBurst: number;
+  /**
+   * Bytes per second of messages (chat and private) a client may send on average, and bytes of
+   * private messages a client may receive from everyone together; 0 turns both off (default
+   * 32 KiB). Off with the rest of flood control when `floodRate` is 0.
+   */
+  floodBytes: number;
+  /** Bytes a client may send (or receive privately) in a burst; at least a message (256 KiB). */
+  floodBytesBurst: number;
+  /**
+   * Bytes per second of chat the whole room takes from its clients (this instance's), in bursts
+   * of 8 seconds' worth; 0 turns it off (default 512 KiB). Off when `floodRate` is 0.
+   */
+  roomBytes: number;
   /** Most connections at once from one IP address; 0 means no limit (default 20). */
   maxClientsPerIp: number;
   /** PEM certificate chain file: with `tlsKey`, the server speaks TLS (default: plain TCP). */
@@ -76,6 +98,12 @@ export interface ServerOptions {
   operators?: readonly string[];
   /** A file of `NAME:HASH` lines, re-read by the operators registry's `reload()`. */
   operatorsFile?: string;
+  /** Where to serve `/metrics`, `/healthz` and `/readyz` over HTTP (default: nowhere). */
+  metrics?: { hostname: string; port: number };
+  /** Console lines as text (default) or one JSON object per line. */
+  logFormat?: LogFormat;
+  /** Seconds SIGTERM waits for clients to leave before closing them (default 0). */
+  drainSeconds?: number;
 }
 
 /** The defaults of protocol-v1. */
@@ -85,11 +113,15 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
   listIntervalSeconds: 30,
   maxClients: 10_000,
   maxMessageBytes: 65_536,
-  sendqBytes: 1_048_576,
+  sendqBytes: 16 * 1_048_576,
+  sendqSeconds: 30,
   loginTimeoutSeconds: 10,
   idleTimeoutSeconds: 0,
   floodRate: 10,
   floodBurst: 30,
+  floodBytes: 32_768,
+  floodBytesBurst: 262_144,
+  roomBytes: 524_288,
   maxClientsPerIp: 20,
   historyLines: 10_000,
   historyDays: 30,
@@ -98,6 +130,9 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = {
 
 /** Seconds within which a dead instance's users are announced as left, unless told otherwise. */
 export const DEFAULT_PRESENCE_TIMEOUT_SECONDS = 15;
+
+/** The cluster room used when none is given. */
+export const DEFAULT_CLUSTER_ROOM = "chat";
 
 /** A setting given to `startServer` directly (not through the CLI) is out of range. */
 export class InvalidServerOptionError extends Error {
@@ -146,9 +181,17 @@ export function checkServerOptions(options: ServerOptions): void {
       "# and 1 to 49 characters, no spaces, commas or colons",
     );
   }
+  whole("sendqSeconds", options.sendqSeconds, 0, MAX_TIMER_SECONDS);
+  whole("floodBytes", options.floodBytes, 0);
+  whole("floodBytesBurst", options.floodBytesBurst, 0);
+  whole("roomBytes", options.roomBytes, 0);
   whole("historyLines", options.historyLines ?? 0, 0);
   whole("historyDays", options.historyDays ?? 0, 0, 1_000_000);
   whole("replay", options.replay ?? 0, 0, 1000);
+  if (options.metrics !== undefined) whole("metrics", options.metrics.port, 0, 65535);
+  if (options.drainSeconds !== undefined) {
+    whole("drainSeconds", options.drainSeconds, 0, MAX_TIMER_SECONDS);
+  }
 }
 
 /**

@@ -10,7 +10,9 @@ import {
   FlushSlot,
   processFlushScheduler,
 } from "./flush_scheduler.ts";
+import { processCounters } from "./metrics/counters.ts";
 import { processSharedLog, type SharedLog } from "./shared_log.ts";
+import { type Clock, systemClock } from "./clock.ts";
 
 /** Where an outbox writes: a socket, or anything that may accept fewer bytes than offered. */
 export interface ByteSink {
@@ -18,10 +20,20 @@ export interface ByteSink {
   write(bytes: Uint8Array): Promise<number>;
 }
 
-/** Why an outbox stopped. */
+/**
+ * Why an outbox stopped: too many unsent bytes (`overflow`), bytes left unsent too long
+ * (`behind`), or the socket failed.
+ */
 export type OutboxFailure =
   | { kind: "overflow"; pendingBytes: number }
+  | { kind: "behind"; pendingBytes: number; behindMs: number }
   | { kind: "write-error"; error: unknown };
+
+/**
+ * Below this many unsent bytes a reader is never judged by age: the age check (one clock read per
+ * delivery) only runs for readers that are really behind.
+ */
+export const BEHIND_CHECK_BYTES = 256 * 1024;
 
 /** Largest single write built by copying several queued runs together. */
 export const COALESCE_LIMIT_BYTES = 64 * 1024;
@@ -45,6 +57,13 @@ export interface OutboxDeps {
   log?: SharedLog;
   /** Decides when queued bytes are written (default: the process's scheduler). */
   scheduler?: FlushScheduler;
+  /**
+   * Longest a byte may wait unsent, in ms, once more than {@link BEHIND_CHECK_BYTES} are
+   * pending; past it the outbox stops with `behind` (default: no age limit).
+   */
+  maxAgeMs?: number;
+  /** Time for the age limit (default: the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -53,9 +72,16 @@ export interface OutboxDeps {
  * a few milliseconds after this client's previous write), so frames enqueued meanwhile go out in
  * one write, as do frames enqueued while a write is in flight. Frames fanned out to many members
  * are copied once into a {@link SharedLog}; this outbox keeps only byte ranges of it, and a run of
- * consecutive broadcasts is written straight from the log. When the unsent bytes (queued plus in
- * flight) would pass `limitBytes`, the outbox drops its backlog, stops, and reports `overflow`
- * once: the slow reader is the one to go.
+ * consecutive broadcasts is written straight from the log. A reader is too slow when bytes queued
+ * more than `maxAgeMs` ago are still unsent (judged while more than {@link BEHIND_CHECK_BYTES} are
+ * pending, when more arrive), or when the unsent bytes (queued plus in flight) would pass
+ * `limitBytes`, the memory guard: the outbox then drops its backlog, stops, and reports `behind`
+ * or `overflow` once: the slow reader is the one to go.
+ *
+ * The age is tracked with one mark, not a time per frame: the time the reader was first seen
+ * behind and the count of bytes enqueued by then. Once those bytes are written the mark moves to
+ * the present, so a byte is reported at most `2 * maxAgeMs` after it was queued and never before
+ * `maxAgeMs`.
  */
 export class Outbox implements Flushable {
   /** The scheduler's bookkeeping for this outbox. */
@@ -74,6 +100,18 @@ export class Outbox implements Flushable {
   #writing = false;
   #stopped = false;
   #drainWaiters: (() => void)[] | null = null;
+  /** The age limit in ms (Infinity: none) and its clock. */
+  readonly #maxAge: number;
+  readonly #clock: Clock;
+  /** Bytes ever enqueued and ever written: positions in this client's stream. */
+  #enqueuedTotal = 0;
+  #writtenTotal = 0;
+  /** When the reader was seen behind (-1: it is not), and the stream position then. */
+  #markAt = -1;
+  #markUpTo = 0;
+  /** Woken once pending bytes fall to `#lowWater` (back-pressure on the client's own reading). */
+  #lowWaiter: (() => void) | null = null;
+  #lowWater = 0;
 
   constructor(
     sink: ByteSink,
@@ -86,6 +124,8 @@ export class Outbox implements Flushable {
     this.#onFailure = onFailure;
     this.#log = deps.log ?? processSharedLog;
     this.#scheduler = deps.scheduler ?? processFlushScheduler;
+    this.#maxAge = deps.maxAgeMs !== undefined && deps.maxAgeMs > 0 ? deps.maxAgeMs : Infinity;
+    this.#clock = deps.clock ?? systemClock;
   }
 
   /** Unsent bytes, queued or in flight. */
@@ -137,6 +177,16 @@ export class Outbox implements Flushable {
     return new Promise((resolve) => (this.#drainWaiters ??= []).push(resolve));
   }
 
+  /**
+   * Resolves once at most `bytes` are unsent, or the outbox stopped: a session waits on it before
+   * reading more requests while its own replies pile up. One waiter at a time.
+   */
+  below(bytes: number): Promise<void> {
+    if (this.#pending <= bytes || this.#stopped) return Promise.resolve();
+    this.#lowWater = bytes;
+    return new Promise((resolve) => this.#lowWaiter = resolve);
+  }
+
   /** Drops the backlog and refuses further bytes (an in-flight write is left to its socket). */
   stop(): void {
     if (this.#stopped) return;
@@ -147,6 +197,7 @@ export class Outbox implements Flushable {
     this.#queued = 0;
     this.#pending = 0;
     this.#wakeDrainWaiters();
+    this.#wakeLowWaiter();
   }
 
   /** Starts one write of what is queued (the scheduler calls this). */
@@ -156,19 +207,50 @@ export class Outbox implements Flushable {
     void this.#write(this.#takeChunk());
   }
 
-  /** Counts `length` more unsent bytes, or overflows. */
+  /** Counts `length` more unsent bytes, or stops the outbox as too slow. */
   #admit(length: number): boolean {
     if (this.#stopped) return false;
-    if (this.#pending + length > this.#limit) {
-      const pendingBytes = this.#pending + length;
+    const pendingBytes = this.#pending + length;
+    if (pendingBytes > this.#limit) {
       this.stop();
       this.#onFailure({ kind: "overflow", pendingBytes });
       return false;
     }
-    this.#pending += length;
+    if (pendingBytes > BEHIND_CHECK_BYTES && this.#maxAge !== Infinity) {
+      const behindMs = this.#behindMs();
+      if (behindMs > this.#maxAge) {
+        this.stop();
+        this.#onFailure({ kind: "behind", pendingBytes, behindMs });
+        return false;
+      }
+    }
+    this.#pending = pendingBytes;
     this.#queued += length;
+    this.#enqueuedTotal += length;
     this.#scheduler.noteDelivery(this.flushSlot);
     return true;
+  }
+
+  /** How long the mark's bytes have waited (setting the mark when there is none). */
+  #behindMs(): number {
+    const now = this.#clock.now();
+    if (this.#markAt < 0 || this.#writtenTotal >= this.#markUpTo) {
+      this.#markAt = now;
+      this.#markUpTo = this.#enqueuedTotal;
+      return 0;
+    }
+    return now - this.#markAt;
+  }
+
+  /** After a write: once the mark's bytes are out, the mark moves to now (or goes). */
+  #moveMark(): void {
+    if (this.#markAt < 0 || this.#writtenTotal < this.#markUpTo) return;
+    if (this.#pending > BEHIND_CHECK_BYTES) {
+      this.#markAt = this.#clock.now();
+      this.#markUpTo = this.#enqueuedTotal;
+    } else {
+      this.#markAt = -1;
+    }
   }
 
   #wake(): void {
@@ -181,6 +263,7 @@ export class Outbox implements Flushable {
     try {
       while (offset < chunk.length) {
         const written = await this.#sink.write(offset === 0 ? chunk : chunk.subarray(offset));
+        processCounters.bytesSent += written;
         if (this.#stopped) return;
         offset += written;
       }
@@ -194,6 +277,9 @@ export class Outbox implements Flushable {
       this.#writing = false;
     }
     this.#pending -= chunk.length;
+    this.#writtenTotal += chunk.length;
+    this.#moveMark();
+    if (this.#lowWaiter !== null && this.#pending <= this.#lowWater) this.#wakeLowWaiter();
     if (this.#queued > 0) this.#scheduler.request(this);
     else if (this.#pending === 0) this.#wakeDrainWaiters();
   }
@@ -242,6 +328,12 @@ export class Outbox implements Flushable {
     } else {
       this.#head = head;
     }
+  }
+
+  #wakeLowWaiter(): void {
+    const wake = this.#lowWaiter;
+    this.#lowWaiter = null;
+    wake?.();
   }
 
   #wakeDrainWaiters(): void {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { encodeFrame, notice } from "../protocol/mod.ts";
+import { encodeFrame, notice, utf8ByteLength } from "../protocol/mod.ts";
 import {
   actionNotice,
   JOIN_NAME_LIMIT,
@@ -40,7 +40,15 @@ export interface Member {
    * notices for them. Chat and other notices reach it as frames like everyone else.
    */
   readonly followsEvents?: boolean;
+  /**
+   * Takes `bytes` from a local member's budget for incoming private messages (from everyone
+   * together); false means this one is refused. Absent: no budget.
+   */
+  admitPrivate?(bytes: number): boolean;
 }
+
+/** What became of a private message: delivered, nobody by that name, or the target's budget full. */
+export type PrivateOutcome = "sent" | "offline" | "busy";
 
 /** What happened in the room, for listeners such as the console or a cluster bus. */
 export type RoomEvent =
@@ -66,6 +74,12 @@ export interface RoomOptions {
    * does; without it every join is announced on its own at once).
    */
   joinBatching?: JoinBatchOptions;
+  /**
+   * The look-alike form of a name (the server's: its confusables skeleton); names with the same
+   * one look the same, so a login whose name looks like an online one is refused. Without it only
+   * keys are compared.
+   */
+  skeleton?: (name: string) => string;
 }
 
 /**
@@ -83,11 +97,15 @@ export class Room {
   readonly #sortedKeys: string[] = [];
   readonly #listeners = new Set<RoomListener>();
   readonly #joins: JoinBatcher<Member> | null;
+  /** Members by their names' skeletons (the first with each), when a skeleton is given. */
+  readonly #skeleton: ((name: string) => string) | null;
+  readonly #bySkeleton = new Map<string, Member>();
   #replay: (() => Uint8Array | null) | null = null;
   /** The topic notice every newcomer gets right after its welcome, encoded once; null: none. */
   #topic: Uint8Array | null = null;
 
   constructor(options: RoomOptions = {}) {
+    this.#skeleton = options.skeleton ?? null;
     const batching = options.joinBatching;
     this.#joins = batching === undefined
       ? null
@@ -102,6 +120,16 @@ export class Room {
   /** The member registered under this name (compared case-insensitively), if any. */
   find(key: string): Member | undefined {
     return this.#members.get(key);
+  }
+
+  /**
+   * The online member whose name looks like `name` (same skeleton) under another key, if any:
+   * `оbs0` with a Cyrillic о finds `obs0`.
+   */
+  lookalike(name: string, key: string): Member | undefined {
+    if (this.#skeleton === null) return undefined;
+    const holder = this.#bySkeleton.get(this.#skeleton(name));
+    return holder !== undefined && holder.key !== key ? holder : undefined;
   }
 
   /** True if this exact member is in the room. */
@@ -155,6 +183,10 @@ export class Room {
     if (this.#members.has(member.key)) return false;
     this.#members.set(member.key, member);
     this.#sortedKeys.splice(this.#insertionPoint(member.key), 0, member.key);
+    if (this.#skeleton !== null) {
+      const skeleton = this.#skeleton(member.name);
+      if (!this.#bySkeleton.has(skeleton)) this.#bySkeleton.set(skeleton, member);
+    }
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
     if (member.followsEvents !== true) {
       member.deliver(encodeFrame(notice(welcome)));
@@ -175,6 +207,10 @@ export class Room {
     if (!this.contains(member)) return false;
     this.announceJoins();
     this.#members.delete(member.key);
+    if (this.#skeleton !== null) {
+      const skeleton = this.#skeleton(member.name);
+      if (this.#bySkeleton.get(skeleton) === member) this.#bySkeleton.delete(skeleton);
+    }
     const at = this.#indexOf(member.key);
     if (at >= 0) this.#sortedKeys.splice(at, 1);
     if (options.announce ?? true) {
@@ -204,16 +240,22 @@ export class Room {
     this.#fanOut(encodeFrame(notice(text)), except);
   }
 
-  /** Delivers a private message as a notice to `targetKey`'s member; false if not online. */
-  sendPrivate(from: Member, targetKey: string, text: string): boolean {
+  /**
+   * Delivers a private message as a notice to `targetKey`'s member, unless nobody by that name is
+   * online or the target already receives private messages as fast as its budget allows.
+   */
+  sendPrivate(from: Member, targetKey: string, text: string): PrivateOutcome {
     const target = this.#members.get(targetKey);
-    if (target === undefined) return false;
+    if (target === undefined) return "offline";
+    if (target.admitPrivate !== undefined && !target.admitPrivate(utf8ByteLength(text))) {
+      return "busy";
+    }
     this.announceJoins();
     if (target.followsEvents !== true) {
       target.deliver(encodeFrame(notice(privateNotice(from.name, text))));
     }
     this.#emit({ kind: "private", from: from.name, to: target.name, text, member: from, target });
-    return true;
+    return "sent";
   }
 
   /** The `/users` reply: everyone online. */

@@ -1,36 +1,43 @@
 /**
- * The chat server: its transports (TCP or TLS, and the web), one admission path, the room, one
- * session per connection, the console, and an orderly shutdown.
+ * The chat server: its transports (TCP or TLS, the web, the IRC door), one admission path, the
+ * room, one session per connection (a chat or an IRC session), the console, and an orderly
+ * shutdown.
  * @module
  */
 
-import { encodeFrame, notice, splitMessage } from "../protocol/mod.ts";
-import { type Clock, systemClock, type Timer, within } from "./clock.ts";
-import { type ConsoleSink, ServerConsole, stdConsole } from "./console.ts";
+import { splitMessage } from "../protocol/mod.ts";
+import { Admission, refuse } from "./admission.ts";
+import { type Clock, systemClock, type Timer } from "./clock.ts";
+import { type ConsoleSink, LIST_NAME_LIMIT, ServerConsole, stdConsole } from "./console.ts";
 import { startIdleSweep } from "./idle_sweep.ts";
-import { Admission } from "./admission.ts";
 import {
   type CollectGarbage,
   HeapTrimmer,
   type HeapTrimOptions,
   lastResortCollector,
 } from "./heap_trim.ts";
-import { listenTcp } from "./listener.ts";
+import { opsUrl } from "./metrics/http.ts";
+import { ServerMetrics } from "./metrics/server_metrics.ts";
 import { errorNotice, SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
 import { MAX_REPLAY_BYTES } from "./history/replay.ts";
 import { Room } from "./room.ts";
+import { nameSkeleton } from "./name_skeleton.ts";
 import type { NameClaims } from "./name_claims.ts";
+import { ReloadHooks } from "./reload.ts";
 import { type Connection, type ServedConnection, Session, type SessionContext } from "./session.ts";
 import { DEFAULT_IRC_CHANNEL, IrcDoor } from "./irc/irc_door.ts";
 import { IrcSession } from "./irc/irc_session.ts";
 import { pingAfterSeconds } from "./irc/irc_relay.ts";
-import { listenTlsFiles, tlsFilesOf } from "./tls.ts";
-import { SocketTransport } from "./transport/tcp.ts";
-import type { ConnectionSink, Transport } from "./transport/transport.ts";
-import { parseCidr } from "./web/cidr.ts";
-import { WebTransport } from "./web/web_transport.ts";
 import { connectionAddress } from "./transport/address.ts";
+import {
+  isIrcKind,
+  type OpenTransports,
+  openTransports,
+  type TlsReload,
+} from "./transport/open.ts";
+import type { ConnectionSink, Transport } from "./transport/transport.ts";
+import { TokenBucket } from "./token_bucket.ts";
 import { History } from "./history/history.ts";
 import { roomCommands } from "./commands/room_commands.ts";
 import { ConsoleUser, withConsoleUsers } from "./commands/console_user.ts";
@@ -48,12 +55,19 @@ export interface ServerDeps {
   clock?: Clock;
   /** Where console lines go (default: stdout and stderr). */
   console?: ConsoleSink;
+  /** A console to share (a cluster bus prints through the same one); the server closes it. */
+  serverConsole?: ServerConsole;
   /** The room to serve (default: a new one that batches joins); lets a cluster bus share it. */
   room?: Room;
   /** Cluster-wide name claims (a cluster bus); without them the room alone decides. */
   claims?: NameClaims;
   /** Appended to the console's periodic list (a cluster bus: users per instance). */
   onlineDetail?: () => string;
+  /**
+   * Non-null (a promise to wait on) while a cluster bus is behind: sessions then read no more
+   * requests until it resolves (back-pressure).
+   */
+  busPressure?: () => Promise<void> | null;
   /** Runs once every connection is closed, before `finished` resolves (a cluster bus closes). */
   afterShutdown?: () => Promise<void>;
   /**
@@ -69,7 +83,7 @@ export interface ServerDeps {
 
 /** A running server. */
 export interface ChatServer {
-  /** The main listener's bound address (TCP or TLS), with the real port when 0 was asked for. */
+  /** The bound address, with the real port when port 0 was asked for. */
   readonly addr: Deno.NetAddr;
   /** Every listener, the main one first, as the start line names them. */
   readonly listeners: readonly { kind: string; addr: Deno.NetAddr }[];
@@ -95,10 +109,32 @@ export interface ChatServer {
   /** Open connections, logged in or not. */
   connectionCount(): number;
   /**
-   * Sends everyone the shutdown notice, closes every connection and the listener, and cancels
-   * every timer. Idempotent: later calls return the same promise.
+   * The metrics registry and readiness checks: a subsystem (a store, a cluster bus) registers
+   * what `/metrics` shows and what keeps `/readyz` at 503 (docs/operations.md).
    */
-  shutdown(): Promise<void>;
+  readonly metrics: ServerMetrics;
+  /** Where `--metrics` serves, or null when it is off. */
+  readonly metricsAddr: Deno.NetAddr | null;
+  /**
+   * Files re-read on SIGHUP: the server registers the TLS pair and `--opers FILE`; another file
+   * read at start adds its own hook here.
+   */
+  readonly reloads: ReloadHooks;
+  /** Re-reads every registered file; resolves with how many failed (each failure logged). */
+  reload(): Promise<number>;
+  /**
+   * Stops accepting (`/readyz` turns 503 at once), waits up to `drainSeconds` (default 0) for
+   * the clients to leave, then sends everyone left the shutdown notice, closes every connection
+   * and cancels every timer. Idempotent: later calls return the same promise; a later call
+   * without a drain cuts a drain in progress short.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+}
+
+/** How a shutdown goes. */
+export interface ShutdownOptions {
+  /** Seconds to wait for clients to leave on their own before closing them (default 0). */
+  drainSeconds?: number;
 }
 
 /**
@@ -112,7 +148,8 @@ export async function startServer(
 ): Promise<ChatServer> {
   checkServerOptions(options);
   const clock = deps.clock ?? systemClock;
-  const console = new ServerConsole(deps.console ?? stdConsole, clock);
+  const console = deps.serverConsole ??
+    new ServerConsole(deps.console ?? stdConsole, clock, { format: options.logFormat });
   const operators = await OperatorRegistry.load({
     entries: options.operators,
     file: options.operatorsFile,
@@ -137,9 +174,13 @@ export async function startServer(
     return new RunningServer(options, deps, console, history, store, { moderation, operators });
   } catch (error) {
     await store.close();
+    console.close();
     throw error;
   }
 }
+
+/** The room's byte budget holds this many seconds of its rate as a burst. */
+export const ROOM_BURST_SECONDS = 8;
 
 class RunningServer implements ChatServer {
   readonly addr: Deno.NetAddr;
@@ -150,7 +191,10 @@ class RunningServer implements ChatServer {
   readonly moderation: Moderation;
   readonly operators: OperatorRegistry;
   readonly finished: Promise<void>;
-  readonly #transports: Transport[] = [];
+  readonly metrics: ServerMetrics = new ServerMetrics();
+  readonly metricsAddr: Deno.NetAddr | null = null;
+  readonly reloads: ReloadHooks = new ReloadHooks();
+  readonly #transports: Transport[];
   readonly #admission: Admission;
   readonly #consoleUser: ConsoleUser;
   /** Bans, kicks and the topic applied to this instance's connections and room. */
@@ -160,13 +204,15 @@ class RunningServer implements ChatServer {
   readonly #clock: Clock;
   readonly #console: ServerConsole;
   readonly #context: SessionContext;
-  /** Every running session, with the address it counts against. */
-  readonly #sessions = new Map<ServedConnection, string>();
+  /** Every running session, with the address it counts against and its transport. */
+  readonly #sessions = new Map<ServedConnection, { address: string; kind: string }>();
   /** The IRC door's shared parts; null without `--irc`. */
   readonly #ircDoor: IrcDoor | null;
   /** Resolves shutdown's wait once the last session's run is over. */
   #lastSessionEnded: (() => void) | null = null;
   readonly #tasks = new Set<Promise<void>>();
+  /** Ends a drain in progress early (a second signal). */
+  #endDrain: (() => void) | null = null;
   readonly #listTimer: Timer | null;
   /** The `--idle-timeout` sweep; null when the option is off. */
   readonly #idleSweep: Timer | null;
@@ -195,46 +241,81 @@ class RunningServer implements ChatServer {
     this.#consoleUser = new ConsoleUser((line) => console.answer(line));
     this.#clock = deps.clock ?? systemClock;
     this.#console = console;
-    this.room = deps.room ?? new Room({ joinBatching: { clock: this.#clock } });
+    this.room = deps.room ??
+      new Room({ joinBatching: { clock: this.#clock }, skeleton: nameSkeleton });
     this.history = history;
     this.store = store;
     this.#admission = new Admission({
       maxClients: options.maxClients,
       maxClientsPerIp: options.maxClientsPerIp ?? 0,
+      banFor: (address) => this.#enforcement.banFor(address),
     });
-    const sink: ConnectionSink = {
-      admit: (conn) => this.#admit(conn, null),
+    const sinkFor = (kind: string): ConnectionSink => ({
+      admit: (conn) => this.#admit(conn, kind),
       problem: (text) => this.#console.problem(text),
       pause: (ms) => this.#pause(ms),
-    };
+    });
     this.#ircDoor = options.ircPort === undefined ? null : new IrcDoor(this.room, this.#clock, {
       channel: options.ircChannel ?? DEFAULT_IRC_CHANNEL,
       pingAfterSeconds: pingAfterSeconds(options.idleTimeoutSeconds),
       ...(options.ircPassword === undefined ? {} : { password: options.ircPassword }),
     });
+    let opened: OpenTransports;
     try {
-      this.#transports.push(openMainTransport(options, sink));
-      if (options.webPort !== undefined) {
-        this.#transports.push(openWebTransport(options, this.#clock, sink));
-      }
-      const door = this.#ircDoor;
-      if (door !== null) {
-        const ircSink = { ...sink, admit: (conn: Connection) => this.#admit(conn, door) };
-        this.#transports.push(openIrcTransport(options, ircSink));
-      }
+      opened = openTransports(options, this.#clock, sinkFor);
     } catch (error) {
-      this.#abandon();
+      this.#ircDoor?.stop();
       throw error;
     }
-    this.addr = this.#transports[0].addr;
-    this.listeners = this.#transports.map(({ kind, addr }) => ({ kind, addr }));
+    const { transports, tls, ircTls } = opened;
+    this.#transports = transports;
+    if (options.metrics !== undefined) {
+      try {
+        this.metricsAddr = this.metrics.serve(
+          options.metrics.hostname,
+          options.metrics.port,
+          this.room,
+          {
+            clientsByTransport: () => this.#loggedInByTransport(),
+            connections: () => this.#sessions.size,
+          },
+        );
+      } catch (error) {
+        this.#ircDoor?.stop();
+        for (const transport of transports) {
+          void transport.stop().then(() => transport.release());
+        }
+        throw error;
+      }
+    }
+    this.metrics.readiness.add(() => this.#closing ? "shutting down" : null);
+    if (tls !== null) this.#reloadOnSighup("TLS certificate", tls);
+    if (ircTls !== null) this.#reloadOnSighup("IRC TLS certificate", ircTls);
+    const operatorsFile = options.operatorsFile;
+    if (operatorsFile !== undefined) {
+      this.reloads.add("operators file", async () => {
+        const outcome = await this.operators.reload();
+        if (!outcome.ok) throw new Error(outcome.reason);
+        return `reloaded operators file '${operatorsFile}' (${outcome.count} operator(s))`;
+      });
+    }
+    this.addr = transports[0].addr;
+    this.listeners = transports.map(({ kind, addr }) => ({ kind, addr }));
     this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#context = {
+      roomBytes: options.floodRate > 0 && options.roomBytes > 0
+        ? new TokenBucket(
+          options.roomBytes,
+          Math.max(ROOM_BURST_SECONDS * options.roomBytes, options.maxMessageBytes),
+          this.#clock,
+        )
+        : null,
       room: this.room,
       options: this.#options,
       clock: this.#clock,
       console: this.#console,
       claims: deps.claims,
+      busPressure: deps.busPressure,
       ended: (session) => this.#sessionEnded(session),
       commands: this.#commandTable(history),
       moderation: this.moderation,
@@ -262,6 +343,11 @@ class RunningServer implements ChatServer {
         trimmer.note(event.kind === "joined" || event.kind === "left")
       );
     this.#console.started(this.listeners);
+    if (this.metricsAddr !== null) {
+      const url = opsUrl(this.metricsAddr);
+      const text = `metrics on ${url}/metrics, health on /healthz and /readyz`;
+      this.#console.event("info", "metrics", text, { url });
+    }
     this.#console.info(history.describe());
     this.#listTimer = options.listIntervalSeconds > 0
       ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
@@ -273,12 +359,26 @@ class RunningServer implements ChatServer {
     );
   }
 
-  /** A transport failed to open: the ones already open are closed before the error is thrown. */
-  #abandon(): void {
-    this.#ircDoor?.stop();
-    for (const transport of this.#transports) {
-      void transport.stop().then(() => transport.release());
+  /** SIGHUP re-reads the certificate files and swaps `tls`'s listener. */
+  #reloadOnSighup(what: string, tls: TlsReload): void {
+    const slot = tls.transport.tlsSlot();
+    this.reloads.add(what, () => tls.reloader.reload(slot, (text) => this.#console.problem(text)));
+  }
+
+  reload(): Promise<number> {
+    return this.reloads.run({
+      info: (text, event) => this.#console.info(text, event),
+      problem: (text) => this.#console.problem(text),
+    });
+  }
+
+  /** Logged-in clients by the transport they came through (`chat_clients{transport}`). */
+  #loggedInByTransport(): { labels: { transport: string }; value: number }[] {
+    const counts = new Map<string, number>(this.#transports.map((t) => [t.kind, 0]));
+    for (const [session, { kind }] of this.#sessions) {
+      if (session.loggedIn) counts.set(kind, (counts.get(kind) ?? 0) + 1);
     }
+    return [...counts].map(([transport, value]) => ({ labels: { transport }, value }));
   }
 
   onlineNames(): string[] {
@@ -330,12 +430,17 @@ class RunningServer implements ChatServer {
     return this.#sessions.size;
   }
 
-  shutdown(): Promise<void> {
-    this.#shutdown ??= this.#doShutdown();
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const drainSeconds = options.drainSeconds ?? 0;
+    if (this.#shutdown !== null) {
+      if (drainSeconds === 0) this.#endDrain?.();
+      return this.#shutdown;
+    }
+    this.#shutdown = this.#doShutdown(drainSeconds);
     return this.#shutdown;
   }
 
-  async #doShutdown(): Promise<void> {
+  async #doShutdown(drainSeconds: number): Promise<void> {
     this.#closing = true;
     this.#listTimer?.cancel();
     this.#idleSweep?.cancel();
@@ -344,10 +449,11 @@ class RunningServer implements ChatServer {
     this.#unsubscribeTrim?.();
     this.#trimmer?.stop();
     this.room.close();
-    this.#ircDoor?.stop();
     await Promise.all(this.#transports.map((transport) => transport.stop()));
-    const count = this.#sessions.size;
-    if (count > 0) this.#console.info(`shutting down: closing ${count} connection(s)`);
+    await this.#drain(drainSeconds);
+    // After the drain: IRC clients still see the room's joins, leaves and PINGs while it lasts.
+    this.#ircDoor?.stop();
+    this.#console.shuttingDown(this.#sessions.size);
     await Promise.all(
       [...this.#sessions.keys()].map((session) => session.shutdown(SHUTDOWN_NOTICE)),
     );
@@ -368,44 +474,63 @@ class RunningServer implements ChatServer {
     } catch (error) {
       this.#console.problem(`shutdown: ${describe(error)}`);
     }
+    await this.metrics.close();
+    this.#console.close();
     this.#resolveFinished();
   }
 
+  /** Waits up to `seconds` for the clients to leave on their own (or a second signal). */
+  async #drain(seconds: number): Promise<void> {
+    const count = this.#sessions.size;
+    if (seconds <= 0 || count === 0) return;
+    this.#console.info(
+      `draining: not accepting; waiting up to ${seconds} s for ${count} connection(s) to close`,
+      "drain",
+    );
+    let timer: Timer | null = null;
+    await new Promise<void>((resolve) => {
+      this.#endDrain = resolve;
+      this.#lastSessionEnded = resolve;
+      timer = this.#clock.after(seconds * 1000, resolve);
+    });
+    (timer as Timer | null)?.cancel();
+    this.#endDrain = null;
+    this.#lastSessionEnded = null;
+  }
+
   /**
-   * The one accept path of every transport: limits (and, later, bans) are checked here, before
-   * the login is read; an admitted connection gets a session.
+   * The one accept path of every transport: the admission checks (server full, bans, the
+   * per-address limit) run here, before the login is read; an admitted connection gets a
+   * session.
    */
-  #admit(conn: Connection, irc: IrcDoor | null): void {
+  #admit(conn: Connection, kind: string): void {
+    const irc = isIrcKind(kind) ? this.#ircDoor : null;
+    const speaks = irc === null ? "frames" : "irc";
     if (this.#closing) {
-      this.#track(refuse(conn, SHUTDOWN_NOTICE, irc !== null, this.#clock));
+      this.#track(refuse(conn, SHUTDOWN_NOTICE, this.#clock, speaks));
       return;
     }
     const address = connectionAddress(conn);
-    const banned = this.#enforcement.banFor(address);
-    if (banned !== null) {
-      this.#track(refuse(conn, banned, irc !== null, this.#clock));
-      return;
-    }
     const refusal = this.#admission.check({ address }, this.#sessions.size);
     if (refusal !== null) {
-      this.#track(refuse(conn, refusal.notice, irc !== null, this.#clock));
+      this.#track(refuse(conn, refusal.notice, this.#clock, speaks));
       return;
     }
-    const tls = "handshake" in conn;
+    const tls = "handshake" in conn || conn.secure === true;
     const session = irc === null
       ? new Session(conn, this.#context, tls)
       : new IrcSession(conn, this.#context, irc, tls);
-    this.#sessions.set(session, address);
+    this.#sessions.set(session, { address, kind });
     // No promise chain per connection: the session reports its end through the context.
     void session.run();
   }
 
   /** A session's run is over: it no longer counts against its address or the server. */
   #sessionEnded(session: ServedConnection): void {
-    const ip = this.#sessions.get(session);
-    if (ip === undefined) return;
+    const admitted = this.#sessions.get(session);
+    if (admitted === undefined) return;
     this.#sessions.delete(session);
-    this.#admission.release(ip);
+    this.#admission.release(admitted.address);
     if (this.#sessions.size === 0) this.#lastSessionEnded?.();
   }
 
@@ -415,7 +540,7 @@ class RunningServer implements ChatServer {
   }
 
   #printList(): void {
-    this.#console.online(this.room.size, this.room.names(), this.#onlineDetail?.());
+    this.#console.online(this.room.size, this.room.names(LIST_NAME_LIMIT), this.#onlineDetail?.());
   }
 
   #pause(ms: number): Promise<void> {
@@ -424,74 +549,6 @@ class RunningServer implements ChatServer {
       this.#pauseTimer = this.#clock.after(ms, resolve);
     });
   }
-}
-
-/** How long a refused connection may take to receive its notice (a TLS handshake included). */
-export const REFUSE_TIMEOUT_MS = 2000;
-
-/**
- * Tells a connection why it is refused (server full, too many from its address), as a notice or,
- * to an IRC client, an ERROR line, then closes it with that reason. Bounded in time: a peer that
- * never completes a TLS handshake or never reads is closed anyway.
- */
-async function refuse(conn: Connection, text: string, irc: boolean, clock: Clock): Promise<void> {
-  const frame = irc
-    ? new TextEncoder().encode(`ERROR :${text.replace(/[\r\n\0]/g, " ")}\r\n`)
-    : encodeFrame(notice(text));
-  const write = async () => {
-    let offset = 0;
-    while (offset < frame.length) offset += await conn.write(frame.subarray(offset));
-  };
-  try {
-    await within(clock, REFUSE_TIMEOUT_MS, write());
-  } catch {
-    // The peer is gone; nothing to tell it.
-  } finally {
-    try {
-      conn.close(text);
-    } catch {
-      // Already closed.
-    }
-  }
-}
-
-/** The main listener: TLS with the certificate files, else plain TCP. */
-function openMainTransport(options: ServerOptions, sink: ConnectionSink): Transport {
-  const tlsFiles = tlsFilesOf(options);
-  if (tlsFiles === null) {
-    return new SocketTransport("tcp", listenTcp(options.host, options.port), sink);
-  }
-  const listener = listenTlsFiles(
-    options.host,
-    options.port,
-    tlsFiles.certFile,
-    tlsFiles.keyFile,
-  );
-  return new SocketTransport("tls", listener, sink);
-}
-
-/** `--web`: the page and its WebSocket, with TLS when the main listener has it. */
-function openWebTransport(options: ServerOptions, clock: Clock, sink: ConnectionSink): Transport {
-  const tls = tlsFilesOf(options);
-  return new WebTransport({
-    hostname: options.webHost ?? options.host,
-    port: options.webPort ?? 0,
-    ...(tls === null ? {} : { tls }),
-    origins: options.webOrigins ?? [],
-    trustedProxies: (options.trustedProxies ?? []).map(parseCidr),
-    maxMessageBytes: options.maxMessageBytes,
-    clock,
-  }, sink);
-}
-
-/** `--irc`: the IRC door, with TLS when the main listener has it. */
-function openIrcTransport(options: ServerOptions, sink: ConnectionSink): Transport {
-  const hostname = options.ircHost ?? options.host;
-  const port = options.ircPort ?? 0;
-  const tlsFiles = tlsFilesOf(options);
-  if (tlsFiles === null) return new SocketTransport("irc", listenTcp(hostname, port), sink);
-  const listener = listenTlsFiles(hostname, port, tlsFiles.certFile, tlsFiles.keyFile);
-  return new SocketTransport("ircs", listener, sink);
 }
 
 function describe(error: unknown): string {

@@ -13,7 +13,9 @@ import {
   FrameTooLargeError,
   MAX_USERNAME_BYTES,
   notice,
+  type SplitMessage,
   splitMessage,
+  utf8ByteLength,
 } from "../protocol/mod.ts";
 import type { CommandTable } from "./commands/table.ts";
 import type { ModerationUser } from "./commands/mod_commands.ts";
@@ -23,11 +25,13 @@ import type { ModeratedConnection } from "./moderation/enforcement.ts";
 import { bannedNotice, mutedNotice } from "./moderation/notices.ts";
 import { type Clock, type Timer, within } from "./clock.ts";
 import { formatAddress, type ServerConsole } from "./console.ts";
-import { FloodGate } from "./flood.ts";
+import { byteBucket, type ByteLimit, FloodGate } from "./flood.ts";
+import type { TokenBucket } from "./token_bucket.ts";
 import {
   errorNotice,
   floodNotice,
   LeaveReason,
+  lookalikeTakenNotice,
   nameTakenNotice,
   protocolErrorReason,
 } from "./notices.ts";
@@ -35,6 +39,8 @@ import type { ServerOptions } from "./options.ts";
 import { Outbox, type OutboxFailure } from "./outbox.ts";
 import type { Member, Room } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
+import { processCounters } from "./metrics/counters.ts";
+import { looksLikeText, TEXT_CLIENT_REASON, TEXT_CLIENT_REPLY, textSample } from "./text_client.ts";
 
 /** The socket side a session needs; Deno.Conn has it, tests may fake it. */
 export interface Connection {
@@ -49,6 +55,8 @@ export interface Connection {
   close(reason?: string): void;
   /** The peer's address. */
   readonly remoteAddr: Deno.Addr;
+  /** True when the transport encrypts (WSS); a Deno.TlsConn is known by its `handshake`. */
+  readonly secure?: boolean;
 }
 
 /** What every session shares: the room, the settings, time and the console. */
@@ -65,6 +73,10 @@ export interface SessionContext {
   readonly claims?: NameClaims;
   /** Told once when a session's run is over (its connection closed and released). */
   readonly ended?: (session: ServedConnection) => void;
+  /** Non-null while the cluster bus is behind: a promise to wait on before the next request. */
+  readonly busPressure?: () => Promise<void> | null;
+  /** The room's byte budget for chat from all its local clients together (absent: none). */
+  readonly roomBytes?: TokenBucket | null;
   /** The commands users may type, checked in one place. */
   readonly commands: CommandTable<ModerationUser>;
   /** Bans and mutes; without it nobody is banned or muted. */
@@ -92,6 +104,11 @@ export const SMALL_READ_BYTES = 512;
 export const LARGE_READ_BYTES = 16384;
 /** ...and back into a small one after this many reads in a row that the small one would hold. */
 export const SHRINK_AFTER_SMALL_READS = 32;
+/**
+ * While more than this is unsent to a client, its session reads no further requests from it
+ * (back-pressure): what it asks for itself waits in its socket, not in the server's memory.
+ */
+export const READ_PAUSE_BYTES = 256 * 1024;
 
 interface EndOptions {
   /** A notice to send before closing. */
@@ -126,6 +143,8 @@ export class Session implements Member, ModerationUser, ServedConnection {
   #key = "";
   #loggedIn = false;
   #ended = false;
+  /** Set once the first bytes were looked at (a text client is recognized from them). */
+  #sawBytes = false;
   #endReason = "";
   #loginTimer: Timer | null = null;
   /** When the read loop last got bytes (clock ms): all the idle sweep needs per connection. */
@@ -134,6 +153,8 @@ export class Session implements Member, ModerationUser, ServedConnection {
   readonly #connectedAt: number;
   /** Set when the session ends: the close (with its bounded flush) in progress. */
   #closing: Promise<void> | null = null;
+  /** Bytes of private messages this client may still receive; made at the first one. */
+  #privateBytes: TokenBucket | null = null;
 
   /** `tls`: the connection is TLS (a loopback peer counts as safe for `/oper` too). */
   constructor(conn: Connection, ctx: SessionContext, tls = false) {
@@ -144,6 +165,7 @@ export class Session implements Member, ModerationUser, ServedConnection {
       conn,
       options.sendqBytes,
       (failure) => this.#onOutboxFailure(failure),
+      { maxAgeMs: options.sendqSeconds * 1000, clock },
     );
     this.#decoder = new FrameDecoder({
       maxUsernameBytes: MAX_USERNAME_BYTES,
@@ -155,6 +177,7 @@ export class Session implements Member, ModerationUser, ServedConnection {
         options.floodBurst,
         clock,
         (dropped) => this.#sendNotice(floodNotice(dropped)),
+        byteLimitOf(options),
       )
       : null;
     this.#lastReadAt = clock.now();
@@ -246,8 +269,17 @@ export class Session implements Member, ModerationUser, ServedConnection {
     return this.#endReason;
   }
 
+  /** Takes from this client's budget for incoming private messages (the room calls this). */
+  admitPrivate(bytes: number): boolean {
+    const { options, clock } = this.#ctx;
+    if (options.floodRate <= 0) return true;
+    this.#privateBytes ??= byteBucket(byteLimitOf(options), clock);
+    return this.#privateBytes === null || this.#privateBytes.take(bytes);
+  }
+
   /** Hands encoded frames to the outbox (the room calls this). */
   deliver(bytes: Uint8Array, fanOut = false): void {
+    processCounters.deliveries++;
     if (fanOut) this.#outbox.enqueueShared(bytes);
     else this.#outbox.enqueue(bytes);
   }
@@ -269,6 +301,10 @@ export class Session implements Member, ModerationUser, ServedConnection {
       let buffer = new Uint8Array(SMALL_READ_BYTES);
       let smallReads = 0;
       reading: while (!this.#ended) {
+        if (this.#outbox.pendingBytes > READ_PAUSE_BYTES) {
+          await this.#outbox.below(READ_PAUSE_BYTES);
+          if (this.#ended) break;
+        }
         let count: number | null;
         try {
           count = await this.#conn.read(buffer);
@@ -282,8 +318,15 @@ export class Session implements Member, ModerationUser, ServedConnection {
         }
         if (this.#ended) break;
         this.#lastReadAt = this.#ctx.clock.now();
+        if (!this.#sawBytes && this.#rejectText(buffer.subarray(0, count))) break;
         const results = this.#decoder.push(buffer.subarray(0, count));
+        const busPressure = this.#ctx.busPressure;
         for (const result of results) {
+          if (this.#outbox.pendingBytes > READ_PAUSE_BYTES) {
+            await this.#outbox.below(READ_PAUSE_BYTES);
+          }
+          const bus = busPressure?.();
+          if (bus != null) await bus;
           if (this.#ended) break reading;
           const pending = this.#handle(result);
           if (pending !== undefined) await pending;
@@ -292,6 +335,14 @@ export class Session implements Member, ModerationUser, ServedConnection {
         this.#flood?.endOfBatch();
         if (count === buffer.length && buffer.length < LARGE_READ_BYTES) {
           buffer = new Uint8Array(LARGE_READ_BYTES);
+          smallReads = 0;
+        } else if (
+          buffer.length > SMALL_READ_BYTES && count < buffer.length &&
+          this.#decoder.pendingBytes > 0
+        ) {
+          // Mid-frame and the socket had less than a buffer: the rest may be long in coming,
+          // and a stalled sender should hold no more than an idle one.
+          buffer = new Uint8Array(SMALL_READ_BYTES);
           smallReads = 0;
         } else if (buffer.length > SMALL_READ_BYTES) {
           // The decoder copied what it keeps, so the buffer can be swapped between reads.
@@ -324,6 +375,16 @@ export class Session implements Member, ModerationUser, ServedConnection {
     return this.#closing ?? Promise.resolve();
   }
 
+  /** The first bytes read: a text client (IRC, HTTP) is told in plain text and closed. */
+  #rejectText(first: Uint8Array): boolean {
+    this.#sawBytes = true;
+    if (!looksLikeText(first)) return false;
+    this.#ctx.console.textClient(this.#remote, textSample(first));
+    this.#outbox.enqueue(TEXT_CLIENT_REPLY);
+    this.#end(TEXT_CLIENT_REASON, { flush: true });
+    return true;
+  }
+
   /** Returns a promise only for a login that waits for a cluster-wide name claim. */
   #handle(result: DecodeResult): Promise<void> | undefined {
     if (!result.ok) {
@@ -354,7 +415,11 @@ export class Session implements Member, ModerationUser, ServedConnection {
     this.#name = check.name;
     this.#key = check.key;
     const claims = this.#ctx.claims;
-    if (claims !== undefined && this.#ctx.room.find(check.key) === undefined) {
+    const room = this.#ctx.room;
+    if (
+      claims !== undefined && room.find(check.key) === undefined &&
+      room.lookalike(check.name, check.key) === undefined
+    ) {
       return this.#claimThenEnter(claims, frame);
     }
     this.#enter(frame);
@@ -372,8 +437,14 @@ export class Session implements Member, ModerationUser, ServedConnection {
 
   /** Joins the room under the checked name; false (and the session ended) if it is taken. */
   #enter(frame: Frame): boolean {
-    if (!this.#ctx.room.join(this)) {
-      const taken = this.#ctx.room.find(this.#key)?.name ?? this.#name;
+    const room = this.#ctx.room;
+    const lookalike = room.lookalike(this.#name, this.#key);
+    if (lookalike !== undefined) {
+      this.#end("name taken", { notice: lookalikeTakenNotice(this.#name, lookalike.name) });
+      return false;
+    }
+    if (!room.join(this)) {
+      const taken = room.find(this.#key)?.name ?? this.#name;
       this.#end("name taken", { notice: nameTakenNotice(taken) });
       return false;
     }
@@ -390,8 +461,9 @@ export class Session implements Member, ModerationUser, ServedConnection {
     if (split.kind === "keepalive") return;
     const commands = this.#ctx.commands;
     const command = split.kind === "command" ? commands.find(split.name) : undefined;
-    if (command?.floodFree !== true && this.#flood !== null && !this.#flood.allow()) return;
-    if (split.kind === "chat" || command?.speaks === true) {
+    const speaks = split.kind === "chat" || command?.speaks === true;
+    if (command?.floodFree !== true && this.#flood !== null && !this.#admit(split, speaks)) return;
+    if (speaks) {
       const mute = this.#ctx.moderation?.muteFor(this.#key) ?? null;
       if (mute !== null) {
         this.#sendNotice(mutedNotice(mute, this.#ctx.clock.now()));
@@ -406,14 +478,32 @@ export class Session implements Member, ModerationUser, ServedConnection {
     pending?.catch((error) => this.#ctx.console.problem(`command ${split.name} failed: ${error}`));
   }
 
+  /**
+   * Flood control for one message: a message token, and for what speaks (chat, `/msg`, `/me`) its
+   * bytes, and for what every member receives (chat, `/me`) the room's byte budget too.
+   */
+  #admit(split: Exclude<SplitMessage, { kind: "keepalive" }>, speaks: boolean): boolean {
+    const flood = this.#flood as FloodGate;
+    const text = split.kind === "chat" ? split.text : split.rest;
+    const bytes = speaks ? utf8ByteLength(text) : 0;
+    if (!flood.allow(bytes)) return false;
+    const roomBytes = this.#ctx.roomBytes;
+    const toEveryone = split.kind === "chat" || split.name === "/me";
+    if (toEveryone && roomBytes != null && !roomBytes.take(bytes)) {
+      flood.refused();
+      return false;
+    }
+    return true;
+  }
+
   #sendNotice(text: string): void {
     this.#outbox.enqueue(encodeFrame(notice(text)));
   }
 
   #onOutboxFailure(failure: OutboxFailure): void {
-    const reason = failure.kind === "overflow"
-      ? LeaveReason.tooSlow
-      : connectionFailureReason(failure.error);
+    const reason = failure.kind === "write-error"
+      ? connectionFailureReason(failure.error)
+      : LeaveReason.tooSlow;
     // Deferred: an overflow is found inside a room fan-out, which must finish first.
     queueMicrotask(() => this.#end(reason, { flush: false }));
   }
@@ -428,7 +518,7 @@ export class Session implements Member, ModerationUser, ServedConnection {
     this.#flood?.dispose();
     if (this.#loggedIn) {
       this.#ctx.room.leave(this, reason, { announce: options.announce ?? true });
-      this.#ctx.console.left(this.#name, reason);
+      this.#ctx.console.left(this.#name, reason, this.#remote);
     }
     if (options.notice !== undefined) this.#sendNotice(options.notice);
     this.#closing = closeBounded(
@@ -461,6 +551,15 @@ export async function closeBounded(
   } catch {
     // Already closed by the peer's reset: nothing left to release.
   }
+}
+
+/** The per-client byte limit the options set (for sending, and for private messages received). */
+export function byteLimitOf(options: Readonly<ServerOptions>): ByteLimit {
+  return {
+    rate: options.floodBytes,
+    burst: options.floodBytesBurst,
+    largest: options.maxMessageBytes,
+  };
 }
 
 /** A leave reason for a failed read or write. */

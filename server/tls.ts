@@ -50,6 +50,28 @@ export function tlsFilesOf(
   return { certFile: tlsCert, keyFile: tlsKey };
 }
 
+/** A certificate and key read from their files, ready to listen with. */
+export interface TlsPair {
+  /** The certificate chain's PEM text. */
+  readonly cert: string;
+  /** The key's PEM text. */
+  readonly key: string;
+  /** Where they came from, for messages. */
+  readonly certFile: string;
+  /** Where the key came from. */
+  readonly keyFile: string;
+}
+
+/** Reads both files of the pair; throws TlsConfigError naming the file and the reason. */
+export function readTlsPair(certFile: string, keyFile: string): TlsPair {
+  return {
+    cert: readPemFile(certFile, "certificate"),
+    key: readPemFile(keyFile, "key"),
+    certFile,
+    keyFile,
+  };
+}
+
 /**
  * Reads the certificate and key and binds a TLS listener. Throws TlsConfigError for the files
  * (missing, unreadable, not PEM, key not matching) and ListenError for the address.
@@ -60,17 +82,60 @@ export function listenTlsFiles(
   certFile: string,
   keyFile: string,
 ): Deno.TlsListener {
-  const cert = readPemFile(certFile, "certificate");
-  const key = readPemFile(keyFile, "key");
+  return listenTlsPair(hostname, port, readTlsPair(certFile, keyFile));
+}
+
+/** Binds a TLS listener with a pair already read; the errors of {@link listenTlsFiles}. */
+export function listenTlsPair(hostname: string, port: number, pair: TlsPair): Deno.TlsListener {
+  return bindTls(hostname, port, pair);
+}
+
+/**
+ * Checks that Deno accepts `pair` by binding a throwaway listener on `hostname`, port 0, so a
+ * reload can refuse a bad pair before it touches the listener in use. Throws TlsConfigError.
+ */
+export function checkTlsPair(hostname: string, pair: TlsPair): void {
+  bindTls(hostname, 0, pair).close();
+}
+
+/** How long a reload keeps trying to bind the port its old listener has just released. */
+export const REBIND_LIMIT_MS = 500;
+
+/**
+ * Binds `pair` on an address a listener of this process is releasing. Deno fixes a TLS
+ * listener's certificate when it binds, and two listeners share a port only with an unstable
+ * flag, so a reload closes the old listener, waits for its accept loop to end (the socket is
+ * released then, well under a millisecond later), and binds the new one. The port is retried for
+ * up to {@link REBIND_LIMIT_MS} should the release take longer. Throws ListenError when it stays
+ * taken.
+ */
+export async function rebindTls(
+  hostname: string,
+  port: number,
+  pair: TlsPair,
+  sleep: (ms: number) => Promise<void>,
+): Promise<Deno.TlsListener> {
+  const deadline = performance.now() + REBIND_LIMIT_MS;
+  for (;;) {
+    try {
+      return bindTls(hostname, port, pair);
+    } catch (error) {
+      if (!(error instanceof ListenError) || performance.now() >= deadline) throw error;
+    }
+    await sleep(1);
+  }
+}
+
+function bindTls(hostname: string, port: number, pair: TlsPair): Deno.TlsListener {
   const address = listenAddress(hostname, port);
   try {
-    return Deno.listenTls({ hostname, port, transport: "tcp", cert, key });
+    return Deno.listenTls({ hostname, port, transport: "tcp", cert: pair.cert, key: pair.key });
   } catch (error) {
     if (isAddressFailure(error)) {
       throw new ListenError(address, describeListenFailure(error), { cause: error });
     }
     throw new TlsConfigError(
-      `cannot use TLS certificate '${certFile}' with key '${keyFile}': ${
+      `cannot use TLS certificate '${pair.certFile}' with key '${pair.keyFile}': ${
         describeListenFailure(error)
       }`,
       { cause: error },

@@ -22,16 +22,16 @@ export class TokenBucket {
     this.#refilledAt = clock.now();
   }
 
-  /** Takes one token if there is one. */
-  take(): boolean {
+  /** Takes `count` tokens (default one) if there are that many; never more than the burst. */
+  take(count = 1): boolean {
     const now = this.#clock.now();
     const elapsed = now - this.#refilledAt;
     if (elapsed > 0) {
       this.#tokens = Math.min(this.#burst, this.#tokens + (elapsed * this.#rate) / 1000);
       this.#refilledAt = now;
     }
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < count) return false;
+    this.#tokens -= count;
     return true;
   }
 }

@@ -8,6 +8,7 @@ import type { HistoryLine } from "../protocol/mod.ts";
 import { BatchWriter, RETRY_MS } from "../server/store/batch_writer.ts";
 import type { HistoryGap } from "../server/store/store.ts";
 import { ManualClock } from "./helpers/clock.ts";
+import { processCounters } from "../server/metrics/counters.ts";
 
 function line(i: number, text = `m${i}`): HistoryLine {
   return { time: 1000 + i, from: "alice", text, action: false };
@@ -82,5 +83,22 @@ Deno.test("batch writer: past the count or size bound the oldest lines become on
     gap: { lost: 6, from: 1000, to: 1005 },
   }]);
   assert.deepEqual(infos, ["history: saving again; 6 message(s) were not saved"]);
+  await writer.close();
+});
+
+Deno.test("batch writer: every failed write counts in chat_store_write_errors_total", async () => {
+  const { clock, backend, writer } = setup();
+  const before = processCounters.storeWriteErrors;
+  backend.failing = true;
+  writer.add(line(1));
+  await writer.flush();
+  assert.equal(processCounters.storeWriteErrors - before, 1);
+  await writer.flush();
+  assert.equal(processCounters.storeWriteErrors - before, 2, "a failed retry counts too");
+  backend.failing = false;
+  clock.advance(RETRY_MS);
+  await writer.flush();
+  assert.equal(processCounters.storeWriteErrors - before, 2, "a write that works counts nothing");
+  assert.equal(backend.batches.length, 1);
   await writer.close();
 });

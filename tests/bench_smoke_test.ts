@@ -156,6 +156,22 @@ Deno.test(
 );
 
 Deno.test(
+  "bench: a tiny stalled-bodies run stalls every client and reads the memory after they close",
+  skipRuns,
+  async () => {
+    const opts = options(["--profile", "stalled-bodies", "-N", "6", "-D", "0.1"]);
+    const report = await runBench(opts, () => {}, "smoke");
+    const [run] = report.rows[0].runs;
+    assert.ok(run.kind === "idle", `run failed: ${JSON.stringify(run)}`);
+    const result = run as IdleResult;
+    assert.equal(result.loggedIn, 6);
+    assert.equal(result.drops, 0, "a stalled body is not a reason to drop anyone");
+    assert.ok(result.afterCloseRssBytes !== undefined && result.afterCloseRssBytes > 0);
+    assert.match(renderReport(report, opts.profiles), /stalled bodies, [\d.]+ MiB 3 s after/);
+  },
+);
+
+Deno.test(
   "bench: a tiny fan-out run against a two-instance cluster delivers everything",
   skipClusterRuns,
   async () => {

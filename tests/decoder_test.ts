@@ -13,6 +13,7 @@ import {
   FrameDecoder,
   FrameTooLargeError,
   InvalidUtf8Error,
+  MIN_BODY_BUFFER_BYTES,
   ProtocolError,
 } from "../protocol/mod.ts";
 import { concat, frameHeader } from "./helpers/bytes.ts";
@@ -107,7 +108,7 @@ Deno.test("decoder: the same stream in random chunk sizes always decodes to the 
   }
 });
 
-Deno.test("decoder: a 64 KiB body in 1-byte chunks: one buffer, every byte copied once", () => {
+Deno.test("decoder: a 64 KiB body in 1-byte chunks: the buffer doubles as bytes come, copies stay linear", () => {
   const frame = { username: "big", message: "é".repeat(32_768) }; // 65536 bytes of UTF-8
   const encoded = encodeFrame(frame);
   assert.equal(encoded.length, 6 + 3 + 65_536);
@@ -136,10 +137,12 @@ Deno.test("decoder: a 64 KiB body in 1-byte chunks: one buffer, every byte copie
   };
   const results: DecodeResult[] = [];
   const pending: number[] = [];
+  const capacity: number[] = [];
   try {
     for (const chunk of chunks) {
       results.push(...decoder.push(chunk));
       pending.push(decoder.pendingBytes);
+      capacity.push(decoder.bufferedCapacity);
     }
   } finally {
     globalThis.Uint8Array = RealUint8Array;
@@ -147,11 +150,32 @@ Deno.test("decoder: a 64 KiB body in 1-byte chunks: one buffer, every byte copie
   }
 
   assert.deepEqual(frames(results), [frame]);
-  assert.equal(allocations, 1, "one body buffer for the whole frame");
-  assert.equal(copied, encoded.length, "each byte copied exactly once");
+  // 256 bytes, doubled to 32,768, then the frame's 65,539: nine buffers in all.
+  assert.equal(allocations, 9, "the body buffer grows by doubling");
+  assert.ok(copied < 2 * encoded.length, `bytes copied: ${copied}, linear in the frame's size`);
+  // The buffer never holds more than twice what arrived (or the 256-byte minimum).
+  for (let i = 0; i < pending.length - 1; i++) {
+    assert.ok(capacity[i] <= Math.max(MIN_BODY_BUFFER_BYTES, 2 * pending[i]));
+  }
   // pendingBytes grows by one per byte until the frame completes, then drops to 0.
   for (let i = 0; i < pending.length - 1; i++) assert.equal(pending[i], i + 1);
   assert.equal(pending[pending.length - 1], 0);
+});
+
+Deno.test("decoder: a header promising 65,536 bytes and 16 bytes of them holds 256, not 64 KiB", () => {
+  const decoder = new FrameDecoder();
+  const name = new TextEncoder().encode("al");
+  assert.deepEqual(decoder.push(concat([frameHeader(2, 65_536), name, new Uint8Array(14)])), []);
+  assert.equal(decoder.pendingBytes, 6 + 16);
+  assert.equal(decoder.bufferedCapacity, MIN_BODY_BUFFER_BYTES);
+  // The rest arrives in two pieces: the buffer grows to the frame's size, then is let go.
+  assert.deepEqual(decoder.push(new Uint8Array(30_000).fill(0x61)), []);
+  assert.ok(decoder.bufferedCapacity >= 30_016 && decoder.bufferedCapacity <= 65_538);
+  const [result] = decoder.push(new Uint8Array(65_536 - 30_014).fill(0x62));
+  assert.ok(result.ok);
+  assert.equal(result.frame.message.length, 65_536);
+  assert.equal(decoder.bufferedCapacity, 0);
+  assert.equal(decoder.pendingBytes, 0);
 });
 
 Deno.test("decoder: the decoder keeps no reference to a pushed chunk", () => {

@@ -75,3 +75,27 @@ Deno.test("dispose cancels a pending notice", () => {
   assert.deepEqual(notices, [1]);
   assert.equal(clock.pendingTimers, 0);
 });
+
+Deno.test("bytes count too: a burst of bytes passes, the excess is dropped and reported", () => {
+  const clock = new ManualClock();
+  const notices: number[] = [];
+  const bytes = { rate: 1000, burst: 3000, largest: 1000 };
+  const flood = new FloodGate(10, 30, clock, (n) => notices.push(n), bytes);
+  assert.ok(flood.allow(1000));
+  assert.ok(flood.allow(1000));
+  assert.ok(flood.allow(1000));
+  assert.equal(flood.allow(1000), false, "the byte burst is spent");
+  assert.ok(flood.allow(), "a command costs no bytes");
+  clock.advance(1000);
+  assert.ok(flood.allow(1000), "a second of the byte rate");
+  flood.endOfBatch();
+  assert.deepEqual(notices, [1]);
+});
+
+Deno.test("the byte burst holds at least the largest message; rate 0 turns bytes off", () => {
+  const clock = new ManualClock();
+  const big = new FloodGate(10, 30, clock, () => {}, { rate: 10, burst: 100, largest: 5000 });
+  assert.ok(big.allow(5000), "a largest message always fits the burst");
+  const off = new FloodGate(10, 30, clock, () => {}, { rate: 0, burst: 100, largest: 5000 });
+  for (let i = 0; i < 30; i++) assert.ok(off.allow(1_000_000));
+});

@@ -100,7 +100,10 @@ Deno.test(
         const frames = await bob.expectClosed();
         assert.deepEqual(frames.map((f) => f.message), [idleTimeoutNotice(4)]);
         await alice.waitForNotice("bob left (timed out)");
-        await console.waitForLine("bob left (timed out)");
+        assert.match(
+          await console.waitForLine("bob left"),
+          /bob left from 127\.0\.0\.1:\d+ \(timed out\)$/,
+        );
         await waitUntil(() => server.connectionCount() === 1, 2000, "bob's connection released");
         assert.deepEqual(server.onlineNames(), ["alice"]);
         // alice, silent since 3 s, goes at the first sweep 4 s after that (7 s).

@@ -438,7 +438,8 @@ Deno.test("irc: room notices reach IRC clients as NOTICE from the server to the 
 });
 
 Deno.test({
-  name: "irc: with --tls-cert the IRC door speaks TLS (ircs), like the main port",
+  name:
+    "irc: with --tls-cert the IRC door speaks TLS (ircs), like the main port, and SIGHUP reloads it",
   ignore: skipWhen("IRC TLS test", await certificatesUnavailable()),
 }, async () => {
   const certs = await makeTestCertificates();
@@ -450,6 +451,16 @@ Deno.test({
       try {
         const lines = await irc.register("alice");
         assert.equal(lines[0].command, "001");
+        assert.equal(await server.reload(), 0, "both TLS listeners reloaded");
+        // The connected client keeps its connection; a new one gets the reloaded listener.
+        await irc.send("PING :still");
+        await irc.expect("PONG", "still");
+        const after = await IrcTestClient.connectTls(ircAddress(server), certs.caPem);
+        try {
+          assert.equal((await after.register("bob"))[0].command, "001");
+        } finally {
+          await after.close();
+        }
       } finally {
         await irc.close();
       }
@@ -631,5 +642,45 @@ Deno.test("irc: operators through the room's table: OPER, TOPIC, KICK, BAN and M
     await again.send("NICK dave", "USER dave 0 * :d");
     await again.expect("465");
     await again.closedByServer();
+  });
+});
+
+Deno.test("irc: a nick that looks like an online name is taken (433 says whose)", async () => {
+  await withIrc({}, async ({ ircConnect, login }) => {
+    await login("obs0");
+    const irc = await ircConnect();
+    await irc.send("NICK \u043ebs0", "USER x 0 * :X");
+    const taken = await irc.expect("433");
+    assert.match(taken.params[taken.params.length - 1], /looks like obs0/);
+    await irc.send("NICK obs1");
+    await irc.expect("366");
+  });
+});
+
+Deno.test("irc: a private message past its target's byte budget gets the busy notice", async () => {
+  // Each client may receive 400 bytes of private messages at once, then 1 a second.
+  const options = { floodBytes: 1, floodBytesBurst: 400, maxMessageBytes: 400 };
+  await withIrc(options, async ({ irc, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    const carol = await irc("carol");
+    const text = "x".repeat(400);
+    await alice.send(`PRIVMSG bob :${text}`);
+    await bob.waitForNotice(`[private] alice: ${text}`);
+    await carol.send(`PRIVMSG bob :${text}`);
+    await carol.expect("NOTICE", "bob is receiving too many private messages");
+  });
+});
+
+Deno.test('irc: /metrics counts IRC clients under transport="irc"', async () => {
+  const options = { metrics: { hostname: "127.0.0.1", port: 0 } };
+  await withIrc(options, async ({ server, irc, login }) => {
+    await login("bob");
+    await irc("alice");
+    assert.ok(server.metricsAddr !== null);
+    const response = await fetch(`http://127.0.0.1:${server.metricsAddr.port}/metrics`);
+    const text = await response.text();
+    assert.match(text, /^chat_clients\{transport="tcp"\} 1$/m);
+    assert.match(text, /^chat_clients\{transport="irc"\} 1$/m);
   });
 });

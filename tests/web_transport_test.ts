@@ -307,3 +307,39 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "a banned address is refused on /ws before its login, with the reason",
+  opts,
+  async () => {
+    await withWebServer({ trustedProxies: ["127.0.0.0/8"] }, async ({ server, ws }) => {
+      await server.consoleCommand("/ban 203.0.113.0/24 1h open proxy");
+      const banned = await ws({ "x-forwarded-for": "203.0.113.7" });
+      const closed = await banned.closed();
+      assert.equal(closed.code, CloseCode.policyViolation);
+      assert.match(closed.reason, /^error: banned \(open proxy/);
+      const other = await ws({ "x-forwarded-for": "198.51.100.7" });
+      await other.login("other");
+    });
+  },
+);
+
+Deno.test(
+  "/metrics counts logged-in clients by the transport they came through",
+  opts,
+  async () => {
+    await withWebServer(
+      { metrics: { hostname: "127.0.0.1", port: 0 } },
+      async ({ server, ws, login }) => {
+        await login("bob");
+        const alice = await ws();
+        await alice.login("alice");
+        assert.ok(server.metricsAddr !== null);
+        const response = await fetch(`http://127.0.0.1:${server.metricsAddr.port}/metrics`);
+        const text = await response.text();
+        assert.match(text, /^chat_clients\{transport="tcp"\} 1$/m);
+        assert.match(text, /^chat_clients\{transport="web"\} 1$/m);
+      },
+    );
+  },
+);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Frame } from "../protocol/mod.ts";
+import { type Frame, HISTORY_END_NOTICE, parseHistoryLine } from "../protocol/mod.ts";
 
 /** One line of the message list. */
 export type Line =
@@ -14,11 +14,8 @@ export type Line =
   | { kind: "notice"; time: Date; text: string; history: boolean }
   | { kind: "error"; time: Date; text: string };
 
-const HISTORY = /^\[history (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\] (.*)$/s;
-const HISTORY_CHAT = /^<([^>\s]+)> (.*)$/s;
 const ACTION = /^\* (\S+) (.*)$/s;
 const PRIVATE = /^\[private\] (\S+): (.*)$/s;
-const HISTORY_BRACKET = /^(History: |End of history)/;
 
 /** The line a received frame shows as; `me` is this user's name (for its own actions). */
 export function lineOf(frame: Frame, now: Date, me: string): Line {
@@ -33,34 +30,21 @@ export function lineOf(frame: Frame, now: Date, me: string): Line {
     };
   }
   const text = frame.message;
-  const history = HISTORY.exec(text);
+  const history = parseHistoryLine(text);
   if (history !== null) {
-    const time = new Date(history[1]);
-    const chat = HISTORY_CHAT.exec(history[2]);
-    if (chat !== null) {
-      return {
-        kind: "chat",
-        time,
-        from: chat[1],
-        text: chat[2],
-        history: true,
-        own: sameName(chat[1], me),
-      };
-    }
-    const action = ACTION.exec(history[2]);
-    if (action !== null) {
-      return {
-        kind: "action",
-        time,
-        from: action[1],
-        text: action[2],
-        history: true,
-        own: sameName(action[1], me),
-      };
-    }
-    return { kind: "notice", time, text: history[2], history: true };
+    return {
+      kind: history.action ? "action" : "chat",
+      time: new Date(history.time),
+      from: history.from,
+      text: history.text,
+      history: true,
+      own: sameName(history.from, me),
+    };
   }
-  if (HISTORY_BRACKET.test(text)) return { kind: "notice", time: now, text, history: true };
+  // The notices around a replay or a /history answer: dimmed with it.
+  if (text.startsWith("History: ") || text === HISTORY_END_NOTICE) {
+    return { kind: "notice", time: now, text, history: true };
+  }
   const action = ACTION.exec(text);
   if (action !== null) {
     return {

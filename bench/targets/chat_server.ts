@@ -32,9 +32,9 @@ export interface ChatTargetOptions {
  * Starts `deno run --allow-net main.ts server` on 127.0.0.1 with a free port and the benchmark
  * settings (no flood control, no per-address limit, no periodic list, history off: the numbers
  * stay comparable with those measured before the server kept history; `chat-history` turns it
- * on), then `extraArgs` and the options' server arguments; resolves once it listens. Throws
- * ChatServerStartError. One launcher, so the single-server and the cluster targets measure the
- * same server.
+ * on; `--metrics` on a free port, as operators run it), then `extraArgs` and the options' server
+ * arguments; resolves once it listens. Throws ChatServerStartError. One launcher, so the
+ * single-server and the cluster targets measure the same server.
  */
 export function launchChatServer(
   options: ChatTargetOptions,
@@ -51,6 +51,9 @@ export function launchChatServer(
     "0",
     "--history-lines",
     "0",
+    // Measured as operators run it: counting for /metrics and the lag timer on (nobody scrapes).
+    "--metrics",
+    "127.0.0.1:0",
     ...extraArgs,
     ...options.serverArgs,
   ], START_TIMEOUT_MS);

@@ -22,9 +22,11 @@ import { nameTakenNotice } from "../notices.ts";
 import type { Moderation } from "../moderation/moderation.ts";
 import type { Room } from "../room.ts";
 import type { ClaimOutcome, NameClaims } from "../name_claims.ts";
+import { processCounters } from "../metrics/counters.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { type ClusterLink, ClusterUnavailableError } from "./link.ts";
 import { LocalEvents } from "./local_events.ts";
+import { BusBacklog, type BusBacklogLimits, DEFAULT_BUS_BACKLOG } from "./backlog.ts";
 import { CLAIM_UNAVAILABLE_NOTICE } from "./notices.ts";
 import type { PresenceTiming } from "./presence.ts";
 import { applyRemoteEvent } from "./remote_events.ts";
@@ -45,6 +47,8 @@ export interface ClusterBusSettings {
   readonly console: ServerConsole;
   /** Claim expiry and heartbeat. */
   readonly timing: PresenceTiming;
+  /** The bound on publications in flight (default: DEFAULT_BUS_BACKLOG). */
+  readonly backlog?: BusBacklogLimits;
 }
 
 /** How a bus found the cluster when it started. */
@@ -68,6 +72,8 @@ export class ClusterBus implements NameClaims {
   /** Readiness, heartbeat, sweep and recovery; names freed while the link was down. */
   readonly #heartbeat: Heartbeat;
   readonly #pending = new Set<Promise<unknown>>();
+  /** Publications in flight to the store, bounded (back-pressure, then shedding). */
+  readonly backlog: BusBacklog;
   #unsubscribe: (() => void) | null = null;
   #moderation: Moderation | null = null;
   #closed = false;
@@ -79,8 +85,10 @@ export class ClusterBus implements NameClaims {
     this.#console = settings.console;
     this.#remote = new RemoteRoster(settings.room, settings.console);
     const track = (task: Promise<unknown>) => this.#track(task);
+    this.backlog = new BusBacklog(settings.backlog ?? DEFAULT_BUS_BACKLOG, settings.clock);
     this.#local = new LocalEvents({
       ...settings,
+      backlog: this.backlog,
       ready: () => this.ready,
       releaseLater: (key) => this.#heartbeat.releaseLater(key),
       track,
@@ -124,6 +132,7 @@ export class ClusterBus implements NameClaims {
       badMessage: (reason) => this.#console.problem(reason),
       down: (reason) => this.#heartbeat.down(reason),
       up: () => {
+        processCounters.redisReconnects++;
         void this.#heartbeat.recover();
         // Bans, mutes and the topic changed meanwhile were published to nobody here.
         if (this.#moderation !== null) this.#track(this.#moderation.resync());
@@ -204,6 +213,11 @@ export class ClusterBus implements NameClaims {
     return `[instances: ${counts.map(([id, n]) => `${id} ${n}`).join(", ")}${link}]`;
   }
 
+  /** Live instances, this one included: from the last sweep, or those known at start. */
+  get liveInstances(): number {
+    return this.#heartbeat.liveInstances ?? this.#remote.instances().length + 1;
+  }
+
   /** Users per instance id (this one included), for tests and the console. */
   instanceCounts(): Map<string, number> {
     const counts = new Map<string, number>([[this.instanceId, this.#local.size]]);
@@ -219,6 +233,7 @@ export class ClusterBus implements NameClaims {
     if (this.#closed) return;
     this.#closed = true;
     this.#heartbeat.stop();
+    this.backlog.close();
     await this.#settle(CLOSE_WAIT_MS);
     this.#unsubscribe?.();
     this.#unsubscribe = null;

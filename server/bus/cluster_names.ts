@@ -4,9 +4,6 @@
  * @module
  */
 
-/** The cluster room used when none is given. */
-export const DEFAULT_CLUSTER_ROOM = "chat";
-
 /** Letters, digits, `.`, `_` and `-`; 1 to 64 of them. */
 export const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -55,6 +55,8 @@ export class Heartbeat {
   #heardCount = 0;
   readonly #lastHeard = new Map<string, number>();
   #stopped = false;
+  /** Live instances at the last sweep (null before the first). */
+  #liveInstances: number | null = null;
 
   constructor(settings: HeartbeatSettings) {
     this.#settings = settings;
@@ -89,6 +91,11 @@ export class Heartbeat {
   /** A name to free in Redis once the link is back (it was freed while the link was down). */
   releaseLater(key: string): void {
     this.#releaseLater.add(key);
+  }
+
+  /** How many instances were live at the last sweep, this one included (null before it). */
+  get liveInstances(): number | null {
+    return this.#liveInstances;
   }
 
   /** The link reports it is down. */
@@ -155,6 +162,7 @@ export class Heartbeat {
       // the sweep was out may have registered after it ran, so the next sweep judges it.
       const asked = this.#heardCount;
       const live = new Set(await this.#link.sweep());
+      this.#liveInstances = live.size;
       if (this.#stopped || this.#settings.clock.now() < this.#graceUntil) return;
       const remote = this.#settings.remote;
       for (const id of remote.instances()) {

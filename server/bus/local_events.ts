@@ -11,7 +11,14 @@ import type { ServerConsole } from "../console.ts";
 import type { Member, Room, RoomEvent } from "../room.ts";
 import type { BusEvent, RosterEntry } from "./codec.ts";
 import type { ClusterLink } from "./link.ts";
-import { nameLostNotice, notPublishedNotice, privateNotSentNotice } from "./notices.ts";
+import {
+  busyNotPublishedNotice,
+  busyPrivateNotSentNotice,
+  nameLostNotice,
+  notPublishedNotice,
+  privateNotSentNotice,
+} from "./notices.ts";
+import { type BusBacklog, PUBLICATION_OVERHEAD_BYTES, publicationBytes } from "./backlog.ts";
 
 /** What publishing works with: the bus's parts, and what the bus decides. */
 export interface LocalEventsSettings {
@@ -27,6 +34,8 @@ export interface LocalEventsSettings {
   readonly releaseLater: (key: string) => void;
   /** Keeps a publication in the bus's pending work, so closing waits for it. */
   readonly track: (task: Promise<unknown>) => void;
+  /** What is in flight to the store, bounded. */
+  readonly backlog: BusBacklog;
 }
 
 /** Tracks the local users from the room's events and publishes what they do. */
@@ -69,12 +78,12 @@ export class LocalEvents {
       case "joined": {
         this.#local.set(member.key, member);
         if (!ready()) return;
-        track(
+        track(this.#counted(
           this.#link.joined({ kind: "joined", instance: self, key: member.key, name: member.name })
             .then((kept) => {
               if (!kept) this.#nameLost(member);
             }, () => {/* the resync after reconnecting registers it */}),
-        );
+        ));
         return;
       }
       case "left": {
@@ -83,7 +92,7 @@ export class LocalEvents {
           releaseLater(member.key);
           return;
         }
-        track(
+        track(this.#counted(
           this.#link.left({
             kind: "left",
             instance: self,
@@ -91,12 +100,12 @@ export class LocalEvents {
             name: member.name,
             reason: event.reason,
           }).catch(() => releaseLater(member.key)),
-        );
+        ));
         return;
       }
       case "message":
       case "action":
-        this.#publishFor(member, notPublishedNotice(event.text), {
+        this.#publishFor(member, event.text, notPublishedNotice, busyNotPublishedNotice, {
           kind: event.kind,
           instance: self,
           key: member.key,
@@ -107,30 +116,67 @@ export class LocalEvents {
       case "private": {
         const target = event.target;
         if (target.instance === undefined) return;
-        this.#publishFor(member, privateNotSentNotice(target.name), {
-          kind: "private",
-          instance: self,
-          key: member.key,
-          name: member.name,
-          to: target.key,
-          toInstance: target.instance,
-          text: event.text,
-        });
+        const name = target.name;
+        this.#publishFor(
+          member,
+          event.text,
+          () => privateNotSentNotice(name),
+          () => busyPrivateNotSentNotice(name),
+          {
+            kind: "private",
+            instance: self,
+            key: member.key,
+            name: member.name,
+            to: target.key,
+            toInstance: target.instance,
+            text: event.text,
+          },
+        );
         return;
       }
     }
   }
 
-  /** Publishes on behalf of a local user, who is told if it could not be done. */
-  #publishFor(sender: Member, failure: string, event: BusEvent): void {
-    const tell = () => {
-      if (this.#room.contains(sender)) sender.deliver(encodeFrame(notice(failure)));
+  /**
+   * Publishes on behalf of a local user, who is told if it could not be done: the link is down
+   * (`failure`), or the backlog is full (`busy`, the message shed).
+   */
+  #publishFor(
+    sender: Member,
+    text: string,
+    failure: (text: string) => string,
+    busy: (text: string) => string,
+    event: BusEvent,
+  ): void {
+    const tell = (say: (text: string) => string) => {
+      if (this.#room.contains(sender)) sender.deliver(encodeFrame(notice(say(text))));
     };
     if (!this.#settings.ready()) {
-      tell();
+      tell(failure);
       return;
     }
-    this.#settings.track(this.#link.publish(event).catch(tell));
+    const backlog = this.#settings.backlog;
+    const bytes = publicationBytes(text);
+    if (!backlog.admit(bytes)) {
+      tell(busy);
+      return;
+    }
+    this.#settings.track(
+      this.#link.publish(event).then(
+        () => backlog.done(bytes),
+        () => {
+          backlog.done(bytes);
+          tell(failure);
+        },
+      ),
+    );
+  }
+
+  /** Counts a join or leave in the backlog while it is in flight (never shed). */
+  #counted(task: Promise<void>): Promise<void> {
+    const backlog = this.#settings.backlog;
+    backlog.add(PUBLICATION_OVERHEAD_BYTES);
+    return task.finally(() => backlog.done(PUBLICATION_OVERHEAD_BYTES));
   }
 
   #nameLost(member: Member): void {

@@ -23,10 +23,16 @@ const QUOTE_CHARS = 40;
 
 /** A chat message that reached local users only, because the link is down or publishing failed. */
 export function notPublishedNotice(text: string): string {
-  const quote = text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS)}...` : text;
   return errorNotice(
-    `cluster link down: your message reached only users on this server: ${JSON.stringify(quote)}`,
+    `cluster link down: your message reached only users on this server: ${
+      JSON.stringify(quote(text))
+    }`,
   );
+}
+
+/** The start of a message, for a notice about it. */
+function quote(text: string): string {
+  return text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS)}...` : text;
 }
 
 /** A private message to a user on another instance that could not be passed on. */
@@ -42,4 +48,16 @@ export const CLAIM_UNAVAILABLE_NOTICE = errorNotice(
 /** A local user whose name another instance took while this one was cut off. */
 export function nameLostNotice(name: string): string {
   return errorNotice(`name '${name}' was taken on another server while the cluster link was down`);
+}
+
+/** Told to a sender whose message was shed because the cluster link is behind. */
+export function busyNotPublishedNotice(text: string): string {
+  return errorNotice(
+    `cluster busy: your message reached only users on this server: ${JSON.stringify(quote(text))}`,
+  );
+}
+
+/** Told to a sender whose private message to a remote user was shed (the link is behind). */
+export function busyPrivateNotSentNotice(name: string): string {
+  return errorNotice(`cluster busy: private message to ${name} not delivered`);
 }

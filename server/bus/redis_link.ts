@@ -53,6 +53,9 @@ export interface RedisLinkSettings {
   readonly connectTimeoutMs?: number;
 }
 
+/** How an event's instance field starts in its channel text (see encodeBusEvent). */
+const INSTANCE_FIELD = ',"instance":';
+
 /** Most user keys renewed by one script call. */
 const RENEW_BATCH = 1000;
 
@@ -63,10 +66,13 @@ export class RedisLink implements ClusterLink {
   readonly #keys: PresenceKeys;
   readonly #conn: RedisConnection;
   #handlers: LinkHandlers | null = null;
+  /** `,"instance":"ID",` as this instance's events carry it. */
+  readonly #ownInstanceField: string;
 
   constructor(settings: RedisLinkSettings) {
     this.#settings = settings;
     this.instanceId = settings.instanceId;
+    this.#ownInstanceField = `${INSTANCE_FIELD}${JSON.stringify(settings.instanceId)},`;
     this.#keys = new PresenceKeys(settings.room);
     const { heartbeatMs } = settings.timing;
     this.#conn = new RedisConnection({
@@ -284,6 +290,10 @@ export class RedisLink implements ClusterLink {
   #onMessage(message: string): void {
     const handlers = this.#handlers;
     if (handlers === null) return;
+    // This instance's own events come back through the subscription: recognized by their
+    // instance field (the third, after the fixed version and kind) without parsing them.
+    const at = message.indexOf(INSTANCE_FIELD);
+    if (at > 0 && message.startsWith(this.#ownInstanceField, at)) return;
     let event: BusEvent;
     try {
       event = decodeBusEvent(message);

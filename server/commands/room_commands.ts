@@ -8,7 +8,7 @@
 import { SERVER_COMMANDS, usernameKey } from "../../protocol/mod.ts";
 import type { History } from "../history/history.ts";
 import { parseHistoryCount } from "../history/history.ts";
-import { errorNotice, notOnlineNotice } from "../notices.ts";
+import { errorNotice, notOnlineNotice, privateBusyNotice } from "../notices.ts";
 import type { Member, Room } from "../room.ts";
 import {
   type Command,
@@ -87,8 +87,13 @@ export function roomCommands(services: RoomServices): Command<RoomUser>[] {
           call.user.reply(usageNotice(info("/msg")));
           return;
         }
-        if (!room.sendPrivate(member, usernameKey(parsed[1]), parsed[2])) {
-          call.user.reply(notOnlineNotice(parsed[1]));
+        switch (room.sendPrivate(member, usernameKey(parsed[1]), parsed[2])) {
+          case "offline":
+            call.user.reply(notOnlineNotice(parsed[1]));
+            return;
+          case "busy":
+            call.user.reply(privateBusyNotice(parsed[1]));
+            return;
         }
       },
     },

@@ -6,14 +6,18 @@
  */
 
 import type { Timer } from "../clock.ts";
-import { FloodGate } from "../flood.ts";
+import { byteBucket, FloodGate } from "../flood.ts";
+import { processCounters } from "../metrics/counters.ts";
+import type { TokenBucket } from "../token_bucket.ts";
 import { floodNotice, LeaveReason } from "../notices.ts";
 import { Outbox, type OutboxFailure } from "../outbox.ts";
 import {
+  byteLimitOf,
   closeBounded,
   type Connection,
   connectionFailureReason,
   LARGE_READ_BYTES,
+  READ_PAUSE_BYTES,
   type ServedConnection,
   type SessionContext,
   SMALL_READ_BYTES,
@@ -57,6 +61,8 @@ export abstract class IrcConnection implements ServedConnection {
   #loginTimer: Timer | null = null;
   #lastReadAt: number;
   #closing: Promise<void> | null = null;
+  /** Bytes of private messages this client may still receive; made at the first one. */
+  #privateBytes: TokenBucket | null = null;
 
   /** `tls`: the connection is TLS. */
   constructor(conn: Connection, ctx: SessionContext, door: IrcDoor, tls = false) {
@@ -68,7 +74,7 @@ export abstract class IrcConnection implements ServedConnection {
       conn,
       options.sendqBytes,
       (failure) => this.#onOutboxFailure(failure),
-      { log: door.log },
+      { log: door.log, maxAgeMs: options.sendqSeconds * 1000, clock },
     );
     this.#flood = options.floodRate > 0
       ? new FloodGate(
@@ -76,6 +82,7 @@ export abstract class IrcConnection implements ServedConnection {
         options.floodBurst,
         clock,
         (dropped) => this.notice(floodNotice(dropped)),
+        byteLimitOf(options),
       )
       : null;
     this.#lastReadAt = clock.now();
@@ -128,8 +135,17 @@ export abstract class IrcConnection implements ServedConnection {
     return this.#ended;
   }
 
+  /** Takes from this client's budget for incoming private messages (the room calls this). */
+  admitPrivate(bytes: number): boolean {
+    const { options, clock } = this.ctx;
+    if (options.floodRate <= 0) return true;
+    this.#privateBytes ??= byteBucket(byteLimitOf(options), clock);
+    return this.#privateBytes === null || this.#privateBytes.take(bytes);
+  }
+
   /** The room's frames (chat, notices), in IRC. */
   deliver(bytes: Uint8Array, fanOut = false): void {
+    processCounters.deliveries++;
     const translator = this.door.translator;
     if (fanOut) this.#outbox.enqueueShared(translator.shared(bytes));
     else this.#outbox.enqueue(translator.direct(bytes, this.name, this.serverTime));
@@ -137,6 +153,7 @@ export abstract class IrcConnection implements ServedConnection {
 
   /** IRC lines from the relay; `shared` when the same bytes go to every IRC member. */
   deliverIrc(bytes: Uint8Array, shared: boolean): void {
+    processCounters.deliveries++;
     if (shared) this.#outbox.enqueueShared(bytes);
     else this.#outbox.enqueue(bytes);
   }
@@ -161,9 +178,21 @@ export abstract class IrcConnection implements ServedConnection {
     this.send(this.door.translator.notice(text, this.name, this.serverTime));
   }
 
-  /** Flood control's answer for one more message (counted when true). */
-  allowMessage(): boolean {
-    return this.#flood === null || this.#flood.allow();
+  /**
+   * Flood control's answer for one more message (counted when true): a message token, for what
+   * speaks its `bytes` too, and for what every member receives (`toEveryone`) the room's byte
+   * budget as well, as for binary clients.
+   */
+  allowMessage(bytes = 0, toEveryone = false): boolean {
+    const flood = this.#flood;
+    if (flood === null) return true;
+    if (!flood.allow(bytes)) return false;
+    const roomBytes = this.ctx.roomBytes;
+    if (toEveryone && roomBytes != null && !roomBytes.take(bytes)) {
+      flood.refused();
+      return false;
+    }
+    return true;
   }
 
   /** Serves the connection; resolves when it is closed and released, never rejects. */
@@ -176,7 +205,12 @@ export abstract class IrcConnection implements ServedConnection {
         });
       }
       let buffer = new Uint8Array(SMALL_READ_BYTES);
-      while (!this.#ended) {
+      reading: while (!this.#ended) {
+        // Back-pressure: while much is unsent to this client, its next requests wait unread.
+        if (this.#outbox.pendingBytes > READ_PAUSE_BYTES) {
+          await this.#outbox.below(READ_PAUSE_BYTES);
+          if (this.#ended) break;
+        }
         let count: number | null;
         try {
           count = await this.#conn.read(buffer);
@@ -190,8 +224,14 @@ export abstract class IrcConnection implements ServedConnection {
         }
         if (this.#ended) break;
         this.#lastReadAt = this.ctx.clock.now();
+        const busPressure = this.ctx.busPressure;
         for (const result of this.#decoder.push(buffer.subarray(0, count))) {
-          if (this.#ended) break;
+          if (this.#outbox.pendingBytes > READ_PAUSE_BYTES) {
+            await this.#outbox.below(READ_PAUSE_BYTES);
+          }
+          const bus = busPressure?.();
+          if (bus != null) await bus;
+          if (this.#ended) break reading;
           const pending = this.handleLine(result);
           if (pending !== undefined) await pending;
         }
@@ -252,9 +292,9 @@ export abstract class IrcConnection implements ServedConnection {
   }
 
   #onOutboxFailure(failure: OutboxFailure): void {
-    const reason = failure.kind === "overflow"
-      ? LeaveReason.tooSlow
-      : connectionFailureReason(failure.error);
+    const reason = failure.kind === "write-error"
+      ? connectionFailureReason(failure.error)
+      : LeaveReason.tooSlow;
     // Deferred: an overflow is found inside a room fan-out, which must finish first.
     queueMicrotask(() => this.end(reason, {}));
   }

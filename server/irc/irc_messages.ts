@@ -6,7 +6,7 @@
  */
 
 import { utf8ByteLength } from "../../protocol/mod.ts";
-import { errorNotice } from "../notices.ts";
+import { errorNotice, privateBusyNotice } from "../notices.ts";
 import type { Member, Room } from "../room.ts";
 import type { IrcDoor } from "./irc_door.ts";
 import { checkNick } from "./irc_nick.ts";
@@ -15,8 +15,11 @@ import { checkNick } from "./irc_nick.ts";
 export interface MessageSender extends Member {
   /** True while in the channel. */
   readonly inChannel: boolean;
-  /** Flood control's answer for one more message (counted when true). */
-  allowMessage(): boolean;
+  /**
+   * Flood control's answer for one more message of `bytes` (counted when true); `toEveryone`
+   * takes them from the room's byte budget too.
+   */
+  allowMessage(bytes: number, toEveryone: boolean): boolean;
   /** False (and the sender told why) while the sender is muted. */
   maySpeak(): boolean;
   /** Sends a numeric to this client. */
@@ -65,7 +68,8 @@ export function sendMessage(
     sender.notice(errorNotice(`message too long (at most ${maxBytes} bytes)`));
     return;
   }
-  if (!sender.allowMessage() || !sender.maySpeak()) return;
+  const spoken = utf8ByteLength(toChannel ? action ?? text : body);
+  if (!sender.allowMessage(spoken, toChannel) || !sender.maySpeak()) return;
   if (toChannel) {
     if (action === null) room.broadcast(sender, text);
     else room.action(sender, action);
@@ -73,8 +77,12 @@ export function sendMessage(
   }
   const checked = checkNick(target);
   const member = checked.ok ? room.find(checked.key) : undefined;
-  if (member === undefined || !room.sendPrivate(sender, member.key, body)) {
-    return fail("401", target, "No such nick");
+  const outcome = member === undefined ? "offline" : room.sendPrivate(sender, member.key, body);
+  if (member === undefined || outcome === "offline") return fail("401", target, "No such nick");
+  if (outcome === "busy") {
+    // Not a NOTICE's business to answer, as for every other error.
+    if (reply) sender.notice(privateBusyNotice(member.name));
+    return;
   }
   const away = (member as Member & { readonly away?: string }).away;
   if (away !== undefined) fail("301", member.name, away);

@@ -256,6 +256,11 @@ export class IrcSession extends IrcConnection
       this.numeric("433", check.name, "Nickname is already in use");
       return;
     }
+    const lookalike = this.ctx.room.lookalike(check.name, check.key);
+    if (lookalike !== undefined && lookalike !== this) {
+      this.#lookalikeTaken(check.name, lookalike.name);
+      return;
+    }
     if (this.#registered) {
       this.send(`:${ircPrefix(this.#name)} NICK :${check.name}\r\n`);
     }
@@ -282,7 +287,11 @@ export class IrcSession extends IrcConnection
       return;
     }
     const claims = this.ctx.claims;
-    if (claims !== undefined && this.ctx.room.find(this.#key) === undefined) {
+    const room = this.ctx.room;
+    if (
+      claims !== undefined && room.find(this.#key) === undefined &&
+      room.lookalike(this.#name, this.#key) === undefined
+    ) {
       return this.#claimThenRegister();
     }
     this.#enter(true);
@@ -302,10 +311,6 @@ export class IrcSession extends IrcConnection
     if (this.ended || !this.#enter(true)) claims.release(key);
   }
 
-  /**
-   * Joins the room under the nick; on the first time also the welcome burst. False (433) when
-   * the name is taken.
-   */
   /** The nick turned out taken while registering: 433, and the client must send another. */
   #nickTaken(): void {
     this.numeric("433", this.#name, "Nickname is already in use");
@@ -313,8 +318,26 @@ export class IrcSession extends IrcConnection
     this.#key = "";
   }
 
+  /** The nick looks like an online one's (the same skeleton): 433 saying whose. */
+  #lookalikeTaken(nick: string, holder: string): void {
+    this.numeric("433", nick, `Nickname is already in use (it looks like ${holder})`);
+  }
+
+  /**
+   * Joins the room under the nick; on the first time also the welcome burst. False (433) when
+   * the name is taken.
+   */
   #enter(first: boolean): boolean {
     const room = this.ctx.room;
+    const lookalike = room.lookalike(this.#name, this.#key);
+    if (lookalike !== undefined) {
+      this.#lookalikeTaken(this.#name, lookalike.name);
+      if (first) {
+        this.#name = "";
+        this.#key = "";
+      }
+      return false;
+    }
     if (!room.join(this)) {
       if (first) this.#nickTaken();
       else this.numeric("433", this.#name, "Nickname is already in use");

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { utf8ByteLength } from "../../protocol/mod.ts";
 import type { ModerationUser } from "../commands/mod_commands.ts";
 import type { CommandTable } from "../commands/table.ts";
 import type { Moderation } from "../moderation/moderation.ts";
@@ -22,8 +23,11 @@ export interface TableUser extends ModerationUser {
   readonly inChannel: boolean;
   /** Sends a numeric reply. */
   numeric(code: string, ...params: string[]): void;
-  /** Flood control's answer for one more command (counted when true). */
-  allowMessage(): boolean;
+  /**
+   * Flood control's answer for one more command speaking `bytes` (counted when true);
+   * `toEveryone` takes them from the room's byte budget too.
+   */
+  allowMessage(bytes: number, toEveryone: boolean): boolean;
 }
 
 /** What reaching the table needs besides the user. */
@@ -55,7 +59,8 @@ export function runTableCommand(
     user.numeric("442", access.door.channel, "You're not on that channel");
     return true;
   }
-  if (command.floodFree !== true && !user.allowMessage()) return true;
+  const bytes = command.speaks === true ? utf8ByteLength(rest) : 0;
+  if (command.floodFree !== true && !user.allowMessage(bytes, word === "/me")) return true;
   if (command.speaks === true && isMuted(user, access)) return true;
   const pending = access.commands.run(user, word, rest);
   pending?.catch((error) => access.problem(`command ${word} failed: ${error}`));

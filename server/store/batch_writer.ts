@@ -10,6 +10,7 @@
 import type { HistoryLine } from "../../protocol/mod.ts";
 import type { Clock, Timer } from "../clock.ts";
 import type { HistoryGap, StoreReport } from "./store.ts";
+import { processCounters } from "../metrics/counters.ts";
 
 /** What a backend does with one batch: write `gap` (if any) then `lines`, all or nothing. */
 export type WriteBatch = (lines: readonly HistoryLine[], gap: HistoryGap | null) => unknown;
@@ -135,6 +136,7 @@ export class BatchWriter {
     try {
       await this.#options.write(batch, lost);
     } catch (error) {
+      processCounters.storeWriteErrors++;
       this.#lost = merge(lost, this.#lost);
       this.#pending = batch.concat(this.#pending);
       this.#pendingChars += batchChars;

@@ -5,8 +5,7 @@
  */
 
 import type { Clock } from "../clock.ts";
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from "../options.ts";
-import { DEFAULT_CLUSTER_ROOM } from "../bus/cluster_names.ts";
+import { DEFAULT_CLUSTER_ROOM, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "../options.ts";
 import { RedisStore } from "./redis_store.ts";
 import { SqliteStore } from "./sqlite_store.ts";
 import type { Retention, Store, StoreReport } from "./store.ts";

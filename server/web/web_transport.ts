@@ -153,6 +153,7 @@ export class WebTransport implements Transport {
       this.#sink.admit(
         new WebSocketConnection(socket, {
           remoteAddr,
+          secure: this.#options.tls !== undefined,
           clock: this.#options.clock,
           maxUnreadBytes: HEADER_BYTES + MAX_USERNAME_BYTES + this.#options.maxMessageBytes +
             UNREAD_SLACK_BYTES,

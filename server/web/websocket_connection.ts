@@ -48,6 +48,8 @@ const MAX_REASON_BYTES = 123;
 export interface WebSocketConnectionOptions {
   /** The address the client counts against (a trusted proxy's client). */
   readonly remoteAddr: Deno.NetAddr;
+  /** WSS: the socket is encrypted. */
+  readonly secure?: boolean;
   /** Most bytes received and not yet read before the client is closed as flooding. */
   readonly maxUnreadBytes: number;
   /** Time for the drain polling. */
@@ -60,6 +62,7 @@ export interface WebSocketConnectionOptions {
  */
 export class WebSocketConnection implements Connection {
   readonly remoteAddr: Deno.NetAddr;
+  readonly secure: boolean;
   readonly #socket: WebSocket;
   readonly #options: WebSocketConnectionOptions;
   readonly #received: Uint8Array[] = [];
@@ -74,6 +77,7 @@ export class WebSocketConnection implements Connection {
     this.#socket = socket;
     this.#options = options;
     this.remoteAddr = options.remoteAddr;
+    this.secure = options.secure ?? false;
     socket.binaryType = "arraybuffer";
     socket.addEventListener("message", (event) => this.#onMessage(event));
     socket.addEventListener("close", () => this.#onEnd(null));

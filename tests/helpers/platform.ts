@@ -71,7 +71,7 @@ export function notLinux(what: string): string | null {
  * Deno's ChildProcess.kill terminates the child at once instead, so a test of graceful shutdown
  * cannot run there.
  */
-export function childSignalUnavailable(signal: "SIGINT" | "SIGTERM"): string | null {
+export function childSignalUnavailable(signal: "SIGINT" | "SIGTERM" | "SIGHUP"): string | null {
   return isWindows
     ? `Deno cannot deliver ${signal} to a child on Windows (ChildProcess.kill terminates it)`
     : null;
