@@ -265,6 +265,12 @@ class RunningServer implements ChatServer {
       }
     }
     this.metrics.readiness.add(() => this.#closing ? "shutting down" : null);
+    this.metrics.registry.register({
+      name: "chat_history_messages",
+      help: "Entries the history store holds (messages, actions, gaps), as of its last write.",
+      type: "gauge",
+      read: () => store.size,
+    });
     if (tls !== null) {
       const slot = tls.transport.tlsSlot();
       this.reloads.add(
