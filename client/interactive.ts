@@ -216,6 +216,7 @@ class InteractiveClient {
     switch (clientCommand(line)) {
       case "help":
         this.#print(helpLines());
+        this.#askServerHelp();
         return;
       case "clear":
         this.#terminal.write(this.#editor.clearScreen());
@@ -245,6 +246,14 @@ class InteractiveClient {
     const echo = echoOf(line, session.name, new Date());
     if (echo !== undefined) this.#line(echo);
     if (!session.online) this.#info("not connected: the line will be sent after the login");
+  }
+
+  /** Sends `/help` on without an echo: the server answers with what this user may use. */
+  #askServerHelp(): void {
+    const session = this.#session;
+    if (session === null || !session.online || !session.send("/help")) {
+      this.#info("not connected: type /help again once connected for the server's commands");
+    }
   }
 
   #requestQuit(): void {

@@ -289,6 +289,12 @@ class RunningServer implements ChatServer {
       }
     }
     this.metrics.readiness.add(() => this.#closing ? "shutting down" : null);
+    this.metrics.registry.register({
+      name: "chat_history_messages",
+      help: "Entries the history store holds (messages, actions, gaps), as of its last write.",
+      type: "gauge",
+      read: () => store.size,
+    });
     if (tls !== null) this.#reloadOnSighup("TLS certificate", tls);
     if (ircTls !== null) this.#reloadOnSighup("IRC TLS certificate", ircTls);
     const operatorsFile = options.operatorsFile;

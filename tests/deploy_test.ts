@@ -103,7 +103,7 @@ Deno.test({
     }),
 });
 
-Deno.test("chat.service: the sandbox settings, the restart policy and the --db folder", () => {
+Deno.test("chat.service: the sandbox settings, the restart and reload policy and the --db folder", () => {
   for (
     const [key, value] of [
       ["DynamicUser", "yes"],
@@ -115,6 +115,7 @@ Deno.test("chat.service: the sandbox settings, the restart policy and the --db f
       ["Restart", "on-failure"],
       ["StateDirectory", "chat"],
       ["KillSignal", "SIGTERM"],
+      ["ExecReload", "/bin/kill -HUP $MAINPID"],
     ]
   ) {
     assert.deepEqual(unitValues(key), [value], `${key}=${value}`);

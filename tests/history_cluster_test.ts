@@ -116,6 +116,14 @@ Deno.test(
           "waves at b",
           "and back from b",
         ]);
+
+        // The stream's length, learned by each batch's XLEN (chat_history_messages): /history
+        // flushes c's batch holding dave's line first.
+        assert.equal(c.store.size, undefined, "c has written nothing yet");
+        await dave.say("bye");
+        await dave.say("/history 1");
+        assert.deepEqual(await block(dave), [["dave", "bye", false]]);
+        assert.equal(c.store.size, 4);
       });
     });
   },

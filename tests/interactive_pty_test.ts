@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { PtyClient, skipPty } from "./helpers/pty_client.ts";
 import { withServer } from "./helpers/server.ts";
+import { hashPassword } from "../server/moderation/password_hash.ts";
 
 const LEFT = "\x1b[D";
 const END = "\x1b[F";
@@ -121,5 +122,45 @@ Deno.test(
     } finally {
       if (!passed && pty !== undefined) await pty.kill();
     }
+  },
+);
+
+Deno.test(
+  "interactive client in a pty: /help shows the client's commands and the server's answer",
+  skipPty,
+  async () => {
+    const password = "pty-oper-pw";
+    const operators = [`dora:${await hashPassword(password)}`];
+    await withServer({ options: { operators } }, async ({ server }) => {
+      const pty = new PtyClient(["127.0.0.1", String(server.addr.port), "dora"]);
+      let passed = false;
+      try {
+        const text = () => pty.screen.allLines().join("\n");
+        await pty.waitFor("the welcome", () => text().includes("Welcome, dora!"));
+        await pty.type("/help\r");
+        // The server's list ends with /oper for a user who is not an operator.
+        await pty.waitFor("the server's list", () => text().includes("become an operator"));
+        assert.match(text(), /Commands you may use:/);
+        assert.match(text(), /Client commands:/);
+        assert.match(text(), /\/clear\s+clear the screen/);
+        assert.match(text(), /\/users/);
+        assert.ok(!text().includes("/kick"), "no operator command before /oper");
+        assert.ok(!/» \/help/.test(text()), "no echo of /help");
+
+        await pty.type(`/oper ${password}\r`);
+        await pty.waitFor("opered", () => text().includes("You are now an operator"));
+        await pty.type("/help\r");
+        await pty.waitFor("the operator commands", () => text().includes("/unmute NAME"));
+        assert.match(text(), /\/kick NAME/);
+        assert.equal(text().split("Commands you may use:").length, 3, "the server answered twice");
+
+        await pty.type("/quit\r");
+        const status = await pty.finish();
+        assert.equal(status.code, 0, pty.dump());
+        passed = true;
+      } finally {
+        if (!passed) await pty.kill();
+      }
+    });
   },
 );

@@ -69,6 +69,7 @@ Deno.test(
           assert.equal((await peer.nextFrame())?.message, "/msg bob psst");
           assert.equal((await peer.nextFrame())?.message, "/users");
           await pty.waitFor("the help", () => pty.screen.lines().some((l) => l.includes("Keys:")));
+          assert.equal((await peer.nextFrame())?.message, "/help", "/help goes on to the server");
           const text = pty.screen.allLines().join("\n");
           assert.match(text, /\d\d:\d\d:\d\d -> bob: psst/);
           assert.match(text, /\d\d:\d\d:\d\d » \/users/);

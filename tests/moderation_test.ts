@@ -297,6 +297,35 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "/ban NAME holds for look-alike names too: the same skeleton is refused and closed",
+  opts,
+  async () => {
+    await withServer({ options: { operators: OPERS } }, async ({ login, connect }) => {
+      const alice = await login("alice");
+      await oper(alice);
+      // Online before the ban, with a Cyrillic "о": closed by a ban on the Latin spelling.
+      const lookalike = await login("r\u043Ebot");
+      await alice.say("/ban robot 1h spam");
+      const closed = await lookalike.expectClosed();
+      assert.ok(
+        closed.some((f) => f.message === "error: banned (spam; 1h left)"),
+        closed.map((f) => f.message).join("|"),
+      );
+      await alice.say("/ban paypal");
+      await alice.waitForNotice("alice banned paypal until lifted");
+      for (const name of ["p\u0430ypal", "PAYPAL", "p\u0430yp\u0430l"]) {
+        const client = await connect();
+        await client.send({ username: name, message: "" });
+        const refused = await client.expectClosed();
+        assert.deepEqual(refused.map((f) => f.message), ["error: banned (until lifted)"], name);
+      }
+      // A name that only shares letters is not a look-alike.
+      await login("paypals");
+    });
+  },
+);
+
 Deno.test("IP and CIDR bans: matching connections refused before their login", opts, async () => {
   const clock = new ManualClock();
   await withServer({ clock, options: { operators: OPERS, host: "::" } }, async ({ server }) => {

@@ -148,17 +148,17 @@ Deno.test(
   opts,
   async () => {
     await withServer({ options: { metrics } }, async ({ server }) => {
-      let messages = 41;
+      let widgets = 41;
       let storeDown = false;
       server.metrics.registry.register({
-        name: "chat_history_messages",
-        help: "Messages in the history store.",
+        name: "chat_example_widgets",
+        help: "Widgets a subsystem holds.",
         type: "gauge",
-        read: () => messages,
+        read: () => widgets,
       });
       server.metrics.readiness.add(() => storeDown ? "store unavailable" : null);
-      messages++;
-      assert.equal(await scrape(server, "chat_history_messages"), 42);
+      widgets++;
+      assert.equal(await scrape(server, "chat_example_widgets"), 42);
       storeDown = true;
       await pollUntil(
         async () => (await httpGet(`${base(server)}/readyz`)).status === 503,
@@ -168,6 +168,22 @@ Deno.test(
     });
   },
 );
+
+Deno.test("chat_history_messages is the history's size after its writes", opts, async () => {
+  await withServer({ options: { metrics } }, async ({ server, login }) => {
+    assert.equal(await scrape(server, "chat_history_messages"), 0);
+    const alice = await login("alice");
+    const bob = await login("bob");
+    for (let i = 1; i <= 5; i++) await alice.say(`message ${i}`);
+    await alice.say("/me waves");
+    await alice.say("/msg bob private lines are never kept");
+    await bob.waitForMessage("alice", "message 5");
+    await bob.waitForNotice("* alice waves");
+    await bob.waitForFrame((f) => f.message.includes("private lines are never kept"));
+    await server.store.flush();
+    assert.equal(await scrape(server, "chat_history_messages"), 6);
+  });
+});
 
 Deno.test("a --metrics address in use stops the start with one clear error", opts, async () => {
   const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -1,10 +1,9 @@
 /**
- * What `/help` shows in the interactive client: the client's own commands, every server
- * command (from the protocol's list, so it never goes stale), and the editing keys.
+ * What `/help` shows in the interactive client: the client's own commands and the editing keys.
+ * The server's commands come from the server itself (the client sends `/help` on), so the list
+ * is what this user may use right now, operator commands included once opered.
  * @module
  */
-
-import { SERVER_COMMANDS } from "../../protocol/mod.ts";
 
 /** A command the interactive client handles itself, without asking the server. */
 export interface ClientCommand {
@@ -14,7 +13,7 @@ export interface ClientCommand {
 
 /** Commands handled by the client; everything else starting with `/` goes to the server. */
 export const CLIENT_COMMANDS: readonly ClientCommand[] = [
-  { name: "/help", summary: "show this help" },
+  { name: "/help", summary: "show this help and ask the server for its commands" },
   { name: "/clear", summary: "clear the screen" },
   { name: "/quit", summary: "leave the chat (also Ctrl-C or Ctrl-D on an empty line)" },
 ];
@@ -38,18 +37,13 @@ const KEYS: readonly string[] = [
   "Ctrl-L: clear the screen",
 ];
 
-/** The lines `/help` prints, one per line. */
+/** The lines `/help` prints locally, one per line (the server's answer follows them). */
 export function helpLines(): string[] {
-  const width = Math.max(
-    ...CLIENT_COMMANDS.map((c) => c.name.length),
-    ...SERVER_COMMANDS.map((c) => c.usage.length),
-  );
+  const width = Math.max(...CLIENT_COMMANDS.map((c) => c.name.length), "//text".length);
   const row = (left: string, right: string) => `  ${left.padEnd(width)}  ${right}`;
-  const server = SERVER_COMMANDS.filter((c) => !CLIENT_COMMANDS.some((k) => k.name === c.name));
   return [
-    "Commands:",
+    "Client commands:",
     ...CLIENT_COMMANDS.map((c) => row(c.name, c.summary)),
-    ...server.map((c) => row(c.usage, c.summary)),
     row("//text", "send text that starts with a slash"),
     "Keys:",
     ...KEYS.map((k) => `  ${k}`),

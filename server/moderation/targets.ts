@@ -5,6 +5,7 @@
  */
 
 import { checkUsername } from "../../protocol/mod.ts";
+import { nameSkeleton } from "../name_skeleton.ts";
 import { type AddressRange, looksLikeAddress, parseRange } from "./address.ts";
 
 /** A parsed ban target. */
@@ -32,12 +33,14 @@ export function rangeBanKey(range: AddressRange): string {
 
 /**
  * Whether a name ban holds for a user: `banKey` is the ban's key, `nameKey` the user's name key.
- * Today the name keys must be equal (any case, NFC). The one place a look-alike skeleton (TR39)
- * plugs in: a ban on `paypal` then also holds for `pаypal` with a Cyrillic `а`, by comparing the
- * two names' skeletons here as well.
+ * It holds for the same name (any case, NFC) and for a look-alike: a name with the same TR39
+ * skeleton, so a ban on `paypal` also holds for `pаypal` with a Cyrillic `а`.
  */
 export function nameBanHolds(banKey: string, nameKey: string): boolean {
-  return banKey === nameBanKey(nameKey);
+  if (banKey === nameBanKey(nameKey)) return true;
+  const prefix = nameBanKey("");
+  if (!banKey.startsWith(prefix)) return false;
+  return nameSkeleton(banKey.slice(prefix.length)) === nameSkeleton(nameKey);
 }
 
 /** Parses `/ban`'s TARGET; throws BanTargetError (AddressError's text for a bad address). */

@@ -59,6 +59,8 @@ export class RedisStore implements Store {
   readonly #writer: BatchWriter;
   #client: RedisClient | null = null;
   #connecting: Promise<RedisClient> | null = null;
+  /** The stream's length as of this instance's last batch (`XLEN` in its MULTI). */
+  #size: number | undefined = undefined;
   #closed: Promise<void> | null = null;
 
   private constructor(options: RedisStoreOptions) {
@@ -172,7 +174,16 @@ export class RedisStore implements Store {
     }
   }
 
-  /** One batch, one MULTI: the gap, the lines, the trims. */
+  /**
+   * The stream's length after this instance's last batch: O(1) to learn (`XLEN` rides in the
+   * batch's MULTI), so a scrape never waits on Redis; other instances' later writes show at the
+   * next batch.
+   */
+  get size(): number | undefined {
+    return this.#size;
+  }
+
+  /** One batch, one MULTI: the gap, the lines, the trims, the length. */
   async #write(lines: readonly HistoryLine[], gap: HistoryGap | null): Promise<void> {
     const client = await this.#connection();
     const { lines: keep } = this.#options.retention;
@@ -197,8 +208,11 @@ export class RedisStore implements Store {
     }
     const cutoff = retentionCutoff(this.#options.retention, this.#options.clock.now());
     if (cutoff > 0) multi.addCommand(["XTRIM", this.#key, "MINID", "~", String(cutoff)]);
+    multi.addCommand(["XLEN", this.#key]);
     try {
-      await multi.exec();
+      const replies: unknown[] = await multi.exec();
+      const length = replies.at(-1);
+      if (typeof length === "number") this.#size = length;
     } catch (error) {
       this.#drop(client);
       throw error;

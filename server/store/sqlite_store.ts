@@ -137,6 +137,11 @@ export class SqliteStore implements Store {
   }
 
   /** The open database, for tests that make it fail on purpose. */
+  /** The entries in the table, counted at open and kept by each batch and trim. */
+  get size(): number {
+    return this.#total;
+  }
+
   get database(): DatabaseSync {
     return this.#db;
   }

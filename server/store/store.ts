@@ -38,6 +38,11 @@ export interface StoreReport {
 export interface Store {
   /** What the store is, for the console (`memory`, `file chat.db`, `redis://...`). */
   readonly description: string;
+  /**
+   * Entries the history holds (messages, actions, gaps), as last known without a query: what
+   * the store counted at its last write or trim; undefined while it does not know yet.
+   */
+  readonly size: number | undefined;
   /** Queues a message or action for the history; written with the next batch. */
   append(line: HistoryLine): void;
   /**
