@@ -9,7 +9,7 @@ import { encodeFrame, notice } from "../protocol/mod.ts";
 import { type Clock, within } from "./clock.ts";
 import { IpLimiter, tooManyFromAddressNotice } from "./ip_limits.ts";
 import { SERVER_FULL_NOTICE } from "./notices.ts";
-import type { Connection } from "./session.ts";
+import type { Connection } from "./connection.ts";
 
 /** Why a connection is refused: the notice it is sent before it is closed. */
 export interface Refusal {

@@ -5,137 +5,41 @@
  * @module
  */
 
-import { splitMessage } from "../protocol/mod.ts";
 import { Admission, refuse } from "./admission.ts";
+import type { ChatServer, ServerDeps, ShutdownOptions } from "./chat_server.ts";
 import { type Clock, systemClock, type Timer } from "./clock.ts";
-import { type ConsoleSink, LIST_NAME_LIMIT, ServerConsole, stdConsole } from "./console.ts";
-import { startIdleSweep } from "./idle_sweep.ts";
-import {
-  type CollectGarbage,
-  HeapTrimmer,
-  type HeapTrimOptions,
-  lastResortCollector,
-} from "./heap_trim.ts";
+import { ServerConsole, stdConsole } from "./console.ts";
+import { runConsoleLine, serverCommandTable } from "./console_commands.ts";
+import { SessionDrain } from "./drain.ts";
+import { lastResortCollector } from "./heap_trim.ts";
+import { Housekeeping } from "./housekeeping.ts";
 import { opsUrl } from "./metrics/http.ts";
 import { ServerMetrics } from "./metrics/server_metrics.ts";
-import { errorNotice, SHUTDOWN_NOTICE } from "./notices.ts";
+import { SHUTDOWN_NOTICE } from "./notices.ts";
 import { checkServerOptions, DEFAULT_SERVER_OPTIONS, type ServerOptions } from "./options.ts";
 import { MAX_REPLAY_BYTES } from "./history/replay.ts";
 import { Room } from "./room.ts";
 import { nameSkeleton } from "./name_skeleton.ts";
-import type { NameClaims } from "./name_claims.ts";
 import { ReloadHooks } from "./reload.ts";
-import { type Connection, type ServedConnection, Session, type SessionContext } from "./session.ts";
+import { registerServerReloads, runReloads } from "./server_reloads.ts";
+import type { Connection, ServedConnection, SessionContext } from "./connection.ts";
+import { Session } from "./session.ts";
 import { DEFAULT_IRC_CHANNEL, IrcDoor } from "./irc/irc_door.ts";
 import { IrcSession } from "./irc/irc_session.ts";
 import { pingAfterSeconds } from "./irc/irc_relay.ts";
 import { connectionAddress } from "./transport/address.ts";
-import {
-  isIrcKind,
-  type OpenTransports,
-  openTransports,
-  type TlsReload,
-} from "./transport/open.ts";
+import { isIrcKind, type OpenTransports, openTransports } from "./transport/open.ts";
 import type { ConnectionSink, Transport } from "./transport/transport.ts";
 import { TokenBucket } from "./token_bucket.ts";
 import { History } from "./history/history.ts";
-import { roomCommands } from "./commands/room_commands.ts";
-import { ConsoleUser, withConsoleUsers } from "./commands/console_user.ts";
-import { moderationCommands, type ModerationUser } from "./commands/mod_commands.ts";
-import { CommandTable } from "./commands/table.ts";
+import { ConsoleUser } from "./commands/console_user.ts";
 import { Enforcement } from "./moderation/enforcement.ts";
 import { Moderation } from "./moderation/moderation.ts";
 import { OperatorRegistry } from "./moderation/operators.ts";
 import { openStore, retentionOf } from "./store/open_store.ts";
 import type { Store } from "./store/store.ts";
 
-/** What the server can be given instead of the real world, mainly by tests. */
-export interface ServerDeps {
-  /** Time for the login and idle timeouts, flood control, the periodic list (default: real). */
-  clock?: Clock;
-  /** Where console lines go (default: stdout and stderr). */
-  console?: ConsoleSink;
-  /** A console to share (a cluster bus prints through the same one); the server closes it. */
-  serverConsole?: ServerConsole;
-  /** The room to serve (default: a new one that batches joins); lets a cluster bus share it. */
-  room?: Room;
-  /** Cluster-wide name claims (a cluster bus); without them the room alone decides. */
-  claims?: NameClaims;
-  /** Appended to the console's periodic list (a cluster bus: users per instance). */
-  onlineDetail?: () => string;
-  /**
-   * Non-null (a promise to wait on) while a cluster bus is behind: sessions then read no more
-   * requests until it resolves (back-pressure).
-   */
-  busPressure?: () => Promise<void> | null;
-  /** Runs once every connection is closed, before `finished` resolves (a cluster bus closes). */
-  afterShutdown?: () => Promise<void>;
-  /**
-   * The collection run once the room is quiet after many joins or leaves (default: V8's
-   * last-resort collection; null: never).
-   */
-  collectGarbage?: CollectGarbage | null;
-  /** When that collection runs (default: after 1,000 joins or leaves and a quiet second). */
-  heapTrim?: HeapTrimOptions;
-  /** The store to use instead of the one the options name (closed at shutdown all the same). */
-  store?: Store;
-}
-
-/** A running server. */
-export interface ChatServer {
-  /** The bound address, with the real port when port 0 was asked for. */
-  readonly addr: Deno.NetAddr;
-  /** Every listener, the main one first, as the start line names them. */
-  readonly listeners: readonly { kind: string; addr: Deno.NetAddr }[];
-  /** The room, for listeners such as a cluster bus. */
-  readonly room: Room;
-  /** The room's history (replay, /history, /search). */
-  readonly history: History;
-  /** Where the history is kept. */
-  readonly store: Store;
-  /** Bans, mutes and the topic. */
-  readonly moderation: Moderation;
-  /** Who may become an operator (`reload()` re-reads `--opers FILE`). */
-  readonly operators: OperatorRegistry;
-  /**
-   * Runs one line typed on the server's console (an operator command); its answer and errors
-   * go to the console.
-   */
-  consoleCommand(line: string): Promise<void>;
-  /** Resolves once the server has shut down and released everything. */
-  readonly finished: Promise<void>;
-  /** Names online, in display order (case-insensitive). */
-  onlineNames(): string[];
-  /** Open connections, logged in or not. */
-  connectionCount(): number;
-  /**
-   * The metrics registry and readiness checks: a subsystem (a store, a cluster bus) registers
-   * what `/metrics` shows and what keeps `/readyz` at 503 (docs/operations.md).
-   */
-  readonly metrics: ServerMetrics;
-  /** Where `--metrics` serves, or null when it is off. */
-  readonly metricsAddr: Deno.NetAddr | null;
-  /**
-   * Files re-read on SIGHUP: the server registers the TLS pair and `--opers FILE`; another file
-   * read at start adds its own hook here.
-   */
-  readonly reloads: ReloadHooks;
-  /** Re-reads every registered file; resolves with how many failed (each failure logged). */
-  reload(): Promise<number>;
-  /**
-   * Stops accepting (`/readyz` turns 503 at once), waits up to `drainSeconds` (default 0) for
-   * the clients to leave, then sends everyone left the shutdown notice, closes every connection
-   * and cancels every timer. Idempotent: later calls return the same promise; a later call
-   * without a drain cuts a drain in progress short.
-   */
-  shutdown(options?: ShutdownOptions): Promise<void>;
-}
-
-/** How a shutdown goes. */
-export interface ShutdownOptions {
-  /** Seconds to wait for clients to leave on their own before closing them (default 0). */
-  drainSeconds?: number;
-}
+export type { ChatServer, ServerDeps, ShutdownOptions } from "./chat_server.ts";
 
 /**
  * Opens the store, binds and starts accepting; resolves once listening. Prints the start line.
@@ -208,19 +112,12 @@ class RunningServer implements ChatServer {
   readonly #sessions = new Map<ServedConnection, { address: string; kind: string }>();
   /** The IRC door's shared parts; null without `--irc`. */
   readonly #ircDoor: IrcDoor | null;
-  /** Resolves shutdown's wait once the last session's run is over. */
-  #lastSessionEnded: (() => void) | null = null;
+  /** Shutdown's waits on the sessions (the drain, then the last one's end). */
+  readonly #drain: SessionDrain;
   readonly #tasks = new Set<Promise<void>>();
-  /** Ends a drain in progress early (a second signal). */
-  #endDrain: (() => void) | null = null;
-  readonly #listTimer: Timer | null;
-  /** The `--idle-timeout` sweep; null when the option is off. */
-  readonly #idleSweep: Timer | null;
-  readonly #onlineDetail: (() => string) | undefined;
+  /** The periodic list, the idle sweep and the heap trimmer. */
+  readonly #housekeeping: Housekeeping;
   readonly #afterShutdown: (() => Promise<void>) | undefined;
-  /** Gives memory back after a login storm; null when no collector is available. */
-  readonly #trimmer: HeapTrimmer | null;
-  readonly #unsubscribeTrim: (() => void) | null;
   #pauseTimer: Timer | null = null;
   #wakePause: (() => void) | null = null;
   #closing = false;
@@ -241,6 +138,7 @@ class RunningServer implements ChatServer {
     this.#consoleUser = new ConsoleUser((line) => console.answer(line));
     this.#clock = deps.clock ?? systemClock;
     this.#console = console;
+    this.#drain = new SessionDrain(this.#clock, console);
     this.room = deps.room ??
       new Room({ joinBatching: { clock: this.#clock }, skeleton: nameSkeleton });
     this.history = history;
@@ -295,16 +193,12 @@ class RunningServer implements ChatServer {
       type: "gauge",
       read: () => store.size,
     });
-    if (tls !== null) this.#reloadOnSighup("TLS certificate", tls);
-    if (ircTls !== null) this.#reloadOnSighup("IRC TLS certificate", ircTls);
-    const operatorsFile = options.operatorsFile;
-    if (operatorsFile !== undefined) {
-      this.reloads.add("operators file", async () => {
-        const outcome = await this.operators.reload();
-        if (!outcome.ok) throw new Error(outcome.reason);
-        return `reloaded operators file '${operatorsFile}' (${outcome.count} operator(s))`;
-      });
-    }
+    registerServerReloads(this.reloads, {
+      tls,
+      ircTls,
+      operatorsFile: options.operatorsFile,
+      operators: this.operators,
+    }, console);
     this.addr = transports[0].addr;
     this.listeners = transports.map(({ kind, addr }) => ({ kind, addr }));
     this.finished = new Promise((resolve) => this.#resolveFinished = resolve);
@@ -323,7 +217,16 @@ class RunningServer implements ChatServer {
       claims: deps.claims,
       busPressure: deps.busPressure,
       ended: (session) => this.#sessionEnded(session),
-      commands: this.#commandTable(history),
+      commands: serverCommandTable({
+        room: this.room,
+        history,
+        moderation: this.moderation,
+        operators: this.operators,
+        console,
+        clock: this.#clock,
+        localUser: (key) => this.#enforcement.localUser(key),
+        consoleUserList: () => this.#enforcement.consoleUserList(),
+      }),
       moderation: this.moderation,
     };
     this.#enforcement = new Enforcement({
@@ -338,16 +241,18 @@ class RunningServer implements ChatServer {
       this.room,
       (event) => event.member.instance === undefined,
     );
-    this.#onlineDetail = deps.onlineDetail;
     this.#afterShutdown = deps.afterShutdown;
-    const collect = deps.collectGarbage === undefined ? lastResortCollector() : deps.collectGarbage;
-    const trimmer = collect === null ? null : new HeapTrimmer(this.#clock, collect, deps.heapTrim);
-    this.#trimmer = trimmer;
-    this.#unsubscribeTrim = trimmer === null
-      ? null
-      : this.room.subscribe((event) =>
-        trimmer.note(event.kind === "joined" || event.kind === "left")
-      );
+    this.#housekeeping = new Housekeeping({
+      clock: this.#clock,
+      room: this.room,
+      console,
+      listIntervalSeconds: options.listIntervalSeconds,
+      idleTimeoutSeconds: options.idleTimeoutSeconds,
+      sessions: () => this.#sessions.keys(),
+      onlineDetail: deps.onlineDetail,
+      collect: deps.collectGarbage === undefined ? lastResortCollector() : deps.collectGarbage,
+      heapTrim: deps.heapTrim,
+    });
     this.#console.started(this.listeners);
     if (this.metricsAddr !== null) {
       const url = opsUrl(this.metricsAddr);
@@ -355,27 +260,10 @@ class RunningServer implements ChatServer {
       this.#console.event("info", "metrics", text, { url });
     }
     this.#console.info(history.describe());
-    this.#listTimer = options.listIntervalSeconds > 0
-      ? this.#clock.every(options.listIntervalSeconds * 1000, () => this.#printList())
-      : null;
-    this.#idleSweep = startIdleSweep(
-      this.#clock,
-      options.idleTimeoutSeconds,
-      () => this.#sessions.keys(),
-    );
-  }
-
-  /** SIGHUP re-reads the certificate files and swaps `tls`'s listener. */
-  #reloadOnSighup(what: string, tls: TlsReload): void {
-    const slot = tls.transport.tlsSlot();
-    this.reloads.add(what, () => tls.reloader.reload(slot, (text) => this.#console.problem(text)));
   }
 
   reload(): Promise<number> {
-    return this.reloads.run({
-      info: (text, event) => this.#console.info(text, event),
-      problem: (text) => this.#console.problem(text),
-    });
+    return runReloads(this.reloads, this.#console);
   }
 
   /** Logged-in clients by the transport they came through (`chat_clients{transport}`). */
@@ -392,44 +280,7 @@ class RunningServer implements ChatServer {
   }
 
   consoleCommand(line: string): Promise<void> {
-    const text = line.trim();
-    if (text === "") return Promise.resolve();
-    const split = splitMessage(text);
-    if (split.kind !== "command") {
-      this.#consoleUser.reply(
-        errorNotice("the console takes commands: /help lists them (/say TEXT speaks to everyone)"),
-      );
-      return Promise.resolve();
-    }
-    try {
-      const pending = this.#context.commands.run(this.#consoleUser, split.word, split.rest);
-      return Promise.resolve(pending).catch((error) =>
-        this.#console.problem(`command ${split.name} failed: ${describe(error)}`)
-      );
-    } catch (error) {
-      this.#console.problem(`command ${split.name} failed: ${describe(error)}`);
-      return Promise.resolve();
-    }
-  }
-
-  /** Every command: the room's, then moderation's, in one table. */
-  #commandTable(history: History): CommandTable<ModerationUser> {
-    const consoleUsers = () => this.#enforcement.consoleUserList();
-    return new CommandTable<ModerationUser>([
-      ...withConsoleUsers<ModerationUser>(
-        roomCommands({ room: this.room, history, problem: (text) => this.#console.problem(text) }),
-        consoleUsers,
-      ),
-      ...moderationCommands({
-        room: this.room,
-        moderation: this.moderation,
-        operators: this.operators,
-        console: this.#console,
-        clock: this.#clock,
-        localUser: (key) => this.#enforcement.localUser(key),
-        consoleUserList: consoleUsers,
-      }),
-    ]);
+    return runConsoleLine(line, this.#context.commands, this.#consoleUser, this.#console);
   }
 
   connectionCount(): number {
@@ -439,7 +290,7 @@ class RunningServer implements ChatServer {
   shutdown(options: ShutdownOptions = {}): Promise<void> {
     const drainSeconds = options.drainSeconds ?? 0;
     if (this.#shutdown !== null) {
-      if (drainSeconds === 0) this.#endDrain?.();
+      if (drainSeconds === 0) this.#drain.endDrain();
       return this.#shutdown;
     }
     this.#shutdown = this.#doShutdown(drainSeconds);
@@ -448,15 +299,12 @@ class RunningServer implements ChatServer {
 
   async #doShutdown(drainSeconds: number): Promise<void> {
     this.#closing = true;
-    this.#listTimer?.cancel();
-    this.#idleSweep?.cancel();
+    this.#housekeeping.stop();
     this.#pauseTimer?.cancel();
     this.#wakePause?.();
-    this.#unsubscribeTrim?.();
-    this.#trimmer?.stop();
     this.room.close();
     await Promise.all(this.#transports.map((transport) => transport.stop()));
-    await this.#drain(drainSeconds);
+    await this.#drain.drain(drainSeconds, this.#sessions.size);
     // After the drain: IRC clients still see the room's joins, leaves and PINGs while it lasts.
     this.#ircDoor?.stop();
     this.#console.shuttingDown(this.#sessions.size);
@@ -464,7 +312,7 @@ class RunningServer implements ChatServer {
       [...this.#sessions.keys()].map((session) => session.shutdown(SHUTDOWN_NOTICE)),
     );
     if (this.#sessions.size > 0) {
-      await new Promise<void>((resolve) => this.#lastSessionEnded = resolve);
+      await this.#drain.untilLastEnded();
     }
     await Promise.all(this.#tasks);
     await Promise.all(this.#transports.map((transport) => transport.release()));
@@ -483,25 +331,6 @@ class RunningServer implements ChatServer {
     await this.metrics.close();
     this.#console.close();
     this.#resolveFinished();
-  }
-
-  /** Waits up to `seconds` for the clients to leave on their own (or a second signal). */
-  async #drain(seconds: number): Promise<void> {
-    const count = this.#sessions.size;
-    if (seconds <= 0 || count === 0) return;
-    this.#console.info(
-      `draining: not accepting; waiting up to ${seconds} s for ${count} connection(s) to close`,
-      "drain",
-    );
-    let timer: Timer | null = null;
-    await new Promise<void>((resolve) => {
-      this.#endDrain = resolve;
-      this.#lastSessionEnded = resolve;
-      timer = this.#clock.after(seconds * 1000, resolve);
-    });
-    (timer as Timer | null)?.cancel();
-    this.#endDrain = null;
-    this.#lastSessionEnded = null;
   }
 
   /**
@@ -537,16 +366,12 @@ class RunningServer implements ChatServer {
     if (admitted === undefined) return;
     this.#sessions.delete(session);
     this.#admission.release(admitted.address);
-    if (this.#sessions.size === 0) this.#lastSessionEnded?.();
+    if (this.#sessions.size === 0) this.#drain.lastSessionEnded();
   }
 
   #track(task: Promise<void>): void {
     this.#tasks.add(task);
     task.finally(() => this.#tasks.delete(task));
-  }
-
-  #printList(): void {
-    this.#console.online(this.room.size, this.room.names(LIST_NAME_LIMIT), this.#onlineDetail?.());
   }
 
   #pause(ms: number): Promise<void> {

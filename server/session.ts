@@ -5,7 +5,6 @@
  */
 
 import {
-  checkUsername,
   type DecodeResult,
   encodeFrame,
   type Frame,
@@ -13,111 +12,42 @@ import {
   FrameTooLargeError,
   MAX_USERNAME_BYTES,
   notice,
-  type SplitMessage,
   splitMessage,
-  utf8ByteLength,
 } from "../protocol/mod.ts";
-import type { CommandTable } from "./commands/table.ts";
 import type { ModerationUser } from "./commands/mod_commands.ts";
+import type { Connection, ServedConnection, SessionContext } from "./connection.ts";
 import { isLoopback } from "./moderation/address.ts";
-import type { Moderation } from "./moderation/moderation.ts";
-import type { ModeratedConnection } from "./moderation/enforcement.ts";
-import { bannedNotice, mutedNotice } from "./moderation/notices.ts";
-import { type Clock, type Timer, within } from "./clock.ts";
-import { formatAddress, type ServerConsole } from "./console.ts";
-import { byteBucket, type ByteLimit, FloodGate } from "./flood.ts";
+import { mutedNotice } from "./moderation/notices.ts";
+import type { Timer } from "./clock.ts";
+import { formatAddress } from "./console.ts";
+import { byteBucket, FloodGate } from "./flood.ts";
 import type { TokenBucket } from "./token_bucket.ts";
-import {
-  errorNotice,
-  floodNotice,
-  LeaveReason,
-  lookalikeTakenNotice,
-  nameTakenNotice,
-  protocolErrorReason,
-} from "./notices.ts";
-import type { ServerOptions } from "./options.ts";
+import { errorNotice, floodNotice, LeaveReason, protocolErrorReason } from "./notices.ts";
 import { Outbox, type OutboxFailure } from "./outbox.ts";
-import type { Member, Room } from "./room.ts";
+import type { Member } from "./room.ts";
 import type { NameClaims } from "./name_claims.ts";
 import { processCounters } from "./metrics/counters.ts";
 import { looksLikeText, TEXT_CLIENT_REASON, TEXT_CLIENT_REPLY, textSample } from "./text_client.ts";
+import { checkLogin, joinRoom, needsClaim } from "./login.ts";
+import { admitMessage, byteLimitOf } from "./message_flood.ts";
+import {
+  LARGE_READ_BYTES,
+  READ_PAUSE_BYTES,
+  SHRINK_AFTER_SMALL_READS,
+  SMALL_READ_BYTES,
+} from "./read_pacing.ts";
+import { closeBounded, connectionFailureReason, type EndOptions } from "./session_end.ts";
 
-/** The socket side a session needs; Deno.Conn has it, tests may fake it. */
-export interface Connection {
-  /** Reads into `buffer`; resolves with the byte count, or null at end of stream. */
-  read(buffer: Uint8Array): Promise<number | null>;
-  /** Writes a prefix of `bytes`; resolves with how many were taken. */
-  write(bytes: Uint8Array): Promise<number>;
-  /**
-   * Closes the connection; pending reads and writes fail. `reason` (why, in a few words) goes
-   * to the peer where the transport has a place for it (a WebSocket's close frame).
-   */
-  close(reason?: string): void;
-  /** The peer's address. */
-  readonly remoteAddr: Deno.Addr;
-  /** True when the transport encrypts (WSS); a Deno.TlsConn is known by its `handshake`. */
-  readonly secure?: boolean;
-}
-
-/** What every session shares: the room, the settings, time and the console. */
-export interface SessionContext {
-  /** The room sessions join. */
-  readonly room: Room;
-  /** The server's settings. */
-  readonly options: Readonly<ServerOptions>;
-  /** Time for the login timeout and flood control. */
-  readonly clock: Clock;
-  /** Join and leave lines. */
-  readonly console: ServerConsole;
-  /** Cluster-wide name claims, when the room is shared with other instances. */
-  readonly claims?: NameClaims;
-  /** Told once when a session's run is over (its connection closed and released). */
-  readonly ended?: (session: ServedConnection) => void;
-  /** Non-null while the cluster bus is behind: a promise to wait on before the next request. */
-  readonly busPressure?: () => Promise<void> | null;
-  /** The room's byte budget for chat from all its local clients together (absent: none). */
-  readonly roomBytes?: TokenBucket | null;
-  /** The commands users may type, checked in one place. */
-  readonly commands: CommandTable<ModerationUser>;
-  /** Bans and mutes; without it nobody is banned or muted. */
-  readonly moderation?: Moderation;
-}
-
-/**
- * What the server runs for each admitted connection, whatever protocol it speaks: served,
- * swept when idle, moderated (bans, kicks), shut down.
- */
-export interface ServedConnection extends ModeratedConnection {
-  /** Serves until the connection is closed and released; never rejects. */
-  run(): Promise<void>;
-  /** Ends it for a server shutdown, telling the client `text`. */
-  shutdown(text: string): Promise<void>;
-  /** When bytes last arrived (the clock's ms). */
-  readonly lastReadAt: number;
-}
-
-/** How long closing waits for a final notice to reach a client that is not reading. */
-export const CLOSE_FLUSH_MS = 2000;
-/** A session reads into a small buffer while it is idle (10,000 idle clients hold 5 MiB)... */
-export const SMALL_READ_BYTES = 512;
-/** ...and into a larger one once a read fills the small one (a busy sender)... */
-export const LARGE_READ_BYTES = 16384;
-/** ...and back into a small one after this many reads in a row that the small one would hold. */
-export const SHRINK_AFTER_SMALL_READS = 32;
-/**
- * While more than this is unsent to a client, its session reads no further requests from it
- * (back-pressure): what it asks for itself waits in its socket, not in the server's memory.
- */
-export const READ_PAUSE_BYTES = 256 * 1024;
-
-interface EndOptions {
-  /** A notice to send before closing. */
-  notice?: string;
-  /** Wait (bounded) for queued bytes to be written before closing (default: if a notice). */
-  flush?: boolean;
-  /** Tell the room why (default true). */
-  announce?: boolean;
-}
+// The seams and helpers this module used to hold, still importable from here.
+export type { Connection, ServedConnection, SessionContext } from "./connection.ts";
+export {
+  LARGE_READ_BYTES,
+  READ_PAUSE_BYTES,
+  SHRINK_AFTER_SMALL_READS,
+  SMALL_READ_BYTES,
+} from "./read_pacing.ts";
+export { CLOSE_FLUSH_MS, closeBounded, connectionFailureReason } from "./session_end.ts";
+export { byteLimitOf } from "./message_flood.ts";
 
 /**
  * Serves one connection until it ends. The session reads with a buffer it reuses, decodes frames,
@@ -402,24 +332,16 @@ export class Session implements Member, ModerationUser, ServedConnection {
   }
 
   #login(frame: Frame): Promise<void> | undefined {
-    const check = checkUsername(frame.username);
+    const ctx = this.#ctx;
+    const check = checkLogin(frame.username, ctx.moderation, ctx.clock);
     if (!check.ok) {
-      this.#end("invalid name", { notice: errorNotice(check.error.message) });
-      return;
-    }
-    const ban = this.#ctx.moderation?.banForName(check.key) ?? null;
-    if (ban !== null) {
-      this.#end("banned", { notice: bannedNotice(ban, this.#ctx.clock.now()) });
+      this.#end(check.reason, { notice: check.notice });
       return;
     }
     this.#name = check.name;
     this.#key = check.key;
-    const claims = this.#ctx.claims;
-    const room = this.#ctx.room;
-    if (
-      claims !== undefined && room.find(check.key) === undefined &&
-      room.lookalike(check.name, check.key) === undefined
-    ) {
+    const claims = ctx.claims;
+    if (needsClaim(claims, ctx.room, check.name, check.key)) {
       return this.#claimThenEnter(claims, frame);
     }
     this.#enter(frame);
@@ -437,15 +359,9 @@ export class Session implements Member, ModerationUser, ServedConnection {
 
   /** Joins the room under the checked name; false (and the session ended) if it is taken. */
   #enter(frame: Frame): boolean {
-    const room = this.#ctx.room;
-    const lookalike = room.lookalike(this.#name, this.#key);
-    if (lookalike !== undefined) {
-      this.#end("name taken", { notice: lookalikeTakenNotice(this.#name, lookalike.name) });
-      return false;
-    }
-    if (!room.join(this)) {
-      const taken = room.find(this.#key)?.name ?? this.#name;
-      this.#end("name taken", { notice: nameTakenNotice(taken) });
+    const refusal = joinRoom(this.#ctx.room, this, this.#name, this.#key);
+    if (refusal !== null) {
+      this.#end(refusal.reason, { notice: refusal.notice });
       return false;
     }
     this.#loggedIn = true;
@@ -462,7 +378,10 @@ export class Session implements Member, ModerationUser, ServedConnection {
     const commands = this.#ctx.commands;
     const command = split.kind === "command" ? commands.find(split.name) : undefined;
     const speaks = split.kind === "chat" || command?.speaks === true;
-    if (command?.floodFree !== true && this.#flood !== null && !this.#admit(split, speaks)) return;
+    if (
+      command?.floodFree !== true && this.#flood !== null &&
+      !admitMessage(this.#flood, this.#ctx.roomBytes, split, speaks)
+    ) return;
     if (speaks) {
       const mute = this.#ctx.moderation?.muteFor(this.#key) ?? null;
       if (mute !== null) {
@@ -476,24 +395,6 @@ export class Session implements Member, ModerationUser, ServedConnection {
     }
     const pending = commands.run(this, split.word, split.rest);
     pending?.catch((error) => this.#ctx.console.problem(`command ${split.name} failed: ${error}`));
-  }
-
-  /**
-   * Flood control for one message: a message token, and for what speaks (chat, `/msg`, `/me`) its
-   * bytes, and for what every member receives (chat, `/me`) the room's byte budget too.
-   */
-  #admit(split: Exclude<SplitMessage, { kind: "keepalive" }>, speaks: boolean): boolean {
-    const flood = this.#flood as FloodGate;
-    const text = split.kind === "chat" ? split.text : split.rest;
-    const bytes = speaks ? utf8ByteLength(text) : 0;
-    if (!flood.allow(bytes)) return false;
-    const roomBytes = this.#ctx.roomBytes;
-    const toEveryone = split.kind === "chat" || split.name === "/me";
-    if (toEveryone && roomBytes != null && !roomBytes.take(bytes)) {
-      flood.refused();
-      return false;
-    }
-    return true;
   }
 
   #sendNotice(text: string): void {
@@ -529,49 +430,4 @@ export class Session implements Member, ModerationUser, ServedConnection {
       this.#ctx.clock,
     );
   }
-}
-
-/**
- * Closes a connection, first waiting (at most {@link CLOSE_FLUSH_MS} of `clock`) for its queued
- * bytes to be written when `flush` is set; `why` goes to the transport's close. Never rejects.
- */
-export async function closeBounded(
-  conn: Connection,
-  outbox: Outbox,
-  flush: boolean,
-  why: string,
-  clock: Clock,
-): Promise<void> {
-  if (flush && !outbox.stopped && outbox.pendingBytes > 0) {
-    await within(clock, CLOSE_FLUSH_MS, outbox.drained());
-  }
-  outbox.stop();
-  try {
-    conn.close(why);
-  } catch {
-    // Already closed by the peer's reset: nothing left to release.
-  }
-}
-
-/** The per-client byte limit the options set (for sending, and for private messages received). */
-export function byteLimitOf(options: Readonly<ServerOptions>): ByteLimit {
-  return {
-    rate: options.floodBytes,
-    burst: options.floodBytesBurst,
-    largest: options.maxMessageBytes,
-  };
-}
-
-/** A leave reason for a failed read or write. */
-export function connectionFailureReason(error: unknown): string {
-  if (
-    error instanceof Deno.errors.ConnectionReset ||
-    error instanceof Deno.errors.ConnectionAborted ||
-    error instanceof Deno.errors.BrokenPipe ||
-    error instanceof Deno.errors.NotConnected
-  ) {
-    return LeaveReason.reset;
-  }
-  const text = error instanceof Error ? error.message : String(error);
-  return `connection error: ${text.replace(/\s*\(os error \d+\)$/, "")}`;
 }

@@ -11,17 +11,10 @@ import { processCounters } from "../metrics/counters.ts";
 import type { TokenBucket } from "../token_bucket.ts";
 import { floodNotice, LeaveReason } from "../notices.ts";
 import { Outbox, type OutboxFailure } from "../outbox.ts";
-import {
-  byteLimitOf,
-  closeBounded,
-  type Connection,
-  connectionFailureReason,
-  LARGE_READ_BYTES,
-  READ_PAUSE_BYTES,
-  type ServedConnection,
-  type SessionContext,
-  SMALL_READ_BYTES,
-} from "../session.ts";
+import type { Connection, ServedConnection, SessionContext } from "../connection.ts";
+import { byteLimitOf } from "../message_flood.ts";
+import { LARGE_READ_BYTES, READ_PAUSE_BYTES, SMALL_READ_BYTES } from "../read_pacing.ts";
+import { closeBounded, connectionFailureReason } from "../session_end.ts";
 import { formatAddress } from "../console.ts";
 import { isLoopback } from "../moderation/address.ts";
 import type { IrcDoor } from "./irc_door.ts";

@@ -7,7 +7,7 @@
 
 import { errorNotice, LeaveReason } from "../notices.ts";
 import { bannedNotice } from "../moderation/notices.ts";
-import type { ServedConnection } from "../session.ts";
+import type { ServedConnection } from "../connection.ts";
 import { IrcConnection } from "./irc_connection.ts";
 import type { Member } from "../room.ts";
 import type { IrcDecodeResult } from "./irc_decoder.ts";

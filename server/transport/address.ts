@@ -3,7 +3,7 @@
  * @module
  */
 
-import type { Connection } from "../session.ts";
+import type { Connection } from "../connection.ts";
 
 /** The peer's IP address (its transport name for a non-IP connection, e.g. a Unix socket). */
 export function connectionAddress(conn: Connection): string {

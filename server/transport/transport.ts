@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Connection } from "../session.ts";
+import type { Connection } from "../connection.ts";
 
 /** Where a transport hands its connections: the server's one accept path. */
 export interface ConnectionSink {

@@ -6,7 +6,7 @@
 
 import type { Clock, Timer } from "../clock.ts";
 import { SHUTDOWN_NOTICE } from "../notices.ts";
-import type { Connection } from "../session.ts";
+import type { Connection } from "../connection.ts";
 
 /** The peer broke the WebSocket rules of the chat (a text message, too much unread data). */
 export class WebSocketRefusedError extends Error {
