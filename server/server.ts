@@ -1,7 +1,8 @@
 /**
- * The chat server: its transports (TCP or TLS, the web, the IRC door), one admission path, the
- * room, one session per connection (a chat or an IRC session), the console, and an orderly
- * shutdown.
+ * The chat server's assembly: its store, transports (TCP or TLS, the web, the IRC door) and
+ * metrics, one admission path, the room, one session per connection (a chat or an IRC session),
+ * and the order of its shutdown. The contract is in `chat_server.ts`; the drain, the reload
+ * hooks, the periodic work and the console's commands each have a module of their own.
  * @module
  */
 

@@ -1,6 +1,9 @@
 /**
- * One connection's life: the login (first frame, name rules, timeout), reading frames, commands,
- * flood control, and why it ended. A session is the room's member for its connection.
+ * One chat connection's life: the read loop (one async frame per connection, paced by its
+ * outbox), the login timeout and acting on the login's decisions, messages and commands, and the
+ * one path every ending takes. A session is the room's member for its connection. The decisions
+ * and shared pieces live beside it: `login.ts`, `message_flood.ts`, `read_pacing.ts`,
+ * `session_end.ts`, and the seams in `connection.ts`.
  * @module
  */
 
@@ -40,14 +43,7 @@ import { closeBounded, connectionFailureReason, type EndOptions } from "./sessio
 
 // The seams and helpers this module used to hold, still importable from here.
 export type { Connection, ServedConnection, SessionContext } from "./connection.ts";
-export {
-  LARGE_READ_BYTES,
-  READ_PAUSE_BYTES,
-  SHRINK_AFTER_SMALL_READS,
-  SMALL_READ_BYTES,
-} from "./read_pacing.ts";
-export { CLOSE_FLUSH_MS, closeBounded, connectionFailureReason } from "./session_end.ts";
-export { byteLimitOf } from "./message_flood.ts";
+export { CLOSE_FLUSH_MS, connectionFailureReason } from "./session_end.ts";
 
 /**
  * Serves one connection until it ends. The session reads with a buffer it reuses, decodes frames,
