@@ -5,7 +5,7 @@
  * @module
  */
 
-/** Every target `deno compile --target` accepts (tests/compile_test.ts checks against Deno's list). */
+/** Every target `deno compile --target` accepts (tests/e2e/compile_test.ts checks against Deno's list). */
 export const COMPILE_TARGETS = [
   "x86_64-unknown-linux-gnu",
   "aarch64-unknown-linux-gnu",

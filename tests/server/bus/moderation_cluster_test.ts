@@ -1,0 +1,165 @@
+/**
+ * Moderation across a cluster: two instances and a real redis-server. A kick or ban set on one
+ * instance reaches the user on the other; bans, mutes and the topic hold on every instance within
+ * a second, and live in Redis, so an instance started later has them too.
+ */
+
+import assert from "node:assert/strict";
+import { type ClusterServer, startClusterServer } from "../../../server/bus/cluster_server.ts";
+import { hashPassword } from "../../../server/moderation/password_hash.ts";
+import { skipWhen } from "../../helpers/platform.ts";
+import { redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
+import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
+import { TcpProxy } from "../../helpers/tcp_proxy.ts";
+import { TestClient, waitUntil } from "../../helpers/wire.ts";
+import { LINK_DOWN_NOTICE } from "../../../server/bus/notices.ts";
+
+const opts = {
+  sanitizeOps: true,
+  sanitizeResources: true,
+  ignore: skipWhen("cluster moderation tests", await redisUnavailableReason()),
+};
+const OPERS = [`alice:${await hashPassword("pw")}`, `olga:${await hashPassword("pw2")}`];
+/** The spec's bound: a change holds on every instance within a second. */
+const WITHIN_MS = 1000;
+
+Deno.test("cluster: kicks, bans, mutes and the topic reach every instance", opts, async () => {
+  await withRedis(async (redis) => {
+    const servers: ClusterServer[] = [];
+    const clients: TestClient[] = [];
+    const consoles = new Map<string, CapturedConsole>();
+    const start = async (id: string) => {
+      const console = new CapturedConsole();
+      consoles.set(id, console);
+      const server = await startClusterServer(
+        testServerOptions({
+          redis: redis.url,
+          instanceId: id,
+          presenceTimeoutSeconds: 2,
+          operators: OPERS,
+        }),
+        { console },
+      );
+      servers.push(server);
+      return server;
+    };
+    const connect = async (server: ClusterServer) => {
+      const client = await TestClient.connect(server.addr);
+      clients.push(client);
+      return client;
+    };
+    const login = async (server: ClusterServer, name: string) => {
+      const client = await connect(server);
+      await client.login(name);
+      await waitUntil(
+        () => servers.every((s) => s.onlineNames().includes(name)),
+        5000,
+        `every instance to list ${name}`,
+      );
+      return client;
+    };
+    try {
+      const [one, two] = [await start("i0"), await start("i1")];
+      const alice = await login(one, "alice");
+      await alice.say("/oper pw");
+      await alice.waitForNotice("You are now an operator");
+      const bob = await login(two, "bob");
+      const carol = await login(two, "carol");
+
+      await alice.say("/kick bob off you go");
+      const told = await bob.expectClosed();
+      assert.ok(told.some((f) => f.message === "error: kicked by alice: off you go"));
+      await carol.waitForNotice("bob left (kicked by alice: off you go)");
+      await alice.waitForNotice("bob left (kicked by alice: off you go)");
+
+      // An operator on the other instance is kicked only by the console.
+      const olga = await login(two, "olga");
+      await olga.say("/oper pw2");
+      await olga.waitForNotice("You are now an operator");
+      await alice.say("/kick olga");
+      await consoles.get("i1")?.waitForLine("refused a kick of operator olga by alice");
+      await one.consoleCommand("/kick olga console says so");
+      await olga.expectClosed();
+      await carol.waitForNotice("olga left (kicked by server: console says so)");
+
+      const dave = await login(two, "dave");
+      await alice.say("/ban dave 1h spam");
+      const banned = await dave.expectClosed();
+      assert.ok(banned.some((f) => /^error: banned \(spam; (59m|1h) left\)$/.test(f.message)));
+      await carol.waitForNotice("alice banned dave for 1h: spam");
+      await carol.waitForNotice("dave left (banned by alice: spam)");
+      await waitUntil(() => two.moderation.banForName("dave") !== null, WITHIN_MS, "the ban on i1");
+      const again = await connect(two);
+      await again.send({ username: "Dave", message: "" });
+      const refused = await again.expectClosed();
+      assert.match(refused[0]?.message ?? "", /^error: banned \(spam; (59m|1h) left\)$/);
+
+      await alice.say("/mute carol 10m");
+      await waitUntil(() => two.moderation.muteFor("carol") !== null, WITHIN_MS, "the mute on i1");
+      await carol.say("hello?");
+      await carol.waitForNotice("error: you are muted (");
+      await alice.say("/topic shared by all");
+      await carol.waitForNotice("alice set the topic: shared by all");
+
+      await two.consoleCommand("/say from the console of i1");
+      await alice.waitForNotice("from the console of i1");
+      await carol.waitForNotice("from the console of i1");
+
+      // Kept in Redis: an instance started now has them all.
+      const three = await start("i2");
+      assert.deepEqual(three.moderation.bans().map((b) => b.target), ["dave"]);
+      assert.equal(three.moderation.muteFor("carol")?.setBy, "alice");
+      assert.equal(three.moderation.topic?.text, "shared by all");
+
+      await alice.say("/unban dave");
+      await alice.waitForNotice("Ban on dave lifted");
+      await waitUntil(() => two.moderation.banForName("dave") === null, WITHIN_MS, "the unban");
+      await login(two, "dave");
+    } finally {
+      await Promise.all(servers.map((s) => s.shutdown()));
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+});
+
+Deno.test(
+  "cluster: a ban set while an instance was cut off from Redis holds there once it is back",
+  opts,
+  async () => {
+    await withRedis(async (redis) => {
+      const proxy = TcpProxy.start({ hostname: "127.0.0.1", port: redis.port });
+      const servers: ClusterServer[] = [];
+      const clients: TestClient[] = [];
+      try {
+        for (const [id, url] of [["i0", redis.url], ["i1", `redis://127.0.0.1:${proxy.port}`]]) {
+          servers.push(
+            await startClusterServer(
+              testServerOptions({ redis: url, instanceId: id, presenceTimeoutSeconds: 2 }),
+              { console: new CapturedConsole() },
+            ),
+          );
+        }
+        const [one, two] = servers;
+        const bob = await TestClient.connect(two.addr);
+        clients.push(bob);
+        await bob.login("bob");
+        await waitUntil(() => one.onlineNames().includes("bob"), 5000, "i0 to list bob");
+
+        proxy.cut();
+        await bob.waitForNotice(LINK_DOWN_NOTICE, 5000);
+        await one.consoleCommand("/ban bob 1h missed event");
+        await one.consoleCommand("/topic set while i1 was away");
+        assert.equal(two.moderation.banForName("bob"), null, "i1 did not hear of it");
+
+        proxy.restore();
+        const told = await bob.expectClosed(8000);
+        assert.ok(told.some((f) => /^error: banned \(missed event; /.test(f.message)));
+        assert.equal(two.moderation.topic?.text, "set while i1 was away");
+      } finally {
+        await Promise.all(servers.map((s) => s.shutdown()));
+        await Promise.all(clients.map((c) => c.close()));
+        await proxy.close();
+      }
+    });
+  },
+);

@@ -1,0 +1,91 @@
+/**
+ * The IRC door in a cluster: an IRC user on one instance and binary users on another share the
+ * room: chat, actions and private messages both ways, joins and leaves as IRC lines, and names
+ * held cluster-wide (an IRC nick taken on the other instance gets 433).
+ */
+
+import assert from "node:assert/strict";
+import { type ClusterServer, startClusterServer } from "../../../server/bus/cluster_server.ts";
+import { ircAddress, IrcTestClient } from "../../helpers/irc_wire.ts";
+import { type RedisServer, redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
+import { skipWhen } from "../../helpers/platform.ts";
+import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
+import { TestClient, waitUntil } from "../../helpers/wire.ts";
+
+const opts = {
+  sanitizeOps: true,
+  sanitizeResources: true,
+  ignore: skipWhen("IRC cluster test", await redisUnavailableReason()),
+};
+
+/** Two instances on `redis`; instance 0 has an IRC door. */
+async function withTwo(
+  redis: RedisServer,
+  body: (servers: ClusterServer[]) => Promise<void>,
+): Promise<void> {
+  const servers: ClusterServer[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      servers.push(
+        await startClusterServer(
+          testServerOptions({
+            redis: redis.url,
+            instanceId: `irc${i}`,
+            presenceTimeoutSeconds: 2,
+            ...(i === 0 ? { ircPort: 0, ircHost: "127.0.0.1" } : {}),
+          }),
+          { console: new CapturedConsole() },
+        ),
+      );
+    }
+    await body(servers);
+  } finally {
+    await Promise.all(servers.map((server) => server.shutdown()));
+  }
+}
+
+Deno.test(
+  "irc in a cluster: an IRC user and a user of another instance talk both ways",
+  opts,
+  async () => {
+    await withRedis(async (redis) => {
+      await withTwo(redis, async (servers) => {
+        const bob = await TestClient.connect(servers[1].addr);
+        const alice = await IrcTestClient.connect(ircAddress(servers[0]));
+        const taken = await IrcTestClient.connect(ircAddress(servers[0]));
+        try {
+          await bob.login("bob");
+          await waitUntil(() => servers[0].onlineNames().includes("bob"), 5000, "bob everywhere");
+          const burst = await alice.register("alice");
+          assert.equal(burst.find((line) => line.command === "353")?.params[3], "alice bob");
+          await bob.waitForNotice("alice joined");
+
+          await alice.send("PRIVMSG #chat :hello across");
+          assert.equal((await bob.waitForMessage("alice")).message, "hello across");
+          await bob.say("hello back");
+          assert.equal(
+            (await alice.expect("PRIVMSG", "back")).raw,
+            ":bob!bob@chat PRIVMSG #chat :hello back",
+          );
+          await bob.say("/me waves");
+          assert.equal(
+            (await alice.expect("PRIVMSG", "ACTION")).params[1],
+            "\u0001ACTION waves\u0001",
+          );
+          await alice.send("PRIVMSG bob :psst");
+          await bob.waitForNotice("[private] alice: psst");
+          await bob.say("/msg alice hi alice");
+          assert.equal((await alice.expect("PRIVMSG", "hi alice")).params[0], "alice");
+
+          await taken.send("NICK BOB", "USER b 0 * :b");
+          await taken.expect("433");
+
+          await bob.say("/quit");
+          assert.equal((await alice.expect("QUIT")).raw, ":bob!bob@chat QUIT :quit");
+        } finally {
+          await Promise.all([bob.close(), alice.close(), taken.close()]);
+        }
+      });
+    });
+  },
+);

@@ -1,0 +1,135 @@
+/**
+ * When join notices go out: one by one while joins are rare, gathered for a window in busy
+ * moments; the notice texts for one and for many joins, and their inverse.
+ */
+
+import assert from "node:assert/strict";
+import { JOIN_BATCH_MS, JOIN_BURST, JoinBatcher } from "../../server/join_batcher.ts";
+import { joinedCount, joinNotice } from "../../server/notices.ts";
+import { ManualClock } from "../helpers/clock.ts";
+import { withServer } from "../helpers/server.ts";
+import type { TestClient } from "../helpers/wire.ts";
+
+/** A batcher on a manual clock that records each window's end. */
+function setup(options: { burst?: number; rate?: number; windowMs?: number } = {}) {
+  const clock = new ManualClock();
+  let flushes = 0;
+  const batcher = new JoinBatcher<string>({ clock, ...options }, () => flushes++);
+  return { clock, batcher, flushes: () => flushes };
+}
+
+Deno.test("a burst of joins is announced one by one; the next ones are gathered", () => {
+  const { batcher, clock, flushes } = setup();
+  for (let i = 0; i < JOIN_BURST; i++) assert.equal(batcher.admit(`u${i}`), true, `join ${i}`);
+  assert.equal(batcher.admit("late1"), false);
+  assert.equal(batcher.admit("late2"), false);
+  assert.equal(batcher.pending, 2);
+  assert.equal(clock.pendingTimers, 1, "one window timer for the whole batch");
+  clock.advance(JOIN_BATCH_MS - 1);
+  assert.equal(flushes(), 0);
+  clock.advance(1);
+  assert.equal(flushes(), 1, "the window's end asks the owner to announce");
+  assert.deepEqual(batcher.drain(), ["late1", "late2"]);
+  assert.equal(batcher.pending, 0);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("while a batch is open every join goes into it, even once tokens are back", () => {
+  const { batcher, clock } = setup({ burst: 1, rate: 1000, windowMs: 100 });
+  assert.equal(batcher.admit("a"), true);
+  assert.equal(batcher.admit("b"), false);
+  clock.advance(50); // a token is back, but announcing c now would put it before b
+  assert.equal(batcher.admit("c"), false);
+  assert.deepEqual(batcher.drain(), ["b", "c"]);
+  assert.equal(batcher.admit("d"), true, "after the batch, single announcements resume");
+});
+
+Deno.test("single announcements come back at the steady rate", () => {
+  const { batcher, clock } = setup({ burst: 2, rate: 5 });
+  assert.equal(batcher.admit("a"), true);
+  assert.equal(batcher.admit("b"), true);
+  assert.equal(batcher.admit("c"), false);
+  batcher.drain();
+  clock.advance(199);
+  assert.equal(batcher.admit("d"), false, "less than one token after 199 ms at 5/s");
+  batcher.drain();
+  clock.advance(1);
+  assert.equal(batcher.admit("e"), true);
+});
+
+Deno.test("drain calls the window off; close announces later joins at once, no timer left", () => {
+  const { batcher, clock, flushes } = setup({ burst: 0 });
+  assert.equal(batcher.admit("a"), false);
+  assert.deepEqual(batcher.drain(), ["a"]);
+  assert.deepEqual(batcher.drain(), [], "nothing twice");
+  assert.equal(clock.pendingTimers, 0);
+  assert.equal(batcher.admit("b"), false);
+  batcher.close();
+  assert.equal(clock.pendingTimers, 0);
+  assert.equal(batcher.admit("c"), true, "closed: no gathering");
+  clock.advance(10_000);
+  assert.equal(flushes(), 0);
+  assert.deepEqual(batcher.drain(), ["b"], "what was gathered is still handed over");
+});
+
+Deno.test("join notice texts for one, a few and many names, and their counts", () => {
+  const names = Array.from({ length: 50 }, (_, i) => `u${i}`);
+  const cases: [number, string][] = [
+    [1, "u0 joined"],
+    [2, "u0 and u1 joined"],
+    [3, "u0, u1 and u2 joined"],
+    [4, "u0, u1, u2 and u3 joined"],
+    [5, "u0, u1, u2 and 2 others joined"],
+    [50, "u0, u1, u2 and 47 others joined"],
+  ];
+  for (const [count, text] of cases) {
+    assert.equal(joinNotice(names.slice(0, count)), text);
+    assert.equal(joinedCount(text), count, text);
+  }
+  assert.equal(joinNotice("alice"), "alice joined");
+  assert.equal(joinNotice(names.slice(0, 5), 50), "u0, u1, u2 and 47 others joined");
+  assert.equal(joinedCount("alice left (quit)"), 0);
+  assert.equal(joinedCount("Welcome, alice! Online (1): alice"), 0);
+});
+
+/**
+ * Everything `client` received up to `observer`'s chat line `text` (the line flushes gathered
+ * joins first, so every join due before it has arrived by then).
+ */
+async function framesUntil(client: TestClient, text: string): Promise<string[]> {
+  const notices: string[] = [];
+  await client.waitForFrame((frame) => {
+    if (frame.username === "") notices.push(frame.message);
+    return frame.username === "observer" && frame.message === text;
+  });
+  return notices;
+}
+
+Deno.test("a login storm over sockets: every client hears of every later login exactly once", {
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  await withServer({}, async ({ login }) => {
+    const observer = await login("observer");
+    const names = Array.from({ length: 40 }, (_, i) => `user${i}`);
+    const clients = await Promise.all(names.map(async (name) => {
+      const client = await login(name);
+      const welcome = client.received.find((f) => f.message.startsWith("Welcome, "));
+      const online = Number(/Online \((\d+)\)/.exec(welcome?.message ?? "")?.[1]);
+      return { client, name, online };
+    }));
+    await observer.say("done");
+    await observer.say("/users"); // a barrier: the line above has gone out to everyone
+    await observer.waitForNotice("Online (41)");
+    const observerNotices = observer.received.filter((f) => f.username === "").map((f) => f.message)
+      .filter((text) => joinedCount(text) > 0);
+    assert.equal(observerNotices.reduce((sum, text) => sum + joinedCount(text), 0), 40);
+    assert.ok(observerNotices.length < 40, `some joins announced together: ${observerNotices}`);
+    for (const { client, name, online } of clients) {
+      const joins = (await framesUntil(client, "done")).filter((text) => joinedCount(text) > 0);
+      const told = joins.reduce((sum, text) => sum + joinedCount(text), 0);
+      assert.equal(told, 41 - online, `${name} (welcomed with ${online} online): ${joins}`);
+      assert.ok(joins.every((text) => !new RegExp(`\\b${name}\\b`).test(text)), name);
+    }
+  });
+});
