@@ -15,7 +15,8 @@ import {
 } from "../../cert/der.ts";
 import { ipBytes, makeSelfSigned } from "../../cert/self_signed.ts";
 import { ChatConnection } from "../../client/connection.ts";
-import { ChatProcess, sourceCommand } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { ChatProcess } from "../../kit/chat_process.ts";
 import { withServer } from "../helpers/server.ts";
 import { skipWhen } from "../helpers/platform.ts";
 import { certificatesUnavailable, opensslFingerprint } from "../helpers/tls.ts";

@@ -10,7 +10,8 @@ import { MAIN_USAGE } from "../../cli/main_usage.ts";
 import { SERVER_USAGE } from "../../cli/server_args.ts";
 import { VERSION } from "../../cli/version.ts";
 import { main, type MainOutput } from "../../main.ts";
-import { ChatProcess, sourceCommand } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { ChatProcess } from "../../kit/chat_process.ts";
 
 interface Run {
   code: number;

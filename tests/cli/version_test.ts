@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import config from "../../deno.json" with { type: "json" };
 import protocolConfig from "../../protocol/deno.json" with { type: "json" };
 import { VERSION, versionLine } from "../../cli/version.ts";
-import { ChatProcess, sourceCommand } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { ChatProcess } from "../../kit/chat_process.ts";
 
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import type { ChatConnection } from "../../client/connection.ts";
 import { type ChatServer, DEFAULT_SERVER_OPTIONS, type RoomEvent } from "../../server/mod.ts";
-import { ChatProcess, sourceCommand } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { ChatProcess } from "../../kit/chat_process.ts";
 import type { LineReader } from "../../kit/output_lines.ts";
 import { chats, loggedIn, serve, withServerAndBob } from "../helpers/chat_peers.ts";
 import { childSignalUnavailable, skipWhen } from "../helpers/platform.ts";

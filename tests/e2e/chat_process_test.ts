@@ -1,7 +1,7 @@
 /** kit/chat_process.ts: a child process with line-by-line output that can never hang a test. */
 
 import assert from "node:assert/strict";
-import { ChatProcess, ProcessTimeoutError } from "../../scripts/chat_process.ts";
+import { ChatProcess, ProcessTimeoutError } from "../../kit/chat_process.ts";
 
 const EVAL = [Deno.execPath(), "eval"];
 

@@ -7,11 +7,8 @@
 
 import assert from "node:assert/strict";
 import { parseServerArgs, SERVER_USAGE } from "../../cli/server_args.ts";
-import {
-  type ChatServerProcess,
-  sourceCommand,
-  startChatServer,
-} from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { type ChatServerProcess, startChatServer } from "../../kit/chat_process.ts";
 import { commandUnavailable, firstReason, skipWhen } from "../helpers/platform.ts";
 import { freePort, redisUnavailableReason, withRedis } from "../helpers/redis.ts";
 import { TimeoutError } from "../helpers/timeout.ts";

@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { ChatProcess, sourceCommand, startChatServer } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { ChatProcess, startChatServer } from "../../kit/chat_process.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const EXAMPLE = new URL("examples/mini_client.ts", ROOT);

@@ -4,7 +4,8 @@ import {
   ACCEPT_ERROR_PAUSE_MS,
   acceptLoop,
 } from "../../server/listener.ts";
-import { sourceCommand, startChatServer } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { startChatServer } from "../../kit/chat_process.ts";
 import { commandUnavailable, firstReason, notLinux, skipWhen } from "../helpers/platform.ts";
 import { withServer } from "../helpers/server.ts";
 import { waitUntil, withTimeout } from "../helpers/timeout.ts";

@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { ChatProcess, sourceCommand } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { ChatProcess } from "../../kit/chat_process.ts";
 import { ManualClock } from "../helpers/clock.ts";
 import { childSignalUnavailable, skipWhen } from "../helpers/platform.ts";
 import { withServer } from "../helpers/server.ts";

@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { ChatProcess, sourceCommand } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { ChatProcess } from "../../kit/chat_process.ts";
 import { parseStartLine } from "../../server/start_line.ts";
 import { childSignalUnavailable, skipWhen } from "../helpers/platform.ts";
 import { TestClient } from "../helpers/wire.ts";

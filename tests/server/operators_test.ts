@@ -14,7 +14,8 @@ import {
   verifyPassword,
 } from "../../server/moderation/password_hash.ts";
 import { OperatorEntryError, OperatorRegistry } from "../../server/moderation/operators.ts";
-import { ChatProcess, sourceCommand } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { ChatProcess } from "../../kit/chat_process.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
 const FORM = /^scrypt\$16384\$8\$1\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/;

@@ -7,7 +7,8 @@
 
 import { parseStartLine } from "../../server/start_line.ts";
 import assert from "node:assert/strict";
-import { ChatProcess, sourceCommand } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { ChatProcess } from "../../kit/chat_process.ts";
 import { childSignalUnavailable, skipWhen } from "../helpers/platform.ts";
 import { httpGet, pollUntil } from "../helpers/prometheus.ts";
 import { TestClient } from "../helpers/wire.ts";

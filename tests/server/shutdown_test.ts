@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { sourceCommand, startChatServer } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { startChatServer } from "../../kit/chat_process.ts";
 import { SHUTDOWN_NOTICE } from "../../server/notices.ts";
 import { childSignalUnavailable, skipWhen } from "../helpers/platform.ts";
 import { withTimeout } from "../helpers/timeout.ts";

@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import { encodeFrame, FrameDecoder } from "../../protocol/mod.ts";
-import { ChatProcess, sourceCommand } from "../../scripts/chat_process.ts";
+import { sourceCommand } from "../../scripts/chat_process.ts";
+import { ChatProcess } from "../../kit/chat_process.ts";
 import { startServer } from "../../server/mod.ts";
 import { hashPassword } from "../../server/moderation/password_hash.ts";
 import { CapturedConsole, testServerOptions } from "../helpers/server.ts";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { buildPageAssets, PAGE_ASSETS_PATH } from "../../scripts/build_web.ts";
 
 Deno.test("the committed page bundle is up to date with web/ and protocol/", async () => {
-  const committed = await Deno.readTextFile(new URL(`../${PAGE_ASSETS_PATH}`, import.meta.url));
+  const committed = await Deno.readTextFile(new URL(`../../${PAGE_ASSETS_PATH}`, import.meta.url));
   const built = await buildPageAssets();
   assert.ok(
     committed === built,

@@ -21,11 +21,8 @@ import { presenceTiming } from "../../../server/bus/presence.ts";
 import { RedisLink } from "../../../server/bus/redis_link.ts";
 import { parseRedisUrl } from "../../../server/bus/redis_url.ts";
 import { systemClock } from "../../../server/clock.ts";
-import {
-  type ChatServerProcess,
-  sourceCommand,
-  startChatServer,
-} from "../../../scripts/chat_process.ts";
+import { sourceCommand } from "../../../scripts/chat_process.ts";
+import { type ChatServerProcess, startChatServer } from "../../../kit/chat_process.ts";
 import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
 import {
   freePort,

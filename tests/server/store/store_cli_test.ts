@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { ChatProcess, sourceCommand } from "../../../scripts/chat_process.ts";
+import { sourceCommand } from "../../../scripts/chat_process.ts";
+import { ChatProcess } from "../../../kit/chat_process.ts";
 
 async function serverWithDb(file: string, ...more: string[]) {
   const process = new ChatProcess(

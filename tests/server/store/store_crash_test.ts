@@ -6,11 +6,8 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import {
-  type ChatServerProcess,
-  sourceCommand,
-  startChatServer,
-} from "../../../scripts/chat_process.ts";
+import { sourceCommand } from "../../../scripts/chat_process.ts";
+import { type ChatServerProcess, startChatServer } from "../../../kit/chat_process.ts";
 import { TestClient } from "../../helpers/wire.ts";
 
 /** Messages the server may have received without having committed them: its last batch. */
