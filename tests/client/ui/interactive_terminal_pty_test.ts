@@ -20,7 +20,10 @@ Deno.test(
     yesterday.setUTCHours(12, 3, 11, 250);
     const said = yesterday.toISOString();
     // TZ=UTC: the client's local time is UTC, so the expected times are known here.
-    const pty = new PtyClient(["127.0.0.1", String(fake.port), "alice"], { TZ: "UTC" });
+    const pty = new PtyClient(
+      ["127.0.0.1", String(fake.port), "alice", "--color", "always"],
+      { TZ: "UTC" },
+    );
     let passed = false;
     try {
       const { peer, login } = await fake.acceptLogin(10_000);
