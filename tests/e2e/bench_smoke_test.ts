@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { parseBenchArgs } from "../../bench/args.ts";
 import { runBench } from "../../bench/bench.ts";
 import { addressFor, onWeb } from "../../bench/crowd.ts";
+import { nextLineFeed } from "../../bench/irc_client.ts";
 import { DeliveryLedger } from "../../bench/ledger.ts";
 import { renderReport } from "../../bench/main.ts";
 import {
@@ -291,6 +292,24 @@ Deno.test("bench: payload fields survive a stamp and a read", () => {
   assert.deepEqual(fields, { sender: 42, seq: 123_456, sentMicros: 987_654_321 });
   payload[10] = 0x41; // a letter inside the sequence digits
   assert.equal(readPayload(payload, 0, fields), false);
+});
+
+Deno.test("bench: the IRC client's word-wise line search finds what indexOf finds", () => {
+  const buf = new Uint8Array(64);
+  const words = new Int32Array(buf.buffer, 0, buf.length / 4);
+  // Bytes near LF (0x09, 0x0b, 0x8a), high bytes and zeros around LFs at every alignment.
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const noise = [0, 0x09, 0x0b, 0x8a, 0xff, 0x0d, 0x78];
+  for (let trial = 0; trial < 20_000; trial++) {
+    for (let i = 0; i < buf.length; i++) buf[i] = noise[Math.floor(random() * noise.length)];
+    const lineFeeds = Math.floor(random() * 4);
+    for (let j = 0; j < lineFeeds; j++) buf[Math.floor(random() * buf.length)] = 0x0a;
+    const from = Math.floor(random() * (buf.length + 1));
+    const end = from + Math.floor(random() * (buf.length + 1 - from));
+    const expected = buf.subarray(0, end).indexOf(0x0a, from);
+    assert.equal(nextLineFeed(buf, words, from, end), expected, `from ${from} to ${end}`);
+  }
 });
 
 Deno.test("bench: the ledger tells lost, duplicated and out-of-order deliveries apart", () => {
