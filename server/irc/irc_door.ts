@@ -54,6 +54,17 @@ export class IrcDoor {
     return name.toLowerCase() === this.channelKey;
   }
 
+  /**
+   * Tells the room a topic change (`announce` fans out its notice): IRC members get a TOPIC line
+   * in its place.
+   */
+  announceTopic(
+    topic: { readonly setBy: string; readonly text: string },
+    announce: () => void,
+  ): void {
+    this.translator.announceTopic(topic, announce);
+  }
+
   /** Stops what runs on its own (the relay's subscription and PING timer). */
   stop(): void {
     this.relay.stop();

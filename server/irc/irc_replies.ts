@@ -6,7 +6,7 @@
 
 import config from "../../deno.json" with { type: "json" };
 import { MAX_USERNAME_BYTES } from "../../protocol/mod.ts";
-import { IRC_LINE_BYTES, ircLine } from "./irc_line.ts";
+import { fittedLine, IRC_LINE_BYTES, ircLine } from "./irc_line.ts";
 import { IRC_USER_HOST } from "./irc_translate.ts";
 
 /** The program's version, as 002 and 004 name it (read from deno.json, as `chat --version`). */
@@ -129,6 +129,6 @@ export interface TopicShown {
 /** 332 and 333 (who set it, when), or 331 when there is no topic. */
 export function topicReply(to: ReplyTo, channel: string, topic: TopicShown | null): string {
   if (topic === null) return numeric(to, "331", channel, "No topic is set");
-  return numeric(to, "332", channel, topic.text) +
+  return fittedLine(to.server, "332", to.nick || "*", channel, topic.text) +
     numeric(to, "333", channel, topic.setBy, String(Math.floor(topic.setAt / 1000)));
 }

@@ -12,6 +12,7 @@ import type { IrcDecodeResult } from "./irc_decoder.ts";
 import { ircLine, type IrcMessage, parseIrcLine } from "./irc_line.ts";
 import { IrcRegistration } from "./irc_registration.ts";
 import { type MessageSender, sendMessage } from "./irc_messages.ts";
+import { runBanModes } from "./irc_bans.ts";
 import { answerQuery, type QueryHost } from "./irc_queries.ts";
 import {
   isMuted,
@@ -106,6 +107,7 @@ export class IrcSession extends IrcRegistration
         } else this.numeric("306", "You have been marked as being away");
         return;
       default:
+        if (runBanModes(this, this.#tables, message)) return;
         if (runOperatorCommand(this, this.#tables, message)) return;
         if (answerQuery(this, this.door, this.ctx.room, message)) return;
         if (!runTableCommand(this, this.#tables, message.command, params.join(" "))) {
