@@ -91,7 +91,8 @@ export function isMuted(user: TableUser, access: TableAccess): boolean {
 /**
  * `OPER NAME PASSWORD`, `KICK #chan NAME [:why]` and `TOPIC #chan :text` as the room's `/oper
  * PASSWORD` (NAME is the nick: operators are configured per name), `/kick NAME why` and
- * `/topic text`; 482 for a client that is not an operator, 491 when the server has no `/oper`.
+ * `/topic text`; 482 for a client that is not an operator, 491 when the server has no `/oper`;
+ * an empty topic (IRC's clearing) is refused with a notice, as the room's topic is only replaced.
  * False for any other command (and for a TOPIC that only asks, which the queries answer).
  */
 export function runOperatorCommand(
