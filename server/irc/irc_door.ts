@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { TopicRecord } from "../store/moderation_store.ts";
 import type { Clock } from "../clock.ts";
 import type { Room } from "../room.ts";
 import { SharedLog } from "../shared_log.ts";
@@ -59,7 +60,7 @@ export class IrcDoor {
    * in its place.
    */
   announceTopic(
-    topic: { readonly setBy: string; readonly text: string },
+    topic: TopicRecord,
     announce: () => void,
   ): void {
     this.translator.announceTopic(topic, announce);

@@ -6,7 +6,9 @@
  * @module
  */
 
+import type { TopicRecord } from "../store/moderation_store.ts";
 import { HEADER_BYTES, parseHistoryLine } from "../../protocol/mod.ts";
+import { topicChangedNotice } from "../moderation/notices.ts";
 import { actionLines, fittedLine, IRC_LINE_BYTES, textLines } from "./irc_line.ts";
 
 /** The host part of every room member's IRC prefix: `alice!alice@chat`. */
@@ -55,8 +57,8 @@ export class IrcTranslator {
   readonly #replays = new Map<boolean, { frames: Uint8Array; lines: Uint8Array }>();
   /** ` PRIVMSG #chan :`, after the prefix. */
   readonly #privmsgTail: Uint8Array;
-  /** While a topic change is announced: the TOPIC line its notice becomes. */
-  #topicLine: Uint8Array | null = null;
+  /** While a topic change is announced: its notice, and the TOPIC line it becomes. */
+  #topic: { readonly notice: string; readonly line: Uint8Array } | null = null;
 
   constructor(serverName: string, channel: string) {
     this.#serverName = serverName;
@@ -81,22 +83,24 @@ export class IrcTranslator {
    * channel's header (binary clients keep the notice). An empty text is a cleared topic.
    */
   announceTopic(
-    topic: { readonly setBy: string; readonly text: string },
+    topic: TopicRecord,
     announce: () => void,
   ): void {
-    this.#topicLine = encoder.encode(
-      fittedLine(ircPrefix(topic.setBy), "TOPIC", this.#channel, topic.text),
-    );
+    this.#topic = {
+      notice: topicChangedNotice(topic),
+      line: encoder.encode(fittedLine(ircPrefix(topic.setBy), "TOPIC", this.#channel, topic.text)),
+    };
     try {
       announce();
     } finally {
-      this.#topicLine = null;
+      this.#topic = null;
     }
   }
 
   #translate(frame: Uint8Array): Uint8Array {
     const { username, message } = readFrame(frame);
-    if (username === "" && this.#topicLine !== null) return this.#topicLine;
+    const topic = this.#topic;
+    if (topic !== null && username === "" && message === topic.notice) return topic.line;
     const text = username === ""
       ? textLines(this.#serverName, "NOTICE", this.#channel, message)
       : textLines(ircPrefix(username), "PRIVMSG", this.#channel, message);
