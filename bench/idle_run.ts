@@ -1,12 +1,13 @@
 /**
  * One run of the idle profile: read the server's memory with no clients, log N clients in at a
  * bounded rate (everyone sees everyone's join), wait for the join storm to end, hold idle, and
- * read the memory again.
+ * read the memory again. The stalled-bodies profile then closes them, reads the memory, and does
+ * it all once more with a second wave.
  * @module
  */
 
 import { Crowd, sleep } from "./crowd.ts";
-import { listenOverflows, ownCpuSeconds } from "../kit/proc.ts";
+import { listenOverflows, type MemorySample, ownCpuSeconds } from "../kit/proc.ts";
 import type { Profile } from "./profiles.ts";
 import type { IdleResult } from "./results.ts";
 import type { Protocol, StartedTarget } from "./targets/target.ts";
@@ -42,18 +43,7 @@ export async function runIdle(
   profile: Profile,
   settings: RunSettings,
 ): Promise<IdleResult> {
-  const crowd = new Crowd({
-    host: server.host,
-    port: server.port,
-    addresses: server.addresses,
-    protocol,
-    clients: profile.clients,
-    senders: 0,
-    payloadBytes: 0,
-    connectRate: settings.connectRate,
-    maxPendingLogins: settings.maxPendingLogins,
-    bufferBytes: profile.clients > 2000 ? 8 * 1024 : 16 * 1024,
-  });
+  const crowd = openCrowd(server, protocol, profile, settings);
   try {
     await sleep(500);
     const meter = new ServerMeter(server, settings.ticksPerSecond);
@@ -62,26 +52,25 @@ export async function runIdle(
     const selfCpu0 = ownCpuSeconds();
     const t0 = performance.now();
     const overflows0 = await listenOverflows();
-    await crowd.open(LOGIN_MAX_MS + (profile.clients * 1000) / settings.connectRate);
-    const synDrops = (await listenOverflows()) - overflows0;
     const notes: string[] = [];
-    if (!await crowd.quiet(1000, STORM_MAX_MS)) {
-      notes.push(`join notices still arriving ${STORM_MAX_MS / 1000} s after the logins`);
-    }
+    await logIn(crowd, profile, settings, notes);
+    const synDrops = (await listenOverflows()) - overflows0;
     const serverCpu1 = await meter.cpu();
     const selfCpu1 = ownCpuSeconds();
     const t1 = performance.now();
-    if (profile.stall !== undefined) {
-      const bytes = stallBytes(protocol, profile.stall.declaredBytes, profile.stall.sentBytes);
-      for (const client of crowd.clients) client.send(bytes);
-    }
-    await sleep(profile.durationSeconds * 1000);
-    const mem = await meter.memory();
+    const mem = await holdStalled(crowd, protocol, profile, meter);
     let afterCloseRssBytes: number | undefined;
+    let secondWave: IdleResult["secondWave"];
     if (profile.stall !== undefined) {
-      await crowd.close();
-      await sleep(AFTER_CLOSE_MS);
-      afterCloseRssBytes = (await meter.memory()).rssBytes;
+      afterCloseRssBytes = await closeAndRead(crowd, meter);
+      const again = openCrowd(server, protocol, profile, settings);
+      try {
+        await logIn(again, profile, settings, notes);
+        const stalledRssBytes = (await holdStalled(again, protocol, profile, meter)).rssBytes;
+        secondWave = { stalledRssBytes, afterCloseRssBytes: await closeAndRead(again, meter) };
+      } finally {
+        await again.close();
+      }
     }
     const redisCpu = meter.redisSpan(serverCpu0, serverCpu1);
     const loggedIn = crowd.loggedInCount;
@@ -99,6 +88,7 @@ export async function runIdle(
       idleRssBytes: mem.rssBytes,
       bytesPerIdleConnection: loggedIn === 0 ? 0 : (mem.rssBytes - baseline) / loggedIn,
       ...(afterCloseRssBytes === undefined ? {} : { afterCloseRssBytes }),
+      ...(secondWave === undefined ? {} : { secondWave }),
       serverCpuSeconds: serverCpu1.server - serverCpu0.server,
       generatorCpuPercent: ((selfCpu1 - selfCpu0) / ((t1 - t0) / 1000)) * 100,
       serverPeakRssBytes: mem.peakBytes,
@@ -110,15 +100,74 @@ export async function runIdle(
         ...describeFailures(crowd.loginFailures, crowd.drops, synDrops),
         ...(afterCloseRssBytes === undefined ? [] : [
           `server RSS ${mib(baseline)} MiB before, ${mib(mem.rssBytes)} MiB with ${loggedIn} ` +
-          `stalled bodies, ${mib(afterCloseRssBytes)} MiB ${
-            AFTER_CLOSE_MS / 1000
-          } s after they closed`,
+          `stalled bodies, ${mib(afterCloseRssBytes)} MiB ${AFTER_CLOSE_MS / 1000} s after they ` +
+          `closed` + (secondWave === undefined
+            ? ""
+            : `; a second wave: ${mib(secondWave.stalledRssBytes)} MiB with, ${
+              mib(secondWave.afterCloseRssBytes)
+            } MiB after`),
         ]),
       ],
     };
   } finally {
     await crowd.close();
   }
+}
+
+/** The crowd of one idle run (or of one wave of stalled clients). */
+function openCrowd(
+  server: StartedTarget,
+  protocol: Protocol,
+  profile: Profile,
+  settings: RunSettings,
+): Crowd {
+  return new Crowd({
+    host: server.host,
+    port: server.port,
+    addresses: server.addresses,
+    protocol,
+    clients: profile.clients,
+    senders: 0,
+    payloadBytes: 0,
+    connectRate: settings.connectRate,
+    maxPendingLogins: settings.maxPendingLogins,
+    bufferBytes: profile.clients > 2000 ? 8 * 1024 : 16 * 1024,
+  });
+}
+
+/** Logs the crowd in and waits for the join storm to end (noting it if it does not). */
+async function logIn(
+  crowd: Crowd,
+  profile: Profile,
+  settings: RunSettings,
+  notes: string[],
+): Promise<void> {
+  await crowd.open(LOGIN_MAX_MS + (profile.clients * 1000) / settings.connectRate);
+  if (!await crowd.quiet(1000, STORM_MAX_MS)) {
+    notes.push(`join notices still arriving ${STORM_MAX_MS / 1000} s after the logins`);
+  }
+}
+
+/** Stalls every client if the profile says so, holds for D seconds, and reads the memory. */
+async function holdStalled(
+  crowd: Crowd,
+  protocol: Protocol,
+  profile: Profile,
+  meter: ServerMeter,
+): Promise<MemorySample> {
+  if (profile.stall !== undefined) {
+    const bytes = stallBytes(protocol, profile.stall.declaredBytes, profile.stall.sentBytes);
+    for (const client of crowd.clients) client.send(bytes);
+  }
+  await sleep(profile.durationSeconds * 1000);
+  return await meter.memory();
+}
+
+/** Closes every client and reads the server's RSS a little later. */
+async function closeAndRead(crowd: Crowd, meter: ServerMeter): Promise<number> {
+  await crowd.close();
+  await sleep(AFTER_CLOSE_MS);
+  return (await meter.memory()).rssBytes;
 }
 
 function mib(bytes: number): string {

@@ -88,6 +88,12 @@ export interface IdleResult extends RunBase {
    * (compare with the baseline).
    */
   afterCloseRssBytes?: number;
+  /**
+   * stalled-bodies: a second wave of as many stalled clients after the first closed, its VmRSS
+   * with them and 3 s after they closed: memory the first wave left and the second reused
+   * (rather than added to) shows as a second wave that ends where the first did.
+   */
+  secondWave?: { stalledRssBytes: number; afterCloseRssBytes: number };
   /** Server CPU seconds from the first connect until the join storm was over. */
   serverCpuSeconds: number;
   generatorCpuPercent: number;
