@@ -20,8 +20,14 @@ const LOGIN_MAX_MS = 60_000;
 /** Longest wait for the join storm to end after the last login. */
 const STORM_MAX_MS = 60_000;
 
-/** How long after the stalled clients are gone the server's memory is read again. */
-const AFTER_CLOSE_MS = 3000;
+/** After the stalled clients are gone, the server counts as idle below this share of a core... */
+const IDLE_CPU_SHARE = 0.05;
+/** ...over a span this long; the memory is read once it is idle, plus {@link AFTER_IDLE_MS}... */
+const IDLE_SPAN_MS = 500;
+/** ...which leaves the server's own quiet-room collection (a second of quiet) time to run. */
+const AFTER_IDLE_MS = 2000;
+/** Longest wait for the server to go idle after the clients closed. */
+const IDLE_MAX_MS = 30_000;
 
 /**
  * The start of a message that promises `declared` bytes and holds `sent` of them: a chat frame
@@ -59,19 +65,23 @@ export async function runIdle(
     const selfCpu1 = ownCpuSeconds();
     const t1 = performance.now();
     const mem = await holdStalled(crowd, protocol, profile, meter);
-    let afterCloseRssBytes: number | undefined;
+    let afterClose: AfterClose | undefined;
     let secondWave: IdleResult["secondWave"];
+    let secondIdle = 0;
     if (profile.stall !== undefined) {
-      afterCloseRssBytes = await closeAndRead(crowd, meter);
+      afterClose = await closeAndRead(crowd, meter);
       const again = openCrowd(server, protocol, profile, settings);
       try {
         await logIn(again, profile, settings, notes);
         const stalledRssBytes = (await holdStalled(again, protocol, profile, meter)).rssBytes;
-        secondWave = { stalledRssBytes, afterCloseRssBytes: await closeAndRead(again, meter) };
+        const second = await closeAndRead(again, meter);
+        secondIdle = second.idleAfterSeconds;
+        secondWave = { stalledRssBytes, afterCloseRssBytes: second.rssBytes };
       } finally {
         await again.close();
       }
     }
+    const afterCloseRssBytes = afterClose?.rssBytes;
     const redisCpu = meter.redisSpan(serverCpu0, serverCpu1);
     const loggedIn = crowd.loggedInCount;
     return {
@@ -98,14 +108,15 @@ export async function runIdle(
       notes: [
         ...notes,
         ...describeFailures(crowd.loginFailures, crowd.drops, synDrops),
-        ...(afterCloseRssBytes === undefined ? [] : [
+        ...(afterClose === undefined ? [] : [
           `server RSS ${mib(baseline)} MiB before, ${mib(mem.rssBytes)} MiB with ${loggedIn} ` +
-          `stalled bodies, ${mib(afterCloseRssBytes)} MiB ${AFTER_CLOSE_MS / 1000} s after they ` +
-          `closed` + (secondWave === undefined
+          `stalled bodies, ${mib(afterClose.rssBytes)} MiB after they closed (idle ` +
+          `${afterClose.idleAfterSeconds.toFixed(1)} s after the close)` +
+          (secondWave === undefined
             ? ""
             : `; a second wave: ${mib(secondWave.stalledRssBytes)} MiB with, ${
               mib(secondWave.afterCloseRssBytes)
-            } MiB after`),
+            } MiB after (idle ${secondIdle.toFixed(1)} s after)`),
         ]),
       ],
     };
@@ -163,11 +174,31 @@ async function holdStalled(
   return await meter.memory();
 }
 
-/** Closes every client and reads the server's RSS a little later. */
-async function closeAndRead(crowd: Crowd, meter: ServerMeter): Promise<number> {
+/** What a wave left: the server's RSS once it was idle after the clients closed, and when. */
+interface AfterClose {
+  rssBytes: number;
+  /** Seconds from the close until the server was idle (its leave work done). */
+  idleAfterSeconds: number;
+}
+
+/**
+ * Closes every client, waits until the server has done their departures (its CPU below
+ * {@link IDLE_CPU_SHARE} of a core over {@link IDLE_SPAN_MS}) and a little more, and reads its RSS.
+ */
+async function closeAndRead(crowd: Crowd, meter: ServerMeter): Promise<AfterClose> {
   await crowd.close();
-  await sleep(AFTER_CLOSE_MS);
-  return (await meter.memory()).rssBytes;
+  const start = performance.now();
+  let before = await meter.cpu();
+  while (performance.now() - start < IDLE_MAX_MS) {
+    await sleep(IDLE_SPAN_MS);
+    const now = await meter.cpu();
+    const busy = (now.server - before.server) / (IDLE_SPAN_MS / 1000);
+    before = now;
+    if (busy < IDLE_CPU_SHARE) break;
+  }
+  const idleAfterSeconds = (performance.now() - start) / 1000;
+  await sleep(AFTER_IDLE_MS);
+  return { rssBytes: (await meter.memory()).rssBytes, idleAfterSeconds };
 }
 
 function mib(bytes: number): string {

@@ -171,7 +171,7 @@ Deno.test(
     assert.ok(result.secondWave !== undefined && result.secondWave.afterCloseRssBytes > 0);
     assert.match(
       renderReport(report, opts.profiles),
-      /stalled bodies, [\d.]+ MiB 3 s after they closed; a second wave: [\d.]+ MiB with, [\d.]+ MiB after/,
+      /stalled bodies, [\d.]+ MiB after they closed \(idle [\d.]+ s after the close\); a second wave: [\d.]+ MiB with, [\d.]+ MiB after/,
     );
   },
 );
