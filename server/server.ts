@@ -141,7 +141,7 @@ class RunningServer implements ChatServer {
     this.#console = console;
     this.#drain = new SessionDrain(this.#clock, console);
     this.room = deps.room ??
-      new Room({ joinBatching: { clock: this.#clock }, skeleton: nameSkeleton });
+      new Room({ batching: { clock: this.#clock }, skeleton: nameSkeleton });
     this.history = history;
     this.store = store;
     this.#admission = new Admission({
