@@ -203,3 +203,28 @@ Deno.test("a crowd leaving over sockets: fewer notices that together count every
     assert.equal(extra.length, leaves.length, "no leave told after the count was complete");
   });
 });
+
+Deno.test("a crowd leaving during a shutdown's drain is still gathered; no timer is left", {
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  await withServer({}, async ({ login, server }) => {
+    const observer = await login("observer");
+    const names = Array.from({ length: 20 }, (_, i) => `leaver${i}`);
+    const clients = await Promise.all(names.map((name) => login(name)));
+    const stopping = server.shutdown({ drainSeconds: 30 });
+    await Promise.all(clients.map((client) => client.close()));
+    const leaves: string[] = [];
+    let told = 0;
+    await observer.waitForFrame((frame) => {
+      const count = frame.username === "" ? leftCount(frame.message) : 0;
+      if (count > 0) leaves.push(frame.message);
+      told += count;
+      return told >= names.length;
+    }, 10_000);
+    assert.ok(leaves.length < names.length, `some leaves announced together: ${leaves}`);
+    await observer.say("/quit");
+    await observer.expectClosed();
+    await stopping;
+  });
+});

@@ -21,6 +21,7 @@ import { presenceTiming } from "../../../server/bus/presence.ts";
 import { RedisLink } from "../../../server/bus/redis_link.ts";
 import { parseRedisUrl } from "../../../server/bus/redis_url.ts";
 import { systemClock } from "../../../server/clock.ts";
+import { leftCount } from "../../../server/notices.ts";
 import { sourceCommand } from "../../../scripts/chat_process.ts";
 import { type ChatServerProcess, startChatServer } from "../../../kit/chat_process.ts";
 import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
@@ -170,6 +171,33 @@ Deno.test(
         await alice.waitForNotice("carol left (server shutting down)");
         await bob2.waitForNotice("carol left (server shutting down)");
         assert.deepEqual(servers[0].onlineNames(), ["alice", "bob"]);
+      });
+    });
+  },
+);
+
+Deno.test(
+  "a crowd leaving one instance: the other instance gathers their leaves too",
+  opts,
+  async () => {
+    await withRedis(async (redis) => {
+      await withCluster(redis, 2, async ({ login, servers }) => {
+        const observer = await login(1, "observer");
+        const names = Array.from({ length: 20 }, (_, i) => `crowd${i}`);
+        const crowd = await Promise.all(names.map((name) => login(0, name)));
+        await Promise.all(crowd.map((client) => client.close()));
+        const leaves: string[] = [];
+        let told = 0;
+        await observer.waitForFrame((frame) => {
+          const left = frame.username === "" ? leftCount(frame.message) : 0;
+          if (left > 0) leaves.push(frame.message);
+          told += left;
+          return told >= names.length;
+        }, 10_000);
+        assert.equal(await users(observer), "Online (1): observer");
+        assert.equal(told, names.length, `${leaves}`);
+        assert.ok(leaves.length < names.length, `some leaves announced together: ${leaves}`);
+        assert.deepEqual(servers[0].onlineNames(), ["observer"]);
       });
     });
   },

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { Clock } from "../../../server/clock.ts";
 import type { ServerOptions } from "../../../server/options.ts";
 import { hashPassword } from "../../../server/moderation/password_hash.ts";
+import { leftCount } from "../../../server/notices.ts";
 import { ManualClock } from "../../helpers/clock.ts";
 import { ircAddress, IrcTestClient, type IrcTestLine } from "../../helpers/irc_wire.ts";
 import { type ServerFixture, withServer } from "../../helpers/server.ts";
@@ -237,6 +238,32 @@ Deno.test("irc: QUIT ends with ERROR; others see the QUIT (IRC) or the leave not
     await bob.waitForNotice("carol left (quit: gone fishing)");
     await bob.say("/quit");
     assert.equal((await alice.expect("QUIT")).raw, ":bob!bob@chat QUIT :quit");
+  });
+});
+
+Deno.test("irc: a crowd leaving is one QUIT each, while binary clients get gathered notices", async () => {
+  await withIrc({}, async ({ irc, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    const names = Array.from({ length: 20 }, (_, i) => `crowd${i}`);
+    const crowd = await Promise.all(names.map((name) => login(name)));
+    await Promise.all(crowd.map((client) => client.close()));
+    const quits = new Set<string>();
+    while (quits.size < names.length) {
+      const quit = await alice.expect("QUIT");
+      assert.equal(quit.params[0], "closed", quit.raw);
+      quits.add(quit.raw.slice(1, quit.raw.indexOf("!")));
+    }
+    assert.deepEqual([...quits].sort(), [...names].sort());
+    let told = 0;
+    const notices: string[] = [];
+    await bob.waitForFrame((frame) => {
+      const left = frame.username === "" ? leftCount(frame.message) : 0;
+      if (left > 0) notices.push(frame.message);
+      told += left;
+      return told >= names.length;
+    });
+    assert.ok(notices.length < names.length, `gathered for binary clients: ${notices}`);
   });
 });
 
