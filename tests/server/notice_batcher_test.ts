@@ -16,6 +16,7 @@ import { banLeaveReason, kickReason } from "../../server/moderation/notices.ts";
 import { ManualClock } from "../helpers/clock.ts";
 import { withServer } from "../helpers/server.ts";
 import type { TestClient } from "../helpers/wire.ts";
+import { leaveNotices } from "../helpers/leave_notices.ts";
 
 /** A batcher on a manual clock that records each window's end. */
 function setup(options: { burst?: number; rate?: number; windowMs?: number } = {}) {
@@ -181,17 +182,10 @@ Deno.test("a crowd leaving over sockets: fewer notices that together count every
     const names = Array.from({ length: 30 }, (_, i) => `leaver${i}`);
     const clients = await Promise.all(names.map((name) => login(name)));
     await Promise.all(clients.map((client) => client.close()));
-    const leaves: string[] = [];
-    let told = 0;
-    await observer.waitForFrame((frame) => {
-      const count = frame.username === "" ? leftCount(frame.message) : 0;
-      if (count > 0) leaves.push(frame.message);
-      told += count;
-      return told >= names.length;
-    }, 10_000);
+    const leaves = await leaveNotices(observer, names.length);
     await observer.say("/users"); // a barrier: nothing more is on its way
     await observer.waitForNotice("Online (1)");
-    assert.equal(told, names.length, `${leaves}`);
+    assert.equal(leaves.reduce((sum, text) => sum + leftCount(text), 0), names.length);
     assert.ok(leaves.length < names.length, `some leaves announced together: ${leaves}`);
     assert.ok(leaves.every((text) => text.endsWith(" (closed)")), `${leaves}`);
     const listed = leaves.flatMap((text) =>
@@ -214,14 +208,7 @@ Deno.test("a crowd leaving during a shutdown's drain is still gathered; no timer
     const clients = await Promise.all(names.map((name) => login(name)));
     const stopping = server.shutdown({ drainSeconds: 30 });
     await Promise.all(clients.map((client) => client.close()));
-    const leaves: string[] = [];
-    let told = 0;
-    await observer.waitForFrame((frame) => {
-      const count = frame.username === "" ? leftCount(frame.message) : 0;
-      if (count > 0) leaves.push(frame.message);
-      told += count;
-      return told >= names.length;
-    }, 10_000);
+    const leaves = await leaveNotices(observer, names.length);
     assert.ok(leaves.length < names.length, `some leaves announced together: ${leaves}`);
     await observer.say("/quit");
     await observer.expectClosed();

@@ -21,7 +21,6 @@ import { presenceTiming } from "../../../server/bus/presence.ts";
 import { RedisLink } from "../../../server/bus/redis_link.ts";
 import { parseRedisUrl } from "../../../server/bus/redis_url.ts";
 import { systemClock } from "../../../server/clock.ts";
-import { leftCount } from "../../../server/notices.ts";
 import { sourceCommand } from "../../../scripts/chat_process.ts";
 import { type ChatServerProcess, startChatServer } from "../../../kit/chat_process.ts";
 import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
@@ -34,6 +33,7 @@ import {
 import { skipWhen } from "../../helpers/platform.ts";
 import { TcpProxy } from "../../helpers/tcp_proxy.ts";
 import { TestClient, waitUntil } from "../../helpers/wire.ts";
+import { leaveNotices } from "../../helpers/leave_notices.ts";
 
 const opts = {
   sanitizeOps: true,
@@ -186,16 +186,8 @@ Deno.test(
         const names = Array.from({ length: 20 }, (_, i) => `crowd${i}`);
         const crowd = await Promise.all(names.map((name) => login(0, name)));
         await Promise.all(crowd.map((client) => client.close()));
-        const leaves: string[] = [];
-        let told = 0;
-        await observer.waitForFrame((frame) => {
-          const left = frame.username === "" ? leftCount(frame.message) : 0;
-          if (left > 0) leaves.push(frame.message);
-          told += left;
-          return told >= names.length;
-        }, 10_000);
+        const leaves = await leaveNotices(observer, names.length);
         assert.equal(await users(observer), "Online (1): observer");
-        assert.equal(told, names.length, `${leaves}`);
         assert.ok(leaves.length < names.length, `some leaves announced together: ${leaves}`);
         assert.deepEqual(servers[0].onlineNames(), ["observer"]);
       });

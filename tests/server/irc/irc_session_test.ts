@@ -7,13 +7,13 @@ import assert from "node:assert/strict";
 import type { Clock } from "../../../server/clock.ts";
 import type { ServerOptions } from "../../../server/options.ts";
 import { hashPassword } from "../../../server/moderation/password_hash.ts";
-import { leftCount } from "../../../server/notices.ts";
 import { ManualClock } from "../../helpers/clock.ts";
 import { ircAddress, IrcTestClient, type IrcTestLine } from "../../helpers/irc_wire.ts";
 import { type ServerFixture, withServer } from "../../helpers/server.ts";
 import { waitUntil } from "../../helpers/timeout.ts";
 import { skipWhen } from "../../helpers/platform.ts";
 import { certificatesUnavailable, makeTestCertificates } from "../../helpers/tls.ts";
+import { leaveNotices } from "../../helpers/leave_notices.ts";
 
 interface IrcFixture extends ServerFixture {
   /** Connects a raw IRC client (closed at the end). */
@@ -255,14 +255,7 @@ Deno.test("irc: a crowd leaving is one QUIT each, while binary clients get gathe
       quits.add(quit.raw.slice(1, quit.raw.indexOf("!")));
     }
     assert.deepEqual([...quits].sort(), [...names].sort());
-    let told = 0;
-    const notices: string[] = [];
-    await bob.waitForFrame((frame) => {
-      const left = frame.username === "" ? leftCount(frame.message) : 0;
-      if (left > 0) notices.push(frame.message);
-      told += left;
-      return told >= names.length;
-    });
+    const notices = await leaveNotices(bob, names.length);
     assert.ok(notices.length < names.length, `gathered for binary clients: ${notices}`);
   });
 });
