@@ -286,8 +286,12 @@ export class Room {
     return "sent";
   }
 
-  /** The `/users` reply: everyone online. */
+  /**
+   * The `/users` reply: everyone online. What is gathered is announced first, so the list never
+   * contradicts the joins and leaves its reader was told (and `/users` stays a barrier).
+   */
   userList(): string {
+    this.announceGathered();
     return onlineList(this.size, this.names());
   }
 

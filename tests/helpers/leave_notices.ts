@@ -25,3 +25,12 @@ export async function leaveNotices(
   }, timeoutMs);
   return notices;
 }
+
+/**
+ * The names a leave notice lists (`a, b, c and 17 others left` lists a, b and c; `a and b left
+ * (closed)` lists a and b); empty for any other text.
+ */
+export function namesListed(text: string): string[] {
+  if (leftCount(text) === 0) return [];
+  return text.replace(/ left( \(.*\))?$/s, "").replace(/ and \d+ others$/, "").split(/, | and /);
+}

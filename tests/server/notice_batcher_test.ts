@@ -16,7 +16,7 @@ import { banLeaveReason, kickReason } from "../../server/moderation/notices.ts";
 import { ManualClock } from "../helpers/clock.ts";
 import { withServer } from "../helpers/server.ts";
 import type { TestClient } from "../helpers/wire.ts";
-import { leaveNotices } from "../helpers/leave_notices.ts";
+import { leaveNotices, namesListed } from "../helpers/leave_notices.ts";
 
 /** A batcher on a manual clock that records each window's end. */
 function setup(options: { burst?: number; rate?: number; windowMs?: number } = {}) {
@@ -188,9 +188,7 @@ Deno.test("a crowd leaving over sockets: fewer notices that together count every
     assert.equal(leaves.reduce((sum, text) => sum + leftCount(text), 0), names.length);
     assert.ok(leaves.length < names.length, `some leaves announced together: ${leaves}`);
     assert.ok(leaves.every((text) => text.endsWith(" (closed)")), `${leaves}`);
-    const listed = leaves.flatMap((text) =>
-      text.replace(/ left .*$/s, "").replace(/ and \d+ others$/, "").split(/, | and /)
-    );
+    const listed = leaves.flatMap(namesListed);
     assert.equal(new Set(listed).size, listed.length, `no name twice: ${listed}`);
     assert.ok(listed.every((name) => names.includes(name)), `only leavers: ${listed}`);
     const extra = observer.received.filter((f) => f.username === "" && leftCount(f.message) > 0);

@@ -3,7 +3,7 @@
  */
 
 import assert from "node:assert/strict";
-import { decodeFrame, type Frame, usernameKey } from "../../protocol/mod.ts";
+import { decodeFrame, encodeFrame, type Frame, notice, usernameKey } from "../../protocol/mod.ts";
 import { type Member, Room, type RoomEvent } from "../../server/room.ts";
 import { ManualClock } from "../helpers/clock.ts";
 
@@ -323,6 +323,11 @@ Deno.test("gathered leaves are announced before anything the room sends next", (
     ["an action", (room, a) => room.action(a, "waves"), "* a waves"],
     ["a private message", (room, a) => room.sendPrivate(a, "b", "psst"), "[private] a: psst"],
     ["a server notice", (room) => room.announce("cluster link down"), "cluster link down"],
+    [
+      "a /users reply",
+      (room, _a, b) => b.deliver(encodeFrame(notice(room.userList()))),
+      "Online (2): a, b",
+    ],
   ];
   for (const [what, act, expected] of cases) {
     const { room, clock, members } = busyRoom(["a", "b", "gone"]);
