@@ -37,25 +37,40 @@ export function welcomeNotice(name: string, total: number, firstNames: readonly 
   return `Welcome, ${name}! ${onlineList(total, firstNames)}${tail}`;
 }
 
-/** How many names a join notice for several users lists before it counts the rest. */
+/** How many names a join or leave notice for several users lists before it counts the rest. */
 export const JOIN_NAME_LIMIT = 3;
+
+/**
+ * `alice`, `alice and bob`, `alice, bob, carol and dave`, and past four names
+ * `alice, bob, carol and 47 others` (so "others" is always plural). `total` is how many there
+ * are when `names` holds only the first of them (at least five, or all).
+ */
+function namesPhrase(names: readonly string[], total: number): string {
+  if (total > JOIN_NAME_LIMIT + 1) {
+    return `${names.slice(0, JOIN_NAME_LIMIT).join(", ")} and ${total - JOIN_NAME_LIMIT} others`;
+  }
+  const last = total - 1;
+  if (last <= 0) return names[0] ?? "";
+  return `${names.slice(0, last).join(", ")} and ${names[last]}`;
+}
+
+/** How many users a {@link namesPhrase} names or counts. */
+function namedCount(phrase: string): number {
+  const listed = phrase.split(", ").length;
+  const others = / and (\d+) others$/.exec(phrase);
+  if (others !== null) return listed + Number(others[1]);
+  return / and \S+$/.test(phrase) ? listed + 1 : listed;
+}
 
 /**
  * Told to everyone else when someone logs in: `alice joined`. Joins of a busy moment are told
  * together: `alice and bob joined`, `alice, bob, carol and dave joined`, and past four names
- * `alice, bob, carol and 47 others joined` (so "others" is always plural). `total` is how many
- * joined when `names` holds only the first of them (at least five, or all).
+ * `alice, bob, carol and 47 others joined`. `total` is how many joined when `names` holds only
+ * the first of them (at least five, or all).
  */
 export function joinNotice(names: string | readonly string[], total?: number): string {
   const first = typeof names === "string" ? [names] : names;
-  const count = total ?? first.length;
-  if (count > JOIN_NAME_LIMIT + 1) {
-    const listed = first.slice(0, JOIN_NAME_LIMIT).join(", ");
-    return `${listed} and ${count - JOIN_NAME_LIMIT} others joined`;
-  }
-  const last = count - 1;
-  if (last <= 0) return `${first[0] ?? ""} joined`;
-  return `${first.slice(0, last).join(", ")} and ${first[last]} joined`;
+  return `${namesPhrase(first, total ?? first.length)} joined`;
 }
 
 /**
@@ -64,16 +79,43 @@ export function joinNotice(names: string | readonly string[], total?: number): s
  * Zero for any other text.
  */
 export function joinedCount(text: string): number {
-  if (!text.endsWith(" joined")) return 0;
-  const listed = text.split(", ").length;
-  const others = / and (\d+) others joined$/.exec(text);
-  if (others !== null) return listed + Number(others[1]);
-  return / and \S+ joined$/.test(text) ? listed + 1 : listed;
+  return text.endsWith(" joined") ? namedCount(text.slice(0, -" joined".length)) : 0;
 }
 
-/** Told to everyone who remains when someone leaves. */
-export function leaveNotice(name: string, reason: string): string {
-  return `${name} left (${reason})`;
+/**
+ * Told to everyone who remains when someone leaves: `alice left (quit)`. Leaves of a busy
+ * moment are told together, worded as gathered joins are: `alice and bob left (closed)`,
+ * `alice, bob, carol and 47 others left`. A gathered notice keeps the reason when every leave
+ * in it had the same one and drops it otherwise (`reason` null).
+ */
+export function leaveNotice(names: string | readonly string[], reason: string | null): string {
+  const first = typeof names === "string" ? [names] : names;
+  const phrase = namesPhrase(first, first.length);
+  return reason === null ? `${phrase} left` : `${phrase} left (${reason})`;
+}
+
+const LEFT = /^(\S+(?:, \S+)*(?: and (?:\d+ others|\S+))?) left(?: \(.*\))?$/s;
+
+/**
+ * How many users a leave notice names or counts: the inverse of {@link leaveNotice}, for tests
+ * that check every leave was announced. Zero for any other text.
+ */
+export function leftCount(text: string): number {
+  const match = LEFT.exec(text);
+  return match === null ? 0 : namedCount(match[1]);
+}
+
+/** The start of the leave reason of a member kicked by an operator. */
+export const KICKED_BY = "kicked by ";
+/** The start of the leave reason of a member disconnected by a ban. */
+export const BANNED_BY = "banned by ";
+
+/**
+ * True for a leave everyone must see on its own (a kick or a ban): such leaves are never
+ * gathered into a notice for several users, where their reason could be dropped.
+ */
+export function isModerationLeave(reason: string): boolean {
+  return reason.startsWith(KICKED_BY) || reason.startsWith(BANNED_BY);
 }
 
 /** A private message, delivered as a notice so it cannot be mistaken for room chat. */

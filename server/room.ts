@@ -8,6 +8,7 @@
 import { encodeFrame, notice, utf8ByteLength } from "../protocol/mod.ts";
 import {
   actionNotice,
+  isModerationLeave,
   JOIN_NAME_LIMIT,
   joinNotice,
   leaveNotice,
@@ -16,7 +17,7 @@ import {
   WELCOME_NAME_LIMIT,
   welcomeNotice,
 } from "./notices.ts";
-import { JoinBatcher, type JoinBatchOptions } from "./join_batcher.ts";
+import { type BatchOptions, NoticeBatcher } from "./notice_batcher.ts";
 
 /** Someone in the room: a local session today, perhaps a remote user later. */
 export interface Member {
@@ -58,6 +59,12 @@ export type RoomEvent =
   | { kind: "action"; from: string; text: string; member: Member }
   | { kind: "private"; from: string; to: string; text: string; member: Member; target: Member };
 
+/** A leave waiting in a busy moment's batch: who, and why. */
+interface GatheredLeave {
+  readonly name: string;
+  readonly reason: string;
+}
+
 /** Receives room events, synchronously, in order. */
 export type RoomListener = (event: RoomEvent) => void;
 
@@ -70,10 +77,11 @@ export interface LeaveOptions {
 /** How a room is set up. */
 export interface RoomOptions {
   /**
-   * Gather the join notices of busy moments and announce them together (the server always
-   * does; without it every join is announced on its own at once).
+   * Gather the join and leave notices of busy moments and announce them together (the server
+   * always does; without it every join and leave is announced on its own at once). Joins and
+   * leaves each get a batcher with these numbers.
    */
-  joinBatching?: JoinBatchOptions;
+  batching?: BatchOptions;
   /**
    * The look-alike form of a name (the server's: its confusables skeleton); names with the same
    * one look the same, so a login whose name looks like an online one is refused. Without it only
@@ -87,16 +95,22 @@ export interface RoomOptions {
  * the console list need no sort. Every broadcast encodes its frame once and hands the same bytes
  * to each recipient.
  *
- * Join notices may be gathered (see {@link RoomOptions.joinBatching}); whatever the room sends
- * next first announces the gathered joins, so nobody sees a newcomer's message, leave or private
- * message before the newcomer's join.
+ * Join and leave notices may be gathered (see {@link RoomOptions.batching}); whatever the room
+ * sends next first announces what is gathered, so nobody sees a newcomer's message, leave or
+ * private message before the newcomer's join, nor a returning name's join before its leave. Only
+ * one kind is gathered at a time: a join first announces gathered leaves and a leave gathered
+ * joins, so the two never change places. Events (for IRC clients, the console, a cluster bus)
+ * are emitted at once, one per join or leave.
  */
 export class Room {
   readonly #members = new Map<string, Member>();
   /** Member keys in display order (key order, which is case-insensitive name order). */
   readonly #sortedKeys: string[] = [];
   readonly #listeners = new Set<RoomListener>();
-  readonly #joins: JoinBatcher<Member> | null;
+  readonly #joins: NoticeBatcher<Member> | null;
+  readonly #leaves: NoticeBatcher<GatheredLeave> | null;
+  /** Which kind of notice is gathered now, if any (never both). */
+  #gathered: "joins" | "leaves" | null = null;
   /** Members by their names' skeletons (the first with each), when a skeleton is given. */
   readonly #skeleton: ((name: string) => string) | null;
   readonly #bySkeleton = new Map<string, Member>();
@@ -106,10 +120,13 @@ export class Room {
 
   constructor(options: RoomOptions = {}) {
     this.#skeleton = options.skeleton ?? null;
-    const batching = options.joinBatching;
+    const batching = options.batching;
     this.#joins = batching === undefined
       ? null
-      : new JoinBatcher<Member>(batching, () => this.announceJoins());
+      : new NoticeBatcher<Member>(batching, () => this.announceGathered());
+    this.#leaves = batching === undefined
+      ? null
+      : new NoticeBatcher<GatheredLeave>(batching, () => this.announceGathered());
   }
 
   /** How many members are online. */
@@ -181,6 +198,8 @@ export class Room {
    */
   join(member: Member): boolean {
     if (this.#members.has(member.key)) return false;
+    // Those who left before this join are told of it first; the newcomer never hears of them.
+    if (this.#gathered === "leaves") this.announceGathered();
     this.#members.set(member.key, member);
     this.#sortedKeys.splice(this.#insertionPoint(member.key), 0, member.key);
     if (this.#skeleton !== null) {
@@ -197,6 +216,8 @@ export class Room {
     }
     if (this.#joins === null || this.#joins.admit(member)) {
       this.#fanOutRoster(encodeFrame(notice(joinNotice(member.name))), member);
+    } else {
+      this.#gathered = "joins";
     }
     this.#emit({ kind: "joined", name: member.name, member });
     return true;
@@ -205,7 +226,7 @@ export class Room {
   /** Removes a member, once; the others are told why. Returns false if it was not in the room. */
   leave(member: Member, reason: string, options: LeaveOptions = {}): boolean {
     if (!this.contains(member)) return false;
-    this.announceJoins();
+    if (this.#gathered === "joins") this.announceGathered();
     this.#members.delete(member.key);
     if (this.#skeleton !== null) {
       const skeleton = this.#skeleton(member.name);
@@ -214,7 +235,14 @@ export class Room {
     const at = this.#indexOf(member.key);
     if (at >= 0) this.#sortedKeys.splice(at, 1);
     if (options.announce ?? true) {
-      this.#fanOutRoster(encodeFrame(notice(leaveNotice(member.name, reason))), null);
+      if (this.#leaves === null || isModerationLeave(reason)) {
+        this.announceGathered();
+        this.#fanOutRoster(encodeFrame(notice(leaveNotice(member.name, reason))), null);
+      } else if (this.#leaves.admit({ name: member.name, reason })) {
+        this.#fanOutRoster(encodeFrame(notice(leaveNotice(member.name, reason))), null);
+      } else {
+        this.#gathered = "leaves";
+      }
     }
     this.#emit({ kind: "left", name: member.name, reason, member });
     return true;
@@ -222,21 +250,21 @@ export class Room {
 
   /** Sends a chat message to everyone but its sender, stamped with the sender's name. */
   broadcast(from: Member, text: string): void {
-    this.announceJoins();
+    this.announceGathered();
     this.#fanOut(encodeFrame({ username: from.name, message: text }), from);
     this.#emit({ kind: "message", from: from.name, text, member: from });
   }
 
   /** An action (`/me`): the notice `* NAME TEXT` to everyone, its sender included. */
   action(from: Member, text: string): void {
-    this.announceJoins();
+    this.announceGathered();
     this.#fanOutRoster(encodeFrame(notice(actionNotice(from.name, text))), null);
     this.#emit({ kind: "action", from: from.name, text, member: from });
   }
 
   /** Sends a notice to every member (except `except`, if given). */
   announce(text: string, except: Member | null = null): void {
-    this.announceJoins();
+    this.announceGathered();
     this.#fanOut(encodeFrame(notice(text)), except);
   }
 
@@ -250,7 +278,7 @@ export class Room {
     if (target.admitPrivate !== undefined && !target.admitPrivate(utf8ByteLength(text))) {
       return "busy";
     }
-    this.announceJoins();
+    this.announceGathered();
     if (target.followsEvents !== true) {
       target.deliver(encodeFrame(notice(privateNotice(from.name, text))));
     }
@@ -258,19 +286,34 @@ export class Room {
     return "sent";
   }
 
-  /** The `/users` reply: everyone online. */
+  /**
+   * The `/users` reply: everyone online. What is gathered is announced first, so the list never
+   * contradicts the joins and leaves its reader was told (and `/users` stays a barrier).
+   */
   userList(): string {
+    this.announceGathered();
     return onlineList(this.size, this.names());
   }
 
   /**
-   * Announces the gathered joins now: one notice naming them all to everyone who was online
-   * before them, and to each of them the joins that came after it (the earlier ones were in its
-   * welcome). Called when the gathering window ends and before anything else is sent.
+   * Announces the gathered joins or leaves now. Called when the gathering window ends and before
+   * anything else is sent.
    */
-  announceJoins(): void {
+  announceGathered(): void {
     // On every broadcast's path: nothing gathered is the common case, and costs one check.
-    if (this.#joins === null || this.#joins.pending === 0) return;
+    if (this.#gathered === null) return;
+    const kind = this.#gathered;
+    this.#gathered = null;
+    if (kind === "joins") this.#announceJoins();
+    else this.#announceLeaves();
+  }
+
+  /**
+   * The gathered joins: one notice naming them all to everyone who was online before them, and
+   * to each of them the joins that came after it (the earlier ones were in its welcome).
+   */
+  #announceJoins(): void {
+    if (this.#joins === null) return;
     const batch = this.#joins.drain();
     const joiners = batch.filter((member) => this.contains(member));
     if (joiners.length === 0) return;
@@ -289,12 +332,27 @@ export class Room {
   }
 
   /**
-   * Stops gathering joins (the server is shutting down): what is gathered is announced now and
-   * later joins at once, so no timer is left behind.
+   * The gathered leaves: one notice naming them all to everyone who remains, with their reason
+   * when they all had the same one.
+   */
+  #announceLeaves(): void {
+    if (this.#leaves === null) return;
+    const batch = this.#leaves.drain();
+    if (batch.length === 0) return;
+    const reason = batch[0].reason;
+    const shared = batch.every((leave) => leave.reason === reason) ? reason : null;
+    const names = batch.map((leave) => leave.name);
+    this.#fanOutRoster(encodeFrame(notice(leaveNotice(names, shared))), null);
+  }
+
+  /**
+   * Stops gathering joins and leaves (the server is shutting down): what is gathered is
+   * announced now and later ones at once, so no timer is left behind.
    */
   close(): void {
-    this.announceJoins();
+    this.announceGathered();
     this.#joins?.close();
+    this.#leaves?.close();
   }
 
   #fanOut(bytes: Uint8Array, except: Member | null): void {

@@ -141,7 +141,7 @@ class RunningServer implements ChatServer {
     this.#console = console;
     this.#drain = new SessionDrain(this.#clock, console);
     this.room = deps.room ??
-      new Room({ joinBatching: { clock: this.#clock }, skeleton: nameSkeleton });
+      new Room({ batching: { clock: this.#clock }, skeleton: nameSkeleton });
     this.history = history;
     this.store = store;
     this.#admission = new Admission({
@@ -308,9 +308,11 @@ class RunningServer implements ChatServer {
     this.#housekeeping.stop();
     this.#pauseTimer?.cancel();
     this.#wakePause?.();
-    this.room.close();
     await Promise.all(this.#transports.map((transport) => transport.stop()));
+    // Leaves during the drain (a crowd moving to other instances) are still gathered; then what
+    // is gathered goes out and no window's timer is left.
     await this.#drain.drain(drainSeconds, this.#sessions.size);
+    this.room.close();
     // After the drain: IRC clients still see the room's joins, leaves and PINGs while it lasts.
     this.#ircDoor?.stop();
     this.#console.shuttingDown(this.#sessions.size);

@@ -87,18 +87,28 @@ export function mentions(text: string, me: string): boolean {
 
 /**
  * How a notice changes the number of people online, as far as its text tells: the welcome and
- * `/users` give the number, joins and leaves move it. Notices are for people, so this is a
+ * `/users` give the number, joins and leaves (one or several at once) move it. Notices are for people, so this is a
  * best guess that the next `Online (N)` corrects.
  */
 export function onlineChange(text: string): { set: number } | { add: number } | null {
   const online = /(?:^|! )Online \((\d+)\)/.exec(text);
   if (online !== null) return { set: Number(online[1]) };
-  const others = /^\S+, \S+, \S+ and (\d+) others joined$/.exec(text);
-  if (others !== null) return { add: 3 + Number(others[1]) };
-  const joined = /^(\S+(?:, \S+)*)(?: and \S+)? joined$/.exec(text);
-  if (joined !== null) {
-    return { add: joined[1].split(", ").length + (text.includes(" and ") ? 1 : 0) };
-  }
-  if (/^\S+ left \(.*\)$/s.test(text)) return { add: -1 };
+  const joined = JOINED.exec(text);
+  if (joined !== null) return { add: namedCount(joined[1]) };
+  const left = LEFT.exec(text);
+  if (left !== null) return { add: -namedCount(left[1]) };
   return null;
+}
+
+// `alice joined`, `alice and bob joined`, `a, b, c and 47 others joined`; leaves alike, with a
+// reason in parentheses when one is given (a gathered leave may have none).
+const JOINED = /^(\S+(?:, \S+)*(?: and (?:\d+ others|\S+))?) joined$/;
+const LEFT = /^(\S+(?:, \S+)*(?: and (?:\d+ others|\S+))?) left(?: \(.*\))?$/s;
+
+/** How many people `alice`, `alice and bob` or `a, b, c and 47 others` names or counts. */
+function namedCount(phrase: string): number {
+  const listed = phrase.split(", ").length;
+  const others = / and (\d+) others$/.exec(phrase);
+  if (others !== null) return listed + Number(others[1]);
+  return phrase.includes(" and ") ? listed + 1 : listed;
 }

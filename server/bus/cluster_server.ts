@@ -57,7 +57,7 @@ export async function startClusterServer(
   const timing = presenceTiming(
     (options.presenceTimeoutSeconds ?? DEFAULT_PRESENCE_TIMEOUT_SECONDS) * 1000,
   );
-  const room = deps.room ?? new Room({ joinBatching: { clock }, skeleton: nameSkeleton });
+  const room = deps.room ?? new Room({ batching: { clock }, skeleton: nameSkeleton });
   const clusterRoom = options.clusterRoom ?? DEFAULT_CLUSTER_ROOM;
   const link = new RedisLink({
     address,

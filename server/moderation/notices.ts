@@ -3,7 +3,7 @@
  * @module
  */
 
-import { errorNotice } from "../notices.ts";
+import { BANNED_BY, errorNotice, KICKED_BY } from "../notices.ts";
 import type { BanRecord, MuteRecord, TopicRecord } from "../store/moderation_store.ts";
 import { describeDuration, describeTimeLeft, formatTimeLeft } from "./duration.ts";
 
@@ -17,12 +17,12 @@ function because(reason: string): string {
 
 /** The leave reason of a kick: `kicked by OPER: REASON` (everyone sees `NAME left (...)`). */
 export function kickReason(by: string, reason: string): string {
-  return `kicked by ${by}${because(reason)}`;
+  return `${KICKED_BY}${by}${because(reason)}`;
 }
 
 /** The leave reason of a user disconnected by a ban: `banned by OPER: REASON`. */
 export function banLeaveReason(by: string, reason: string): string {
-  return `banned by ${by}${because(reason)}`;
+  return `${BANNED_BY}${by}${because(reason)}`;
 }
 
 /** Told to a kicked user before its connection closes. */

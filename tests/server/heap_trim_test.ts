@@ -8,7 +8,7 @@ import { HeapTrimmer, lastResortCollector } from "../../server/heap_trim.ts";
 import { startServer } from "../../server/mod.ts";
 import { ManualClock } from "../helpers/clock.ts";
 import { CapturedConsole, testServerOptions } from "../helpers/server.ts";
-import { TestClient } from "../helpers/wire.ts";
+import { TestClient, waitUntil } from "../helpers/wire.ts";
 
 const opts = { sanitizeOps: true, sanitizeResources: true };
 
@@ -176,6 +176,35 @@ Deno.test("a server collects once its room is quiet after enough logins", opts, 
     assert.equal(gc.count, 0);
     clock.advance(1000);
     assert.equal(gc.count, 1);
+  } finally {
+    await server.shutdown();
+    await Promise.all(clients.map((client) => client.close()));
+  }
+});
+
+Deno.test("a server's trimmer counts every leave, gathered ones too", opts, async () => {
+  const clock = new ManualClock();
+  const gc = counter();
+  const crowd = 12; // more than the leaves announced one by one: the last ones are gathered
+  const server = await startServer(testServerOptions(), {
+    clock,
+    console: new CapturedConsole(),
+    collectGarbage: gc.collect,
+    heapTrim: { quietMs: 1000, minChanges: crowd },
+  });
+  const clients: TestClient[] = [];
+  try {
+    for (let i = 0; i < crowd; i++) {
+      const client = await TestClient.connect(server.addr);
+      clients.push(client);
+      await client.login(`u${i}`);
+    }
+    clock.advance(1000);
+    assert.equal(gc.count, 1, "after the logins");
+    await Promise.all(clients.map((client) => client.close()));
+    await waitUntil(() => server.onlineNames().length === 0, 5000, "every client to leave");
+    clock.advance(1000);
+    assert.equal(gc.count, 2, "all twelve leaves were counted");
   } finally {
     await server.shutdown();
     await Promise.all(clients.map((client) => client.close()));

@@ -3,7 +3,7 @@
  */
 
 import assert from "node:assert/strict";
-import { decodeFrame, type Frame, usernameKey } from "../../protocol/mod.ts";
+import { decodeFrame, encodeFrame, type Frame, notice, usernameKey } from "../../protocol/mod.ts";
 import { type Member, Room, type RoomEvent } from "../../server/room.ts";
 import { ManualClock } from "../helpers/clock.ts";
 
@@ -171,7 +171,7 @@ Deno.test("events: joined, message, left, in order; unsubscribe stops them", () 
 /** A room that announces two joins one by one, then gathers them for 100 ms. */
 function batchingRoom(): { room: Room; clock: ManualClock } {
   const clock = new ManualClock();
-  const room = new Room({ joinBatching: { clock, burst: 2, rate: 0, windowMs: 100 } });
+  const room = new Room({ batching: { clock, burst: 2, rate: 0, windowMs: 100 } });
   return { room, clock };
 }
 
@@ -232,5 +232,183 @@ Deno.test("close announces what is gathered and stops gathering", () => {
   assert.deepEqual(a.texts.slice(1), ["b joined", "c joined"]);
   room.join(d);
   assert.deepEqual(a.texts.slice(3), ["d joined"], "after close, joins are announced at once");
+  assert.equal(clock.pendingTimers, 0);
+});
+
+/** A member that learns joins and leaves from the room's events (an IRC client). */
+class Follower extends Recorder {
+  readonly followsEvents = true;
+}
+
+/**
+ * A batching room (two single announcements, then 100 ms windows) whose members are online and
+ * have been told everything so far, with both token buckets empty: the next join or leave is
+ * gathered.
+ */
+function busyRoom(names: string[]): { room: Room; clock: ManualClock; members: Recorder[] } {
+  const clock = new ManualClock();
+  const room = new Room({ batching: { clock, burst: 2, rate: 0, windowMs: 100 } });
+  const members = names.map((n) => new Recorder(n));
+  for (const m of members) room.join(m);
+  clock.advance(100);
+  const spent = [new Recorder("spent1"), new Recorder("spent2")];
+  for (const m of spent) room.join(m);
+  for (const m of spent) room.leave(m, "quit");
+  clock.advance(100);
+  for (const m of members) m.deliveries.length = 0;
+  return { room, clock, members };
+}
+
+Deno.test("rare leaves are announced one by one at once, with their reasons", () => {
+  const clock = new ManualClock();
+  const room = new Room({ batching: { clock, burst: 2, rate: 0, windowMs: 100 } });
+  const [a, b, c] = ["a", "b", "c"].map((n) => new Recorder(n));
+  for (const m of [a, b, c]) room.join(m);
+  room.leave(b, "closed");
+  room.leave(c, "timed out");
+  assert.deepEqual(a.texts.slice(1), [
+    "b joined",
+    "c joined",
+    "b left (closed)",
+    "c left (timed out)",
+  ]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("busy moment: leaves gathered into one shared notice for those who remain", () => {
+  const { room, clock, members } = busyRoom(["obs", "obs2", "a", "b", "c", "d", "e", "f"]);
+  const [obs, obs2, ...leavers] = members;
+  const events: RoomEvent[] = [];
+  room.subscribe((e) => events.push(e));
+  for (const m of leavers.slice(0, 2)) room.leave(m, "closed");
+  assert.equal(events.length, 2, "every leave is an event at once (console, cluster bus, IRC)");
+  assert.equal(room.size, 6, "gathered leavers are gone at once");
+  assert.deepEqual(obs.texts, [], "nothing told before the window ends");
+  clock.advance(99);
+  assert.deepEqual(obs.texts, []);
+  clock.advance(1);
+  assert.deepEqual(obs.texts, ["a and b left (closed)"], "one shared reason is kept");
+  assert.equal(obs.deliveries[0], obs2.deliveries[0], "one encoding shared by all");
+  for (const m of leavers.slice(2)) room.leave(m, m.name === "e" ? "timed out" : "closed");
+  clock.advance(100);
+  assert.deepEqual(obs.texts.slice(1), ["c, d, e and f left"], "mixed reasons are dropped");
+  for (const m of leavers.slice(0, 2)) assert.deepEqual(m.texts, [], "no leaver hears of it");
+  for (const m of leavers.slice(2)) assert.deepEqual(m.texts, ["a and b left (closed)"]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("past four names a gathered leave counts the others", () => {
+  const names = Array.from({ length: 50 }, (_, i) => `u${String(i).padStart(2, "0")}`);
+  const { room, clock, members } = busyRoom(["obs", ...names]);
+  for (const m of members.slice(1)) room.leave(m, "connection reset");
+  clock.advance(100);
+  assert.deepEqual(members[0].texts, ["u00, u01, u02 and 47 others left (connection reset)"]);
+});
+
+Deno.test("kicks and bans are never gathered: told on their own, after what was gathered", () => {
+  const { room, clock, members } = busyRoom(["obs", "a", "b", "c", "d"]);
+  const [obs, a, b, c, d] = members;
+  room.leave(a, "closed");
+  room.leave(b, "closed");
+  room.leave(c, "kicked by op: spam");
+  assert.deepEqual(obs.texts, ["a and b left (closed)", "c left (kicked by op: spam)"]);
+  assert.equal(clock.pendingTimers, 0, "nothing left gathered");
+  room.leave(d, "banned by op: flood");
+  assert.deepEqual(obs.texts.slice(2), ["d left (banned by op: flood)"], "at once, buckets empty");
+});
+
+Deno.test("gathered leaves are announced before anything the room sends next", () => {
+  const cases: [string, (room: Room, a: Recorder, b: Recorder) => void, string][] = [
+    ["a message", (room, a) => room.broadcast(a, "hi"), "a: hi"],
+    ["an action", (room, a) => room.action(a, "waves"), "* a waves"],
+    ["a private message", (room, a) => room.sendPrivate(a, "b", "psst"), "[private] a: psst"],
+    ["a server notice", (room) => room.announce("cluster link down"), "cluster link down"],
+    [
+      "a /users reply",
+      (room, _a, b) => b.deliver(encodeFrame(notice(room.userList()))),
+      "Online (2): a, b",
+    ],
+  ];
+  for (const [what, act, expected] of cases) {
+    const { room, clock, members } = busyRoom(["a", "b", "gone"]);
+    const [a, b, gone] = members;
+    room.leave(gone, "quit");
+    act(room, a, b);
+    assert.deepEqual(b.texts, ["gone left (quit)", expected], what);
+    assert.equal(clock.pendingTimers, 0, `${what}: the window is called off`);
+  }
+});
+
+Deno.test("a leave then a login of the same name: the leave is told first", () => {
+  const { room, clock, members } = busyRoom(["obs", "alice"]);
+  const [obs, alice] = members;
+  room.leave(alice, "connection reset");
+  const again = new Recorder("alice");
+  assert.equal(room.join(again), true);
+  assert.deepEqual(obs.texts, ["alice left (connection reset)"]);
+  assert.deepEqual(
+    again.texts,
+    ["Welcome, alice! Online (2): alice, obs"],
+    "not told its own leave",
+  );
+  clock.advance(100);
+  assert.deepEqual(obs.texts, ["alice left (connection reset)", "alice joined"]);
+});
+
+Deno.test("a gathered join then the same member's leave: the join is told first", () => {
+  const { room, clock, members } = busyRoom(["obs", "x"]);
+  const [obs, x] = members;
+  const carol = new Recorder("carol");
+  room.join(carol); // gathered
+  room.leave(carol, "closed"); // announces the join, then is gathered itself
+  room.leave(x, "closed");
+  assert.deepEqual(obs.texts, ["carol joined"]);
+  clock.advance(100);
+  assert.deepEqual(obs.texts, ["carol joined", "carol and x left (closed)"]);
+});
+
+Deno.test("joins and leaves gathered in turn keep their order for everyone", () => {
+  const { room, clock, members } = busyRoom(["obs", "a", "b"]);
+  const [obs, a, b] = members;
+  const [n1, n2] = ["n1", "n2"].map((n) => new Recorder(n));
+  room.leave(a, "quit");
+  room.join(n1);
+  room.join(n2);
+  room.leave(b, "quit");
+  room.leave(n1, "quit");
+  clock.advance(100);
+  assert.deepEqual(obs.texts, ["a left (quit)", "n1 and n2 joined", "b and n1 left (quit)"]);
+  assert.deepEqual(n2.texts.slice(1), ["b and n1 left (quit)"]);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("members that follow events get no gathered leave notice, only one event per leave", () => {
+  const { room, clock, members } = busyRoom(["obs", "a", "b"]);
+  const irc = new Follower("irc");
+  room.join(irc);
+  clock.advance(100);
+  const events: RoomEvent[] = [];
+  room.subscribe((e) => events.push(e));
+  room.leave(members[1], "closed");
+  room.leave(members[2], "closed");
+  clock.advance(100);
+  assert.deepEqual(members[0].texts.slice(-1), ["a and b left (closed)"]);
+  assert.deepEqual(irc.deliveries, []);
+  assert.deepEqual(events.map(facts), [
+    { kind: "left", name: "a", reason: "closed" },
+    { kind: "left", name: "b", reason: "closed" },
+  ]);
+});
+
+Deno.test("close announces gathered leaves, leaves no timer, and later leaves go out at once", () => {
+  const { room, clock, members } = busyRoom(["obs", "a", "b", "c"]);
+  const [obs, a, b, c] = members;
+  room.leave(a, "closed");
+  room.leave(b, "closed");
+  room.close();
+  assert.deepEqual(obs.texts, ["a and b left (closed)"]);
+  assert.equal(clock.pendingTimers, 0);
+  room.leave(c, "closed");
+  assert.deepEqual(obs.texts.slice(1), ["c left (closed)"]);
   assert.equal(clock.pendingTimers, 0);
 });

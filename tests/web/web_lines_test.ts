@@ -87,6 +87,12 @@ Deno.test("the online count follows welcomes, lists, joins and leaves", () => {
     ["a, b, c and d joined", { add: 4 }],
     ["a, b, c and 47 others joined", { add: 50 }],
     ["bob left (quit)", { add: -1 }],
+    ["bob left (kicked by alice: spam (again))", { add: -1 }],
+    ["bob and carol left (closed)", { add: -2 }],
+    ["a, b, c and d left", { add: -4 }],
+    ["a, b, c and 47 others left (closed)", { add: -50 }],
+    ["bob: set by alice 5m ago, spam, 1h 55m left", null],
+    ["error: you are muted (12m left)", null],
     ["server shutting down", null],
   ];
   for (const [text, expected] of cases) assert.deepEqual(onlineChange(text), expected, text);

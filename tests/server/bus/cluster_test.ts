@@ -33,6 +33,7 @@ import {
 import { skipWhen } from "../../helpers/platform.ts";
 import { TcpProxy } from "../../helpers/tcp_proxy.ts";
 import { TestClient, waitUntil } from "../../helpers/wire.ts";
+import { leaveNotices } from "../../helpers/leave_notices.ts";
 
 const opts = {
   sanitizeOps: true,
@@ -170,6 +171,25 @@ Deno.test(
         await alice.waitForNotice("carol left (server shutting down)");
         await bob2.waitForNotice("carol left (server shutting down)");
         assert.deepEqual(servers[0].onlineNames(), ["alice", "bob"]);
+      });
+    });
+  },
+);
+
+Deno.test(
+  "a crowd leaving one instance: the other instance gathers their leaves too",
+  opts,
+  async () => {
+    await withRedis(async (redis) => {
+      await withCluster(redis, 2, async ({ login, servers }) => {
+        const observer = await login(1, "observer");
+        const names = Array.from({ length: 20 }, (_, i) => `crowd${i}`);
+        const crowd = await Promise.all(names.map((name) => login(0, name)));
+        await Promise.all(crowd.map((client) => client.close()));
+        const leaves = await leaveNotices(observer, names.length);
+        assert.equal(await users(observer), "Online (1): observer");
+        assert.ok(leaves.length < names.length, `some leaves announced together: ${leaves}`);
+        assert.deepEqual(servers[0].onlineNames(), ["observer"]);
       });
     });
   },

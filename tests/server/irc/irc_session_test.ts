@@ -11,6 +11,7 @@ import { withIrc } from "../../helpers/irc_server.ts";
 import { waitUntil } from "../../helpers/timeout.ts";
 import { skipWhen } from "../../helpers/platform.ts";
 import { certificatesUnavailable, makeTestCertificates } from "../../helpers/tls.ts";
+import { leaveNotices } from "../../helpers/leave_notices.ts";
 
 const commands = (lines: readonly IrcTestLine[]) => lines.map((line) => line.command);
 
@@ -199,6 +200,25 @@ Deno.test("irc: QUIT ends with ERROR; others see the QUIT (IRC) or the leave not
     await bob.waitForNotice("carol left (quit: gone fishing)");
     await bob.say("/quit");
     assert.equal((await alice.expect("QUIT")).raw, ":bob!bob@chat QUIT :quit");
+  });
+});
+
+Deno.test("irc: a crowd leaving is one QUIT each, while binary clients get gathered notices", async () => {
+  await withIrc({}, async ({ irc, login }) => {
+    const bob = await login("bob");
+    const alice = await irc("alice");
+    const names = Array.from({ length: 20 }, (_, i) => `crowd${i}`);
+    const crowd = await Promise.all(names.map((name) => login(name)));
+    await Promise.all(crowd.map((client) => client.close()));
+    const quits = new Set<string>();
+    while (quits.size < names.length) {
+      const quit = await alice.expect("QUIT");
+      assert.equal(quit.params[0], "closed", quit.raw);
+      quits.add(quit.raw.slice(1, quit.raw.indexOf("!")));
+    }
+    assert.deepEqual([...quits].sort(), [...names].sort());
+    const notices = await leaveNotices(bob, names.length);
+    assert.ok(notices.length < names.length, `gathered for binary clients: ${notices}`);
   });
 });
 

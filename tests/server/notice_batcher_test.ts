@@ -1,31 +1,39 @@
 /**
- * When join notices go out: one by one while joins are rare, gathered for a window in busy
- * moments; the notice texts for one and for many joins, and their inverse.
+ * When join and leave notices go out: one by one while they are rare, gathered for a window in
+ * busy moments; the notice texts for one and for many joins or leaves, and their inverses.
  */
 
 import assert from "node:assert/strict";
-import { JOIN_BATCH_MS, JOIN_BURST, JoinBatcher } from "../../server/join_batcher.ts";
-import { joinedCount, joinNotice } from "../../server/notices.ts";
+import { BATCH_BURST, BATCH_WINDOW_MS, NoticeBatcher } from "../../server/notice_batcher.ts";
+import {
+  isModerationLeave,
+  joinedCount,
+  joinNotice,
+  leaveNotice,
+  leftCount,
+} from "../../server/notices.ts";
+import { banLeaveReason, kickReason } from "../../server/moderation/notices.ts";
 import { ManualClock } from "../helpers/clock.ts";
 import { withServer } from "../helpers/server.ts";
 import type { TestClient } from "../helpers/wire.ts";
+import { leaveNotices, namesListed } from "../helpers/leave_notices.ts";
 
 /** A batcher on a manual clock that records each window's end. */
 function setup(options: { burst?: number; rate?: number; windowMs?: number } = {}) {
   const clock = new ManualClock();
   let flushes = 0;
-  const batcher = new JoinBatcher<string>({ clock, ...options }, () => flushes++);
+  const batcher = new NoticeBatcher<string>({ clock, ...options }, () => flushes++);
   return { clock, batcher, flushes: () => flushes };
 }
 
 Deno.test("a burst of joins is announced one by one; the next ones are gathered", () => {
   const { batcher, clock, flushes } = setup();
-  for (let i = 0; i < JOIN_BURST; i++) assert.equal(batcher.admit(`u${i}`), true, `join ${i}`);
+  for (let i = 0; i < BATCH_BURST; i++) assert.equal(batcher.admit(`u${i}`), true, `join ${i}`);
   assert.equal(batcher.admit("late1"), false);
   assert.equal(batcher.admit("late2"), false);
   assert.equal(batcher.pending, 2);
   assert.equal(clock.pendingTimers, 1, "one window timer for the whole batch");
-  clock.advance(JOIN_BATCH_MS - 1);
+  clock.advance(BATCH_WINDOW_MS - 1);
   assert.equal(flushes(), 0);
   clock.advance(1);
   assert.equal(flushes(), 1, "the window's end asks the owner to announce");
@@ -92,6 +100,37 @@ Deno.test("join notice texts for one, a few and many names, and their counts", (
   assert.equal(joinedCount("Welcome, alice! Online (1): alice"), 0);
 });
 
+Deno.test("leave notice texts for one, a few and many names, with or without a reason", () => {
+  const names = Array.from({ length: 50 }, (_, i) => `u${i}`);
+  const cases: [number, string | null, string][] = [
+    [1, "closed", "u0 left (closed)"],
+    [2, "closed", "u0 and u1 left (closed)"],
+    [3, null, "u0, u1 and u2 left"],
+    [4, null, "u0, u1, u2 and u3 left"],
+    [5, "timed out", "u0, u1, u2 and 2 others left (timed out)"],
+    [50, null, "u0, u1, u2 and 47 others left"],
+  ];
+  for (const [count, reason, text] of cases) {
+    assert.equal(leaveNotice(names.slice(0, count), reason), text);
+    assert.equal(leftCount(text), count, text);
+    assert.equal(joinedCount(text), 0, text);
+  }
+  assert.equal(leaveNotice("alice", "quit: bye (for now)"), "alice left (quit: bye (for now))");
+  assert.equal(leftCount("alice left (quit: bye (for now))"), 1);
+  assert.equal(leftCount("alice joined"), 0);
+  assert.equal(leftCount("error: you are muted (12m left)"), 0);
+  assert.equal(leftCount("bob: set by alice 5m ago, spam, 1h 55m left"), 0);
+});
+
+Deno.test("kicks and bans are the leaves never gathered", () => {
+  assert.equal(isModerationLeave(kickReason("op", "spam")), true);
+  assert.equal(isModerationLeave(kickReason("op", "")), true);
+  assert.equal(isModerationLeave(banLeaveReason("op", "flood")), true);
+  for (const reason of ["quit", "closed", "timed out", "protocol error: x", "quit: kicked by"]) {
+    assert.equal(isModerationLeave(reason), false, reason);
+  }
+});
+
 /**
  * Everything `client` received up to `observer`'s chat line `text` (the line flushes gathered
  * joins first, so every join due before it has arrived by then).
@@ -131,5 +170,46 @@ Deno.test("a login storm over sockets: every client hears of every later login e
       assert.equal(told, 41 - online, `${name} (welcomed with ${online} online): ${joins}`);
       assert.ok(joins.every((text) => !new RegExp(`\\b${name}\\b`).test(text)), name);
     }
+  });
+});
+
+Deno.test("a crowd leaving over sockets: fewer notices that together count every leaver once", {
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  await withServer({}, async ({ login }) => {
+    const observer = await login("observer");
+    const names = Array.from({ length: 30 }, (_, i) => `leaver${i}`);
+    const clients = await Promise.all(names.map((name) => login(name)));
+    await Promise.all(clients.map((client) => client.close()));
+    const leaves = await leaveNotices(observer, names.length);
+    await observer.say("/users"); // a barrier: nothing more is on its way
+    await observer.waitForNotice("Online (1)");
+    assert.equal(leaves.reduce((sum, text) => sum + leftCount(text), 0), names.length);
+    assert.ok(leaves.length < names.length, `some leaves announced together: ${leaves}`);
+    assert.ok(leaves.every((text) => text.endsWith(" (closed)")), `${leaves}`);
+    const listed = leaves.flatMap(namesListed);
+    assert.equal(new Set(listed).size, listed.length, `no name twice: ${listed}`);
+    assert.ok(listed.every((name) => names.includes(name)), `only leavers: ${listed}`);
+    const extra = observer.received.filter((f) => f.username === "" && leftCount(f.message) > 0);
+    assert.equal(extra.length, leaves.length, "no leave told after the count was complete");
+  });
+});
+
+Deno.test("a crowd leaving during a shutdown's drain is still gathered; no timer is left", {
+  sanitizeOps: true,
+  sanitizeResources: true,
+}, async () => {
+  await withServer({}, async ({ login, server }) => {
+    const observer = await login("observer");
+    const names = Array.from({ length: 20 }, (_, i) => `leaver${i}`);
+    const clients = await Promise.all(names.map((name) => login(name)));
+    const stopping = server.shutdown({ drainSeconds: 30 });
+    await Promise.all(clients.map((client) => client.close()));
+    const leaves = await leaveNotices(observer, names.length);
+    assert.ok(leaves.length < names.length, `some leaves announced together: ${leaves}`);
+    await observer.say("/quit");
+    await observer.expectClosed();
+    await stopping;
   });
 });
