@@ -11,7 +11,7 @@
  * instance's own events.
  *
  * The bus owns its parts and wires them together: local_events.ts publishes what local users
- * do, remote_events.ts applies what arrives, and heartbeat.ts keeps the instance alive and in
+ * do (and the answers to refused private messages), remote_events.ts applies what arrives, and heartbeat.ts keeps the instance alive and in
  * sync (readiness, heartbeat, sweep, recovery after an outage).
  * @module
  */
@@ -121,13 +121,10 @@ export class ClusterBus implements NameClaims {
     await this.#link.start({
       event: (event) => {
         this.#heartbeat.heard(event);
-        applyRemoteEvent(
-          event,
-          this.instanceId,
-          this.#room,
-          this.#remote,
-          (change) => this.#moderation?.apply(change),
-        );
+        applyRemoteEvent(event, this.instanceId, this.#room, this.#remote, {
+          moderation: (change) => this.#moderation?.apply(change),
+          refusePrivate: (refusal) => this.#local.refusePrivate(refusal),
+        });
       },
       badMessage: (reason) => this.#console.problem(reason),
       down: (reason) => this.#heartbeat.down(reason),

@@ -8,8 +8,14 @@
 import { decodeModerationChange, ModerationRecordError } from "../moderation/change_codec.ts";
 import type { ModerationChange } from "../moderation/moderation.ts";
 
-/** The format version in every message; a different one is rejected. */
-export const BUS_FORMAT_VERSION = 1;
+/**
+ * The format version in every message; a different one is rejected. 2: private messages carry
+ * the target's name, and a refused one is answered with `private-refused`.
+ */
+export const BUS_FORMAT_VERSION = 2;
+
+/** Why the target's instance did not deliver a private message (the room's own outcomes). */
+export type PrivateRefusal = "offline" | "busy";
 
 /** One user of an instance: the uniqueness key and the name as others see it. */
 export interface RosterEntry {
@@ -30,9 +36,24 @@ export type BusEvent =
     name: string;
     /** The target's key. */
     to: string;
+    /** The target's name, as the sender's instance knows it (for a refusal). */
+    toName: string;
     /** The instance the target is on: only it delivers. */
     toInstance: string;
     text: string;
+  }
+  | {
+    /** The answer to a `private` the target's instance did not deliver. */
+    kind: "private-refused";
+    /** The target's instance, which refused. */
+    instance: string;
+    /** The sender's key. */
+    to: string;
+    /** The sender's instance: only it tells the sender. */
+    toInstance: string;
+    /** The target's name, from the refused message. */
+    name: string;
+    reason: PrivateRefusal;
   }
   | { kind: "roster"; instance: string; users: RosterEntry[] }
   | { kind: "moderation"; instance: string; change: ModerationChange };
@@ -96,8 +117,18 @@ export function decodeBusEvent(text: string): BusEvent {
         key: field("key"),
         name: field("name"),
         to: field("to"),
+        toName: field("toName"),
         toInstance: field("toInstance"),
         text: field("text"),
+      };
+    case "private-refused":
+      return {
+        kind: "private-refused",
+        instance,
+        to: field("to"),
+        toInstance: field("toInstance"),
+        name: field("name"),
+        reason: refusal(value.reason),
       };
     case "roster":
       return { kind: "roster", instance, users: rosterEntries(value.users) };
@@ -111,6 +142,11 @@ export function decodeBusEvent(text: string): BusEvent {
     default:
       throw new BusMessageError(`unknown kind ${JSON.stringify(value.kind)}`);
   }
+}
+
+function refusal(value: unknown): PrivateRefusal {
+  if (value === "offline" || value === "busy") return value;
+  throw new BusMessageError(`unknown refusal ${JSON.stringify(value)}`);
 }
 
 function rosterEntries(value: unknown): RosterEntry[] {

@@ -1,8 +1,9 @@
 /**
  * This instance's users and what they do, published to the other instances: joins (which record
  * the user in the roster, unless its claim was lost meanwhile), leaves, chat, and private
- * messages to remote users. A user whose message could not be published is told so; while the
- * link is down, the names of users who leave are kept to be freed once it is back.
+ * messages to remote users, and the answers to remote senders whose private messages to local
+ * users were refused. A user whose message could not be published is told so; while the link is
+ * down, the names of users who leave are kept to be freed once it is back.
  * @module
  */
 
@@ -128,6 +129,7 @@ export class LocalEvents {
             key: member.key,
             name: member.name,
             to: target.key,
+            toName: target.name,
             toInstance: target.instance,
             text: event.text,
           },
@@ -135,6 +137,22 @@ export class LocalEvents {
         return;
       }
     }
+  }
+
+  /**
+   * Tells a remote sender's instance that its private message to a local user was refused. Best
+   * effort: while the link is down or the backlog is full the answer is dropped, and the sender
+   * is told nothing.
+   */
+  refusePrivate(event: BusEvent & { kind: "private-refused" }): void {
+    const backlog = this.#settings.backlog;
+    if (!this.#settings.ready() || !backlog.admit(PUBLICATION_OVERHEAD_BYTES)) return;
+    this.#settings.track(
+      this.#link.publish(event).then(
+        () => backlog.done(PUBLICATION_OVERHEAD_BYTES),
+        () => backlog.done(PUBLICATION_OVERHEAD_BYTES),
+      ),
+    );
   }
 
   /**

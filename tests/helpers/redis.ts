@@ -24,3 +24,16 @@ export async function withRedis(body: (redis: RedisServer) => Promise<void>): Pr
     await redis.stop();
   }
 }
+
+/** Sends one command to Redis over a raw socket (RESP), for messages no instance would send. */
+export async function redisCommand(port: number, ...args: string[]): Promise<void> {
+  const encoder = new TextEncoder();
+  const parts = args.map((arg) => `$${encoder.encode(arg).length}\r\n${arg}\r\n`);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(encoder.encode(`*${args.length}\r\n${parts.join("")}`));
+    await conn.read(new Uint8Array(256));
+  } finally {
+    conn.close();
+  }
+}

@@ -15,6 +15,7 @@ import {
   DEFAULT_CLUSTER_ROOM,
   startClusterServer,
 } from "../../../server/bus/cluster_server.ts";
+import { BUS_FORMAT_VERSION } from "../../../server/bus/codec.ts";
 import { ClusterUnavailableError } from "../../../server/bus/link.ts";
 import { LINK_DOWN_NOTICE, LINK_UP_NOTICE } from "../../../server/bus/notices.ts";
 import { presenceTiming } from "../../../server/bus/presence.ts";
@@ -26,6 +27,7 @@ import { type ChatServerProcess, startChatServer } from "../../../kit/chat_proce
 import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
 import {
   freePort,
+  redisCommand,
   type RedisServer,
   redisUnavailableReason,
   withRedis,
@@ -471,19 +473,6 @@ Deno.test(
   },
 );
 
-/** Sends one command to Redis over a raw socket (RESP), for messages no instance would send. */
-async function rawRedis(port: number, ...args: string[]): Promise<void> {
-  const encoder = new TextEncoder();
-  const parts = args.map((arg) => `$${encoder.encode(arg).length}\r\n${arg}\r\n`);
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
-    await conn.write(encoder.encode(`*${args.length}\r\n${parts.join("")}`));
-    await conn.read(new Uint8Array(256));
-  } finally {
-    conn.close();
-  }
-}
-
 Deno.test(
   "a malformed message on the cluster channel is reported and ignored; chat goes on",
   opts,
@@ -492,12 +481,12 @@ Deno.test(
       await withCluster(redis, 2, async ({ login, consoles }) => {
         const alice = await login(0, "alice");
         const bob = await login(1, "bob");
-        await rawRedis(redis.port, "PUBLISH", "chat:chat:events", "{not json");
-        await rawRedis(
+        await redisCommand(redis.port, "PUBLISH", "chat:chat:events", "{not json");
+        await redisCommand(
           redis.port,
           "PUBLISH",
           "chat:chat:events",
-          '{"v":1,"kind":"message","instance":"x","key":"k","name":"n"}',
+          `{"v":${BUS_FORMAT_VERSION},"kind":"message","instance":"x","key":"k","name":"n"}`,
         );
         await consoles[0].waitForLine("bad cluster message: not JSON");
         await consoles[1].waitForLine("bad cluster message: field 'text' is not a string");

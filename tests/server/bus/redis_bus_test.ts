@@ -46,8 +46,25 @@ Deno.test("every bus event survives encoding and decoding", opts, () => {
       key: "bob",
       name: "Bob",
       to: "al",
+      toName: "Al",
       toInstance: "a",
       text: "psst",
+    },
+    {
+      kind: "private-refused",
+      instance: "a",
+      to: "bob",
+      toInstance: "b",
+      name: "Al",
+      reason: "busy",
+    },
+    {
+      kind: "private-refused",
+      instance: "a",
+      to: "bob",
+      toInstance: "b",
+      name: "Al",
+      reason: "offline",
     },
     { kind: "roster", instance: "c", users: [{ key: "x", name: "X" }] },
     { kind: "roster", instance: "c", users: [] },
@@ -64,15 +81,32 @@ Deno.test("every bus event survives encoding and decoding", opts, () => {
 });
 
 Deno.test("malformed or foreign channel messages are rejected with the reason", opts, () => {
+  const v = BUS_FORMAT_VERSION;
+  const refused = `{"v":${v},"kind":"private-refused","instance":"a","to":"bob","toInstance":"b"`;
   const bad: [string, RegExp][] = [
     ["not json", /not JSON/],
     ["[1]", /not an object/],
-    ['{"v":2,"kind":"joined","instance":"a","key":"k","name":"n"}', /format version 2/],
-    ['{"v":1,"kind":"joined","instance":"a","key":"k"}', /'name' is not a string/],
-    ['{"v":1,"kind":"joined","instance":"","key":"k","name":"n"}', /empty instance/],
-    ['{"v":1,"kind":"shout","instance":"a"}', /unknown kind "shout"/],
-    ['{"v":1,"kind":"roster","instance":"a","users":{}}', /'users' is not an array/],
-    ['{"v":1,"kind":"roster","instance":"a","users":[{"key":1}]}', /roster entry/],
+    [`{"v":${v + 1},"kind":"joined","instance":"a","key":"k","name":"n"}`, /format version/],
+    // The version before private messages named their target and refusals were answered.
+    ['{"v":1,"kind":"joined","instance":"a","key":"k","name":"n"}', /format version 1, expected/],
+    [`{"v":${v},"kind":"joined","instance":"a","key":"k"}`, /'name' is not a string/],
+    [`{"v":${v},"kind":"joined","instance":"","key":"k","name":"n"}`, /empty instance/],
+    [`{"v":${v},"kind":"shout","instance":"a"}`, /unknown kind "shout"/],
+    [`{"v":${v},"kind":"roster","instance":"a","users":{}}`, /'users' is not an array/],
+    [`{"v":${v},"kind":"roster","instance":"a","users":[{"key":1}]}`, /roster entry/],
+    [
+      `{"v":${v},"kind":"private","instance":"b","key":"bob","name":"Bob","to":"al",` +
+      `"toInstance":"a","text":"psst"}`,
+      /'toName' is not a string/,
+    ],
+    [`${refused},"name":"Al"}`, /unknown refusal undefined/],
+    [`${refused},"name":"Al","reason":"gone"}`, /unknown refusal "gone"/],
+    [`${refused},"name":"Al","reason":1}`, /unknown refusal 1/],
+    [`${refused},"reason":"busy"}`, /'name' is not a string/],
+    [
+      `{"v":${v},"kind":"private-refused","instance":"a","to":"bob","name":"Al","reason":"busy"}`,
+      /'toInstance' is not a string/,
+    ],
   ];
   for (const [text, reason] of bad) {
     assert.throws(() => decodeBusEvent(text), (e: unknown) => {
