@@ -102,23 +102,18 @@ export function checkTlsPair(hostname: string, pair: TlsPair): void {
 export const REBIND_LIMIT_MS = 500;
 
 /**
- * Binds `pair` on an address a listener of this process is releasing. Deno fixes a TLS
- * listener's certificate when it binds, and two listeners share a port only with an unstable
- * flag, so a reload closes the old listener, waits for its accept loop to end (the socket is
- * released then, well under a millisecond later), and binds the new one. The port is retried for
- * up to {@link REBIND_LIMIT_MS} should the release take longer. Throws ListenError when it stays
- * taken.
+ * Binds again on an address a listener of this process is releasing: `bind` is retried for up to
+ * {@link REBIND_LIMIT_MS} while it throws ListenError (the port not yet released). Deno fixes a
+ * TLS listener's certificate when it binds, and two listeners share a port only with an unstable
+ * flag, so a reload closes the old listener, waits for it to let go of the port (well under a
+ * millisecond, usually) and binds the new one. Throws ListenError when the port stays taken, and
+ * whatever else `bind` throws at once.
  */
-export async function rebindTls(
-  hostname: string,
-  port: number,
-  pair: TlsPair,
-  sleep: (ms: number) => Promise<void>,
-): Promise<Deno.TlsListener> {
+export async function rebind<T>(bind: () => T, sleep: (ms: number) => Promise<void>): Promise<T> {
   const deadline = performance.now() + REBIND_LIMIT_MS;
   for (;;) {
     try {
-      return bindTls(hostname, port, pair);
+      return bind();
     } catch (error) {
       if (!(error instanceof ListenError) || performance.now() >= deadline) throw error;
     }

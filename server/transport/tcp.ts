@@ -6,6 +6,7 @@
  */
 
 import { acceptLoop } from "../listener.ts";
+import { listenTlsPair } from "../tls.ts";
 import type { TlsListenerSlot } from "../tls_reload.ts";
 import type { ConnectionSink, Transport } from "./transport.ts";
 
@@ -49,13 +50,13 @@ export class SocketTransport implements Transport {
     return Promise.resolve();
   }
 
-  /** A TLS reload's view of this transport: the listener in use, released and replaced. */
+  /** A TLS reload's view of this transport: the listener in use, released and bound again. */
   tlsSlot(): TlsListenerSlot {
     // deno-lint-ignore no-this-alias
     const transport = this;
     return {
-      get current() {
-        return transport.#listener as Deno.TlsListener;
+      get address() {
+        return transport.#listener.addr;
       },
       get closing() {
         return transport.#stopping;
@@ -64,7 +65,9 @@ export class SocketTransport implements Transport {
         this.#listener.close();
         return this.#loop;
       },
-      adopt: (listener) => {
+      bind: (pair) => {
+        const { hostname, port } = this.#listener.addr;
+        const listener = listenTlsPair(hostname, port, pair);
         this.#listener = listener;
         this.#accept(listener);
       },
