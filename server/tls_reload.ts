@@ -9,7 +9,7 @@
 
 import type { Clock } from "./clock.ts";
 import { listenAddress } from "./listener.ts";
-import { checkTlsPair, listenTlsPair, readTlsPair, rebind, type TlsPair } from "./tls.ts";
+import { checkTlsPair, readTlsPair, rebind, type TlsPair } from "./tls.ts";
 
 /** A TLS listener as a reload sees it: where it listens, how it lets go, how it binds again. */
 export interface TlsListenerSlot {
@@ -51,20 +51,6 @@ export class TlsReloader {
   /** Reads the files (throws TlsConfigError); the listener then binds {@link TlsReloader.pair}. */
   static read(files: { certFile: string; keyFile: string }, clock: Clock): TlsReloader {
     return new TlsReloader(readTlsPair(files.certFile, files.keyFile), clock);
-  }
-
-  /**
-   * Reads the files and binds a plain TLS listener. Throws TlsConfigError for the files and
-   * ListenError for the address.
-   */
-  static listen(
-    host: string,
-    port: number,
-    files: { certFile: string; keyFile: string },
-    clock: Clock,
-  ): { listener: Deno.TlsListener; reloader: TlsReloader } {
-    const reloader = TlsReloader.read(files, clock);
-    return { listener: listenTlsPair(host, port, reloader.pair), reloader };
   }
 
   /** The pair in use. */

@@ -9,11 +9,12 @@
 import type { Clock } from "../clock.ts";
 import { listenTcp } from "../listener.ts";
 import type { ServerOptions } from "../options.ts";
-import { tlsFilesOf } from "../tls.ts";
+import { checkTlsPair, tlsFilesOf } from "../tls.ts";
 import { type TlsListenerSlot, TlsReloader } from "../tls_reload.ts";
 import { parseCidr } from "../web/cidr.ts";
 import { WebTransport } from "../web/web_transport.ts";
 import { SocketTransport } from "./tcp.ts";
+import { TlsTerminator } from "./tls_socket.ts";
 import type { ConnectionSink, Transport } from "./transport.ts";
 
 /** The transports of a server, the main one first, and their TLS reloads. */
@@ -49,14 +50,9 @@ export function openTransports(
       const listener = listenTcp(options.host, options.port);
       transports.push(new SocketTransport("tcp", listener, sinkFor("tcp")));
     } else {
-      const bound = TlsReloader.listen(options.host, options.port, tlsFiles, clock);
-      const transport = new SocketTransport("tls", bound.listener, sinkFor("tls"));
-      transports.push(transport);
-      tlsReloads.push({
-        what: "TLS certificate",
-        reloader: bound.reloader,
-        slot: transport.tlsSlot(),
-      });
+      const tls = openTlsTransport("tls", options.host, options.port, tlsFiles, clock, sinkFor);
+      transports.push(tls.transport);
+      tlsReloads.push({ what: "TLS certificate", ...tls.reload });
     }
     if (options.webPort !== undefined) {
       const web = openWebTransport(options, clock, sinkFor("web"));
@@ -121,10 +117,31 @@ function openIrcTransport(
     const transport = new SocketTransport("irc", listenTcp(hostname, port), sinkFor("irc"));
     return { transport, tls: null };
   }
-  const bound = TlsReloader.listen(hostname, port, tlsFiles, clock);
-  const transport = new SocketTransport("ircs", bound.listener, sinkFor("ircs"));
-  return {
-    transport,
-    tls: { what: "IRC TLS certificate", reloader: bound.reloader, slot: transport.tlsSlot() },
-  };
+  const { transport, reload } = openTlsTransport("ircs", hostname, port, tlsFiles, clock, sinkFor);
+  return { transport, tls: { what: "IRC TLS certificate", ...reload } };
+}
+
+/**
+ * A TLS listener: the pair read and checked (TlsConfigError), the port bound for TCP
+ * (ListenError), TLS run on each connection it accepts.
+ */
+function openTlsTransport(
+  kind: string,
+  hostname: string,
+  port: number,
+  files: { certFile: string; keyFile: string },
+  clock: Clock,
+  sinkFor: (kind: string) => ConnectionSink,
+): { transport: Transport; reload: Omit<TlsReload, "what"> } {
+  const reloader = TlsReloader.read(files, clock);
+  checkTlsPair(hostname, reloader.pair);
+  const terminator = new TlsTerminator(reloader.pair);
+  const transport = new SocketTransport(
+    kind,
+    listenTcp(hostname, port),
+    sinkFor(kind),
+    terminator,
+  );
+  const slot = terminator.slot(transport.addr, () => transport.stopping);
+  return { transport, reload: { reloader, slot } };
 }
