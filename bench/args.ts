@@ -47,7 +47,8 @@ Options:
   --profile LIST        profiles, comma-separated (default all: ${PROFILE_NAMES.join(",")})
   --targets LIST        targets, comma-separated: ${TARGET_NAMES.join(",")}
                         (default ${DEFAULT_TARGET_NAMES.join(",")}; chat-clusterN is N instances
-                        of our server sharing the room through a private redis-server)
+                        of our server sharing the room through a private redis-server;
+                        chat-cluster2-one puts every client on the first of the two)
   --runs N              runs of each profile and target; medians are shown (default 3)
   -N, --clients N       clients in the room (overrides the profile)
   -S, --senders S       clients that send (overrides the profile)

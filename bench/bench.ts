@@ -41,6 +41,8 @@ export function makeTargets(names: TargetName[], options: BenchOptions): Target[
         return chatClusterTarget(2, chat, options.install);
       case "chat-cluster3":
         return chatClusterTarget(3, chat, options.install);
+      case "chat-cluster2-one":
+        return chatClusterTarget(2, chat, options.install, "first");
     }
   });
 }

@@ -106,7 +106,9 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {
     senders: 0,
     rate: 0,
     payloadBytes: 0,
-    durationSeconds: 3,
+    // Long enough for the server's quiet-room collection (heap grown, room quiet for a second,
+    // the last collection 5 s old) to have run: the figure is what stalled connections keep.
+    durationSeconds: 10,
     warmupSeconds: 0,
     stall: { declaredBytes: 65_536, sentBytes: 16 },
   },

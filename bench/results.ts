@@ -84,10 +84,16 @@ export interface IdleResult extends RunBase {
   /** (idle RSS - baseline RSS) / logged-in clients (stalled-bodies: per stalled connection). */
   bytesPerIdleConnection: number;
   /**
-   * stalled-bodies: server VmRSS 3 s after every client closed, to show the memory is given back
-   * (compare with the baseline).
+   * stalled-bodies: server VmRSS once the server was idle after every client closed (plus 2 s),
+   * to show the memory is given back (compare with the baseline).
    */
   afterCloseRssBytes?: number;
+  /**
+   * stalled-bodies: a second wave of as many stalled clients after the first closed, its VmRSS
+   * with them and after they closed: memory the first wave left and the second reused
+   * (rather than added to) shows as a second wave that ends where the first did.
+   */
+  secondWave?: { stalledRssBytes: number; afterCloseRssBytes: number };
   /** Server CPU seconds from the first connect until the join storm was over. */
   serverCpuSeconds: number;
   generatorCpuPercent: number;

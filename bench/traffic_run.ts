@@ -11,7 +11,7 @@ import type { Profile } from "./profiles.ts";
 import type { TrafficResult } from "./results.ts";
 import { SendLoop } from "./send_loop.ts";
 import type { Protocol, StartedTarget } from "./targets/target.ts";
-import { ServerMeter } from "./server_meter.ts";
+import { rssOverTime, ServerMeter } from "./server_meter.ts";
 
 /** Generator settings that are not part of the workload. */
 export interface RunSettings {
@@ -24,6 +24,9 @@ export interface RunSettings {
   /** IRC lines senders send after registering (the target's). */
   senderSetup: readonly string[];
 }
+
+/** Windows at least this long note the server's RSS over time (a ceiling or a climb). */
+const RSS_SERIES_MIN_SECONDS = 30;
 
 /** Longest wait for the last deliveries after sending stops. */
 const DRAIN_MAX_MS = 15_000;
@@ -75,6 +78,7 @@ export async function runTraffic(
     const selfCpu0 = ownCpuSeconds();
     const reads0 = crowd.reads;
     const lag = new LoopLagMonitor();
+    const rss = profile.durationSeconds >= RSS_SERIES_MIN_SECONDS ? meter.trackRss(1000) : null;
     const t0 = performance.now();
     ledger.openWindow();
     lag.start();
@@ -83,6 +87,7 @@ export async function runTraffic(
     ledger.closeWindow();
     const t1 = performance.now();
     const windowReads = crowd.reads - reads0;
+    const rssSeries = rss === null ? null : await rss();
     const serverCpu1 = await meter.cpu();
     const selfCpu1 = ownCpuSeconds();
     loop.stop();
@@ -127,6 +132,7 @@ export async function runTraffic(
           `Redis (not in server CPU): ${((redisCpu / windowSeconds) * 100).toFixed(1)}% of a ` +
           `core, ${deliveries === 0 ? 0 : ((redisCpu * 1e6) / deliveries).toFixed(2)} µs/delivery`,
         ]),
+        ...(rssSeries === null ? [] : [rssOverTime(rssSeries)]),
         ...(lagFigures.p99Micros > 10_000
           ? [
             `the generator's event loop lagged up to ${

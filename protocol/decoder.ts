@@ -147,8 +147,13 @@ export interface DecoderLimits {
   maxMessageBytes: number;
 }
 
-/** The smallest buffer kept for a partial body (it grows by doubling as more bytes arrive). */
-export const MIN_BODY_BUFFER_BYTES = 256;
+/**
+ * The smallest buffer kept for a partial body (it grows by doubling as more bytes arrive). 64
+ * bytes is V8's largest typed array kept inside the JavaScript heap: a stalled body that small
+ * costs no separately allocated backing store, so a stalled connection costs what an idle one
+ * does.
+ */
+export const MIN_BODY_BUFFER_BYTES = 64;
 
 /**
  * Decodes a byte stream into frames.

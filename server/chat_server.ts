@@ -7,7 +7,7 @@
 
 import type { Clock } from "./clock.ts";
 import type { ConsoleSink, ServerConsole } from "./console.ts";
-import type { CollectGarbage, HeapTrimOptions } from "./heap_trim.ts";
+import type { CollectGarbage, HeapSize, HeapTrimOptions } from "./heap_trim.ts";
 import type { History } from "./history/history.ts";
 import type { ServerMetrics } from "./metrics/server_metrics.ts";
 import type { Moderation } from "./moderation/moderation.ts";
@@ -45,6 +45,8 @@ export interface ServerDeps {
   collectGarbage?: CollectGarbage | null;
   /** When that collection runs (default: after 1,000 joins or leaves and a quiet second). */
   heapTrim?: HeapTrimOptions;
+  /** The heap's committed size, read for collections after growth (default V8's; null: none). */
+  heapSize?: HeapSize | null;
   /** The store to use instead of the one the options name (closed at shutdown all the same). */
   store?: Store;
 }

@@ -7,7 +7,14 @@
 
 import type { Clock, Timer } from "./clock.ts";
 import { LIST_NAME_LIMIT, type ServerConsole } from "./console.ts";
-import { type CollectGarbage, HeapTrimmer, type HeapTrimOptions } from "./heap_trim.ts";
+import {
+  type CollectGarbage,
+  committedHeap,
+  type HeapSize,
+  HeapTrimmer,
+  type HeapTrimOptions,
+  TRIM_CHECK_MS,
+} from "./heap_trim.ts";
 import { type IdleCandidate, startIdleSweep } from "./idle_sweep.ts";
 import type { Room } from "./room.ts";
 
@@ -28,6 +35,8 @@ export interface HousekeepingParts {
   readonly collect: CollectGarbage | null;
   /** When that collection runs. */
   readonly heapTrim?: HeapTrimOptions;
+  /** The heap's committed size, for collections after growth (default V8's; null: none). */
+  readonly heapSize?: HeapSize | null;
 }
 
 /** The server's timers and room watchers, with the one `stop` its shutdown calls. */
@@ -38,12 +47,20 @@ export class Housekeeping {
   /** Gives memory back after a login storm; null when no collector is available. */
   readonly #trimmer: HeapTrimmer | null;
   readonly #unsubscribeTrim: (() => void) | null;
+  /** Looks at the heap's growth once a second; null without a collector or heap size. */
+  readonly #growthCheck: Timer | null;
 
   /** Starts every periodic task `parts` asks for. */
   constructor(parts: HousekeepingParts) {
     const { clock, room, console, onlineDetail, collect } = parts;
-    const trimmer = collect === null ? null : new HeapTrimmer(clock, collect, parts.heapTrim);
+    const heapSize = parts.heapSize === undefined ? committedHeap : parts.heapSize;
+    const trimmer = collect === null
+      ? null
+      : new HeapTrimmer(clock, collect, parts.heapTrim, heapSize);
     this.#trimmer = trimmer;
+    this.#growthCheck = trimmer === null || heapSize === null
+      ? null
+      : clock.every(TRIM_CHECK_MS, () => trimmer.checkGrowth());
     this.#unsubscribeTrim = trimmer === null
       ? null
       : room.subscribe((event) => trimmer.note(event.kind === "joined" || event.kind === "left"));
@@ -61,6 +78,7 @@ export class Housekeeping {
     this.#listTimer?.cancel();
     this.#idleSweep?.cancel();
     this.#unsubscribeTrim?.();
+    this.#growthCheck?.cancel();
     this.#trimmer?.stop();
   }
 }

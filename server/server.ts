@@ -252,6 +252,7 @@ class RunningServer implements ChatServer {
       onlineDetail: deps.onlineDetail,
       collect: deps.collectGarbage === undefined ? lastResortCollector() : deps.collectGarbage,
       heapTrim: deps.heapTrim,
+      heapSize: deps.heapSize,
     });
     this.#console.started(this.listeners);
     if (this.metricsAddr !== null) {

@@ -2,6 +2,8 @@
  * A cluster of our servers as a benchmark target (`chat-cluster2`, `chat-cluster3`): a private
  * redis-server and N `chat server --redis` instances, clients spread over the instances
  * round-robin, CPU and memory summed over the instances and Redis's CPU kept apart.
+ * `chat-cluster2-one` puts every client on the first of two instances: the second and Redis only
+ * relay, so the first's bus carries the whole load (how far its memory grows is the question).
  * redis-server is installed with apt-get when missing, like the IRC servers.
  * @module
  */
@@ -88,13 +90,21 @@ export async function startCluster(
 /** The cluster sizes that have a target name. */
 export type ClusterSize = 2 | 3;
 
-/** The `chat-clusterN` target. */
+/** Where a cluster target's clients connect: spread over the instances, or all on the first. */
+export type ClusterSpread = "round-robin" | "first";
+
+/** The `chat-clusterN` and `chat-cluster2-one` targets. */
 export function chatClusterTarget(
   instances: ClusterSize,
   options: ChatTargetOptions,
   install: boolean,
+  spread: ClusterSpread = "round-robin",
 ): Target {
-  const name: TargetName = instances === 2 ? "chat-cluster2" : "chat-cluster3";
+  const name: TargetName = spread === "first"
+    ? "chat-cluster2-one"
+    : instances === 2
+    ? "chat-cluster2"
+    : "chat-cluster3";
   return {
     name,
     protocol: "chat",
@@ -128,7 +138,7 @@ export function chatClusterTarget(
           pid: cluster.pids[0],
           host: first.host,
           port: first.port,
-          addresses: cluster.addresses,
+          addresses: spread === "first" ? [first] : cluster.addresses,
           pids: cluster.pids,
           redisPid: cluster.redisPid,
           stop: cluster.stop,

@@ -19,6 +19,7 @@ export const TARGET_NAMES = [
   "inspircd",
   "chat-cluster2",
   "chat-cluster3",
+  "chat-cluster2-one",
 ] as const;
 
 /** One of {@link TARGET_NAMES}. */

@@ -157,7 +157,7 @@ Deno.test(
 );
 
 Deno.test(
-  "bench: a tiny stalled-bodies run stalls every client and reads the memory after they close",
+  "bench: a tiny stalled-bodies run stalls two waves of clients and reads the memory after each",
   skipRuns,
   async () => {
     const opts = options(["--profile", "stalled-bodies", "-N", "6", "-D", "0.1"]);
@@ -168,7 +168,11 @@ Deno.test(
     assert.equal(result.loggedIn, 6);
     assert.equal(result.drops, 0, "a stalled body is not a reason to drop anyone");
     assert.ok(result.afterCloseRssBytes !== undefined && result.afterCloseRssBytes > 0);
-    assert.match(renderReport(report, opts.profiles), /stalled bodies, [\d.]+ MiB 3 s after/);
+    assert.ok(result.secondWave !== undefined && result.secondWave.afterCloseRssBytes > 0);
+    assert.match(
+      renderReport(report, opts.profiles),
+      /stalled bodies, [\d.]+ MiB after they closed \(idle [\d.]+ s after the close\); a second wave: [\d.]+ MiB with, [\d.]+ MiB after/,
+    );
   },
 );
 

@@ -74,6 +74,73 @@ Deno.test("stop cancels a pending collection", opts, () => {
   assert.equal(gc.count, 0);
 });
 
+Deno.test("heap growth in a quiet room collects, at most once per interval", opts, () => {
+  const clock = new ManualClock();
+  const gc = counter();
+  let heap = 10_000_000;
+  const trimmer = new HeapTrimmer(
+    clock,
+    () => {
+      gc.collect();
+      heap = 10_000_000;
+    },
+    { quietMs: 1000, minChanges: 1000, growthBytes: 8_000_000, growthIntervalMs: 10_000 },
+    () => heap,
+  );
+  clock.advance(10_000);
+  trimmer.checkGrowth();
+  assert.equal(gc.count, 0, "no growth, no collection");
+  heap += 9_000_000; // thousands of reads left garbage behind; no join or leave
+  trimmer.note(false);
+  clock.advance(500);
+  trimmer.checkGrowth();
+  assert.equal(gc.count, 0, "a message 500 ms ago: not quiet yet");
+  clock.advance(500);
+  trimmer.checkGrowth();
+  assert.equal(gc.count, 1, "grown and quiet: collected");
+  heap += 9_000_000;
+  clock.advance(5000);
+  trimmer.checkGrowth();
+  assert.equal(gc.count, 1, "grown again, but the last collection is 5 s old");
+  clock.advance(5000);
+  trimmer.checkGrowth();
+  assert.equal(gc.count, 2);
+  heap += 1_000_000;
+  clock.advance(60_000);
+  trimmer.checkGrowth();
+  assert.equal(gc.count, 2, "small growth never collects");
+  trimmer.stop();
+  heap += 50_000_000;
+  trimmer.checkGrowth();
+  assert.equal(gc.count, 2, "a stopped trimmer never collects");
+});
+
+Deno.test("a server collects when its heap grew and the room is quiet", opts, async () => {
+  const clock = new ManualClock();
+  const gc = counter();
+  let heap = 1_000_000;
+  const server = await startServer(testServerOptions(), {
+    clock,
+    console: new CapturedConsole(),
+    collectGarbage: gc.collect,
+    heapSize: () => heap,
+    heapTrim: { quietMs: 1000, minChanges: 1000, growthBytes: 4_000_000 },
+  });
+  const client = await TestClient.connect(server.addr);
+  try {
+    await client.login("alice");
+    clock.advance(20_000);
+    assert.equal(gc.count, 0, "one login and no growth: nothing to give back");
+    heap += 5_000_000;
+    clock.advance(1000);
+    assert.equal(gc.count, 1, "the once-a-second check saw the growth");
+  } finally {
+    await server.shutdown();
+    await client.close();
+  }
+  assert.equal(clock.pendingTimers, 0, "the check stops with the server");
+});
+
 Deno.test("the last-resort collector exists in Deno and frees dropped objects", opts, () => {
   const collect = lastResortCollector();
   assert.ok(collect !== null, "Deno offers V8's gc through node:vm");

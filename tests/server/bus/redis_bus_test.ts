@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { systemClock } from "../../../server/clock.ts";
+import { lastResortCollector } from "../../../server/heap_trim.ts";
 import {
   BUS_FORMAT_VERSION,
   type BusEvent,
@@ -384,5 +385,31 @@ Deno.test(
         }))
     );
     assert.deepEqual(users, [{ from: "server/bus/redis_connection.ts", dynamic: true }]);
+  },
+);
+
+Deno.test(
+  "answered publications leave nothing behind (no per-command timer outlives its reply)",
+  redisOpts,
+  async () => {
+    const collect = lastResortCollector();
+    assert.ok(collect !== null, "Deno offers V8's gc through node:vm");
+    await withLinks(["a"], 2000, async ({ links: [a] }) => {
+      await a.register([]);
+      const event: BusEvent = { kind: "message", instance: "a", key: "al", name: "al", text: "hi" };
+      // Warm the path up, then measure what 20,000 answered publications keep.
+      for (let i = 0; i < 1000; i++) await a.publish(event);
+      collect();
+      const before = Deno.memoryUsage().heapUsed;
+      const count = 20_000;
+      for (let sent = 0; sent < count; sent += 500) {
+        await Promise.all(Array.from({ length: 500 }, () => a.publish(event)));
+      }
+      collect();
+      const kept = Deno.memoryUsage().heapUsed - before;
+      // The client's own 5 s timeout kept a signal, a timer and a listener per command
+      // (about 700 bytes each: 14 MB here) until it fired.
+      assert.ok(kept < 3_000_000, `${count} answered publications keep ${kept} bytes of heap`);
+    });
   },
 );
