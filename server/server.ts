@@ -229,12 +229,16 @@ class RunningServer implements ChatServer {
       }),
       moderation: this.moderation,
     };
+    const ircDoor = this.#ircDoor;
     this.#enforcement = new Enforcement({
       room: this.room,
       moderation: this.moderation,
       console: this.#console,
       clock: this.#clock,
       connections: () => this.#sessions.keys(),
+      ...(ircDoor === null ? {} : {
+        announceTopic: (topic, announce) => ircDoor.announceTopic(topic, announce),
+      }),
     });
     // In a cluster each instance writes its own users' lines; the others' arrive as events.
     this.#unfollowHistory = history.follow(

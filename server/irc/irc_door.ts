@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { TopicRecord } from "../store/moderation_store.ts";
 import type { Clock } from "../clock.ts";
 import type { Room } from "../room.ts";
 import { SharedLog } from "../shared_log.ts";
@@ -52,6 +53,17 @@ export class IrcDoor {
   /** True when `name` is this door's channel (compared case-insensitively). */
   isChannel(name: string): boolean {
     return name.toLowerCase() === this.channelKey;
+  }
+
+  /**
+   * Tells the room a topic change (`announce` fans out its notice): IRC members get a TOPIC line
+   * in its place.
+   */
+  announceTopic(
+    topic: TopicRecord,
+    announce: () => void,
+  ): void {
+    this.translator.announceTopic(topic, announce);
   }
 
   /** Stops what runs on its own (the relay's subscription and PING timer). */

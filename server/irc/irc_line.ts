@@ -147,3 +147,17 @@ export function ircLine(source: string, command: string, ...params: string[]): s
   }
   return `${line}\r\n`;
 }
+
+/**
+ * {@link ircLine} with its last parameter cut at a character boundary, when need be, so that the
+ * line fits in 512 bytes: for text one line must carry (a topic), where a second line would mean
+ * something else.
+ */
+export function fittedLine(source: string, command: string, ...params: string[]): string {
+  const line = ircLine(source, command, ...params);
+  const over = encoder.encode(line).length - IRC_LINE_BYTES;
+  if (over <= 0 || params.length === 0) return line;
+  const last = params[params.length - 1];
+  const keep = Math.max(4, encoder.encode(last).length - over);
+  return ircLine(source, command, ...params.slice(0, -1), splitUtf8(last, keep)[0]);
+}

@@ -140,7 +140,7 @@ export function answerQuery(
   }
 }
 
-/** MODE: the channel's modes (read only, `+n`), its empty ban list, and the user's own `+i`. */
+/** MODE: the channel's modes (read only, `+n`) and the user's own `+i` (bans: `irc_bans`). */
 function modeReply(host: QueryHost, door: IrcDoor, room: Room, params: readonly string[]): string {
   const to = host.replyTo;
   const target = params[0] ?? "";
@@ -150,9 +150,6 @@ function modeReply(host: QueryHost, door: IrcDoor, room: Room, params: readonly 
     if (change === "") {
       return numeric(to, "324", door.channel, "+n") +
         numeric(to, "329", door.channel, String(Math.floor(door.created.getTime() / 1000)));
-    }
-    if (/^[+]?b$/.test(change) && params.length === 2) {
-      return numeric(to, "368", door.channel, "End of channel ban list");
     }
     return numeric(to, "482", door.channel, "You're not a channel operator");
   }

@@ -6,7 +6,7 @@
 
 import config from "../../deno.json" with { type: "json" };
 import { MAX_USERNAME_BYTES } from "../../protocol/mod.ts";
-import { IRC_LINE_BYTES, ircLine } from "./irc_line.ts";
+import { fittedLine, IRC_LINE_BYTES, ircLine } from "./irc_line.ts";
 import { IRC_USER_HOST } from "./irc_translate.ts";
 
 /** The program's version, as 002 and 004 name it (read from deno.json, as `chat --version`). */
@@ -28,14 +28,15 @@ export function numeric(to: ReplyTo, code: string, ...params: string[]): string 
 /**
  * The ISUPPORT tokens: only what holds here. One channel, whose name is `channel`; nicks are
  * our usernames (up to 32 bytes of UTF-8, compared after Unicode normalization and lower
- * casing, the nearest of which is RFC 8265's mapping); no channel modes but `n`, no prefixes.
+ * casing, the nearest of which is RFC 8265's mapping); no channel modes but the ban list `b`
+ * (the room's bans) and `n`, no prefixes.
  */
 export function isupportTokens(channel: string): string[] {
   return [
     "CASEMAPPING=rfc8265",
     "CHANLIMIT=#:1",
     `CHANNELLEN=${new TextEncoder().encode(channel).length}`,
-    "CHANMODES=,,,n",
+    "CHANMODES=b,,,n",
     "CHANTYPES=#",
     "MAXTARGETS=1",
     "NETWORK=chat",
@@ -52,7 +53,7 @@ export function welcomeBurst(to: ReplyTo, channel: string, created: Date): strin
     numeric(to, "001", `Welcome to the chat room, ${to.nick}`),
     numeric(to, "002", `Your host is ${to.server}, running chat ${VERSION}`),
     numeric(to, "003", `This server was created ${created.toUTCString()}`),
-    numeric(to, "004", to.server, `chat-${VERSION}`, "i", "n"),
+    numeric(to, "004", to.server, `chat-${VERSION}`, "i", "bn"),
     numeric(to, "005", ...isupportTokens(channel), "are supported by this server"),
     numeric(to, "375", `- ${to.server} Message of the day -`),
     numeric(to, "372", `- This server is one room: ${channel}. Everyone here is in it,`),
@@ -129,6 +130,6 @@ export interface TopicShown {
 /** 332 and 333 (who set it, when), or 331 when there is no topic. */
 export function topicReply(to: ReplyTo, channel: string, topic: TopicShown | null): string {
   if (topic === null) return numeric(to, "331", channel, "No topic is set");
-  return numeric(to, "332", channel, topic.text) +
+  return fittedLine(to.server, "332", to.nick || "*", channel, topic.text) +
     numeric(to, "333", channel, topic.setBy, String(Math.floor(topic.setAt / 1000)));
 }

@@ -11,6 +11,7 @@ import type { ModerationUser } from "../commands/mod_commands.ts";
 import type { CommandTable } from "../commands/table.ts";
 import type { Moderation } from "../moderation/moderation.ts";
 import { mutedNotice } from "../moderation/notices.ts";
+import { errorNotice } from "../notices.ts";
 import type { Clock } from "../clock.ts";
 import type { IrcDoor } from "./irc_door.ts";
 import type { IrcMessage } from "./irc_line.ts";
@@ -23,6 +24,8 @@ export interface TableUser extends ModerationUser {
   readonly inChannel: boolean;
   /** Sends a numeric reply. */
   numeric(code: string, ...params: string[]): void;
+  /** Sends lines (already terminated). */
+  send(text: string): void;
   /**
    * Flood control's answer for one more command speaking `bytes` (counted when true);
    * `toEveryone` takes them from the room's byte budget too.
@@ -71,7 +74,7 @@ export function runTableCommand(
  * True (and 482 sent) when `/name` is missing or the user is not an operator: changing the
  * channel is for operators, as IRC clients expect to be told.
  */
-function operatorOnly(user: TableUser, access: TableAccess, name: string): boolean {
+export function operatorOnly(user: TableUser, access: TableAccess, name: string): boolean {
   if (access.commands.find(`/${name}`) !== undefined && user.isOperator) return false;
   user.numeric("482", access.door.channel, "You're not a channel operator");
   return true;
@@ -88,7 +91,8 @@ export function isMuted(user: TableUser, access: TableAccess): boolean {
 /**
  * `OPER NAME PASSWORD`, `KICK #chan NAME [:why]` and `TOPIC #chan :text` as the room's `/oper
  * PASSWORD` (NAME is the nick: operators are configured per name), `/kick NAME why` and
- * `/topic text`; 482 for a client that is not an operator, 491 when the server has no `/oper`.
+ * `/topic text`; 482 for a client that is not an operator, 491 when the server has no `/oper`;
+ * an empty topic (IRC's clearing) is refused with a notice, as the room's topic is only replaced.
  * False for any other command (and for a TOPIC that only asks, which the queries answer).
  */
 export function runOperatorCommand(
@@ -114,7 +118,12 @@ export function runOperatorCommand(
       return true;
     case "TOPIC":
       if (params.length < 2 || !door.isChannel(params[0])) return false;
-      if (!operatorOnly(user, access, "topic")) runTableCommand(user, access, "topic", params[1]);
+      if (operatorOnly(user, access, "topic")) return true;
+      if (params[1].trim() === "") {
+        user.reply(
+          errorNotice(`the topic cannot be cleared, only replaced (TOPIC ${door.channel} :text)`),
+        );
+      } else runTableCommand(user, access, "topic", params[1]);
       return true;
     default:
       return false;

@@ -6,8 +6,10 @@
  * @module
  */
 
+import type { TopicRecord } from "../store/moderation_store.ts";
 import { HEADER_BYTES, parseHistoryLine } from "../../protocol/mod.ts";
-import { actionLines, IRC_LINE_BYTES, textLines } from "./irc_line.ts";
+import { topicChangedNotice } from "../moderation/notices.ts";
+import { actionLines, fittedLine, IRC_LINE_BYTES, textLines } from "./irc_line.ts";
 
 /** The host part of every room member's IRC prefix: `alice!alice@chat`. */
 export const IRC_USER_HOST = "chat";
@@ -55,6 +57,8 @@ export class IrcTranslator {
   readonly #replays = new Map<boolean, { frames: Uint8Array; lines: Uint8Array }>();
   /** ` PRIVMSG #chan :`, after the prefix. */
   readonly #privmsgTail: Uint8Array;
+  /** While a topic change is announced: its notice, and the TOPIC line it becomes. */
+  #topic: { readonly notice: string; readonly line: Uint8Array } | null = null;
 
   constructor(serverName: string, channel: string) {
     this.#serverName = serverName;
@@ -73,8 +77,30 @@ export class IrcTranslator {
     return this.#lastLines;
   }
 
+  /**
+   * Runs `announce`, the room's fan-out of a topic change's notice, with that notice turned into
+   * `:SETBY!SETBY@chat TOPIC #chan :text` for IRC members, so that their clients update the
+   * channel's header (binary clients keep the notice). An empty text is a cleared topic.
+   */
+  announceTopic(
+    topic: TopicRecord,
+    announce: () => void,
+  ): void {
+    this.#topic = {
+      notice: topicChangedNotice(topic),
+      line: encoder.encode(fittedLine(ircPrefix(topic.setBy), "TOPIC", this.#channel, topic.text)),
+    };
+    try {
+      announce();
+    } finally {
+      this.#topic = null;
+    }
+  }
+
   #translate(frame: Uint8Array): Uint8Array {
     const { username, message } = readFrame(frame);
+    const topic = this.#topic;
+    if (topic !== null && username === "" && message === topic.notice) return topic.line;
     const text = username === ""
       ? textLines(this.#serverName, "NOTICE", this.#channel, message)
       : textLines(ircPrefix(username), "PRIVMSG", this.#channel, message);

@@ -9,7 +9,7 @@
 import type { Clock } from "../clock.ts";
 import { formatClockTime, type ServerConsole } from "../console.ts";
 import type { Room } from "../room.ts";
-import type { BanRecord } from "../store/moderation_store.ts";
+import type { BanRecord, TopicRecord } from "../store/moderation_store.ts";
 import { parseRange, rangeContains } from "./address.ts";
 import type { Moderation } from "./moderation.ts";
 import {
@@ -47,6 +47,11 @@ export interface EnforcementSettings {
   readonly clock: Clock;
   /** This instance's connections, logged in or not. */
   readonly connections: () => Iterable<ModeratedConnection>;
+  /**
+   * Wraps the room's notice of a topic change (`announce`), for a door whose clients are told it
+   * their own way (IRC's TOPIC line); absent: the notice alone.
+   */
+  readonly announceTopic?: (topic: TopicRecord, announce: () => void) => void;
 }
 
 /** Moderation applied to one instance. */
@@ -73,7 +78,9 @@ export class Enforcement {
       notice: (text) => room.announce(text),
       topicChanged: (topic) => {
         room.setTopic(topicNotice(topic));
-        room.announce(topicChangedNotice(topic));
+        const announce = () => room.announce(topicChangedNotice(topic));
+        if (settings.announceTopic === undefined) announce();
+        else settings.announceTopic(topic, announce);
       },
     });
   }

@@ -296,6 +296,21 @@ Deno.test("bench: payload fields survive a stamp and a read", () => {
   assert.deepEqual(fields, { sender: 42, seq: 123_456, sentMicros: 987_654_321 });
   payload[10] = 0x41; // a letter inside the sequence digits
   assert.equal(readPayload(payload, 0, fields), false);
+  // The widest values, and any byte just outside '0'..'9' in any digit, in either half of the
+  // 12-digit time.
+  const wide = payloadTemplate(99_999, 64);
+  stampPayload(wide, 0, 999_999_999, 999_999_999_999);
+  assert.ok(readPayload(wide, 0, fields));
+  assert.deepEqual(fields, { sender: 99_999, seq: 999_999_999, sentMicros: 999_999_999_999 });
+  const digits = [...Array(5).keys()].map((i) => 2 + i)
+    .concat([...Array(9).keys()].map((i) => 8 + i), [...Array(12).keys()].map((i) => 18 + i));
+  for (const at of digits) {
+    for (const bad of [0x2f, 0x3a, 0x20, 0x00, 0xff]) {
+      const damaged = wide.slice();
+      damaged[at] = bad;
+      assert.equal(readPayload(damaged, 0, fields), false, `byte ${bad} at ${at}`);
+    }
+  }
 });
 
 Deno.test("bench: the IRC client's word-wise line search finds what indexOf finds", () => {

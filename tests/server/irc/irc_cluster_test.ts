@@ -1,11 +1,14 @@
 /**
  * The IRC door in a cluster: an IRC user on one instance and binary users on another share the
  * room: chat, actions and private messages both ways, joins and leaves as IRC lines, and names
- * held cluster-wide (an IRC nick taken on the other instance gets 433).
+ * held cluster-wide (an IRC nick taken on the other instance gets 433); a topic set on the other
+ * instance as a TOPIC line, and an IRC operator's MODE +b closing a user of the other instance.
  */
 
 import assert from "node:assert/strict";
 import { type ClusterServer, startClusterServer } from "../../../server/bus/cluster_server.ts";
+import { hashPassword } from "../../../server/moderation/password_hash.ts";
+import type { ServerOptions } from "../../../server/options.ts";
 import { ircAddress, IrcTestClient } from "../../helpers/irc_wire.ts";
 import { type RedisServer, redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
 import { skipWhen } from "../../helpers/platform.ts";
@@ -22,6 +25,7 @@ const opts = {
 async function withTwo(
   redis: RedisServer,
   body: (servers: ClusterServer[]) => Promise<void>,
+  options: Partial<ServerOptions> = {},
 ): Promise<void> {
   const servers: ClusterServer[] = [];
   try {
@@ -32,6 +36,7 @@ async function withTwo(
             redis: redis.url,
             instanceId: `irc${i}`,
             presenceTimeoutSeconds: 2,
+            ...options,
             ...(i === 0 ? { ircPort: 0, ircHost: "127.0.0.1" } : {}),
           }),
           { console: new CapturedConsole() },
@@ -86,6 +91,45 @@ Deno.test(
           await Promise.all([bob.close(), alice.close(), taken.close()]);
         }
       });
+    });
+  },
+);
+
+Deno.test(
+  "irc in a cluster: a topic from the other instance is a TOPIC line; MODE +b bans there too",
+  opts,
+  async () => {
+    const operators = [`alice:${await hashPassword("pw")}`, `bob:${await hashPassword("pw")}`];
+    await withRedis(async (redis) => {
+      await withTwo(redis, async (servers) => {
+        const bob = await TestClient.connect(servers[1].addr);
+        const carol = await TestClient.connect(servers[1].addr);
+        const alice = await IrcTestClient.connect(ircAddress(servers[0]));
+        try {
+          await bob.login("bob");
+          await carol.login("carol");
+          await waitUntil(() => servers[0].onlineNames().includes("carol"), 5000, "carol too");
+          await alice.register("alice");
+          await bob.say("/oper pw");
+          await bob.waitForNotice("You are now an operator");
+          await bob.say("/topic set from afar");
+          assert.equal(
+            (await alice.expect("TOPIC")).raw,
+            ":bob!bob@chat TOPIC #chat :set from afar",
+          );
+
+          await alice.send("OPER alice pw");
+          await alice.expect("381");
+          await alice.send("MODE #chat +b carol!*@*");
+          await carol.expectClosed();
+          assert.match(
+            (await alice.expect("QUIT")).raw,
+            /^:carol!carol@chat QUIT :banned by alice/,
+          );
+        } finally {
+          await Promise.all([bob.close(), carol.close(), alice.close()]);
+        }
+      }, { operators });
     });
   },
 );

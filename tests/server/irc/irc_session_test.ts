@@ -4,51 +4,13 @@
  */
 
 import assert from "node:assert/strict";
-import type { Clock } from "../../../server/clock.ts";
-import type { ServerOptions } from "../../../server/options.ts";
 import { hashPassword } from "../../../server/moderation/password_hash.ts";
 import { ManualClock } from "../../helpers/clock.ts";
 import { ircAddress, IrcTestClient, type IrcTestLine } from "../../helpers/irc_wire.ts";
-import { type ServerFixture, withServer } from "../../helpers/server.ts";
+import { withIrc } from "../../helpers/irc_server.ts";
 import { waitUntil } from "../../helpers/timeout.ts";
 import { skipWhen } from "../../helpers/platform.ts";
 import { certificatesUnavailable, makeTestCertificates } from "../../helpers/tls.ts";
-
-interface IrcFixture extends ServerFixture {
-  /** Connects a raw IRC client (closed at the end). */
-  ircConnect(): Promise<IrcTestClient>;
-  /** Connects and registers under `nick`, up to the end of the join's NAMES. */
-  irc(nick: string): Promise<IrcTestClient>;
-}
-
-async function withIrc(
-  options: Partial<ServerOptions>,
-  body: (fixture: IrcFixture) => Promise<void>,
-  clock?: Clock,
-): Promise<void> {
-  const settings = { options: { ircPort: 0, ircHost: "127.0.0.1", ...options }, clock };
-  await withServer(settings, async (f) => {
-    const clients: IrcTestClient[] = [];
-    const ircConnect = async () => {
-      const client = await IrcTestClient.connect(ircAddress(f.server));
-      clients.push(client);
-      return client;
-    };
-    try {
-      await body({
-        ...f,
-        ircConnect,
-        async irc(nick) {
-          const client = await ircConnect();
-          await client.register(nick);
-          return client;
-        },
-      });
-    } finally {
-      await Promise.all(clients.map((client) => client.close()));
-    }
-  });
-}
 
 const commands = (lines: readonly IrcTestLine[]) => lines.map((line) => line.command);
 
@@ -616,7 +578,7 @@ Deno.test("irc: operators through the room's table: OPER, TOPIC, KICK, BAN and M
 
     await alice.send("TOPIC #chat :release day");
     await bob.waitForNotice("alice set the topic: release day");
-    await carol.expect("NOTICE", "alice set the topic: release day");
+    await carol.expect("TOPIC", "release day");
     await carol.send("TOPIC #chat");
     assert.deepEqual((await carol.expect("332")).params.slice(1), ["#chat", "release day"]);
     assert.equal((await carol.expect("333")).params[2], "alice");

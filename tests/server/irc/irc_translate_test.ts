@@ -31,6 +31,28 @@ Deno.test("IrcTranslator: a fanned-out frame is translated once, direct notices 
   );
 });
 
+Deno.test("IrcTranslator: a topic change's notice becomes a TOPIC line while it is announced", () => {
+  const translator = new IrcTranslator("chat.server", "#chat");
+  const chat = encodeFrame({ username: "bob", message: "hi" });
+  const seen: string[] = [];
+  translator.announceTopic({ setBy: "alice", text: "release day", setAt: 0 }, () => {
+    seen.push(text(translator.shared(encodeFrame(notice("alice set the topic: release day")))));
+    seen.push(text(translator.shared(chat)));
+    seen.push(text(translator.shared(encodeFrame(notice("some other notice")))));
+  });
+  translator.announceTopic({ setBy: "alice", text: "", setAt: 0 }, () => {
+    seen.push(text(translator.shared(encodeFrame(notice("alice set the topic: ")))));
+  });
+  seen.push(text(translator.shared(encodeFrame(notice("alice set the topic: x")))));
+  assert.deepEqual(seen, [
+    ":alice!alice@chat TOPIC #chat :release day\r\n",
+    ":bob!bob@chat PRIVMSG #chat :hi\r\n",
+    ":chat.server NOTICE #chat :some other notice\r\n",
+    ":alice!alice@chat TOPIC #chat :\r\n",
+    ":chat.server NOTICE #chat :alice set the topic: x\r\n",
+  ]);
+});
+
 Deno.test("IrcTranslator: the byte-copy fast path says what the general translation says", () => {
   const translator = new IrcTranslator("chat.server", "#chat");
   const name = "n\u00e9";
