@@ -8,6 +8,7 @@
 import type { BenchOptions } from "./args.ts";
 import { runIdle } from "./idle_run.ts";
 import { clockTicksPerSecond, openFileLimit, procText } from "../kit/proc.ts";
+import type { Profile } from "./profiles.ts";
 import type { BenchReport, ReportRow, RunResult } from "./results.ts";
 import { chatClusterTarget } from "./targets/chat_cluster.ts";
 import { chatHistoryTarget, chatIrcTarget, chatTarget } from "./targets/chat_server.ts";
@@ -91,6 +92,16 @@ export async function runBench(
     } else {
       for (let run = 1; run <= options.runs; run++) {
         for (const target of targets) {
+          const notApplicable = notApplicableReason(target, profile);
+          if (notApplicable !== null) {
+            if (run === 1) {
+              log(
+                `bench: ${profile.name} against ${target.name}: not applicable: ${notApplicable}`,
+              );
+              byTarget.get(target.name)?.push({ kind: "not applicable", reason: notApplicable });
+            }
+            continue;
+          }
           log(`bench: ${profile.name} run ${run}/${options.runs} against ${target.name} ...`);
           const result = await runOnce(target, profile, {
             ...settings,
@@ -115,15 +126,26 @@ export async function runBench(
   };
 }
 
+/**
+ * Why `target` cannot take part in `profile` by its nature (null when it can): a profile with
+ * WebSocket clients needs a target that opens `/ws`, which only our single server does.
+ */
+export function notApplicableReason(
+  target: Pick<Target, "protocol" | "speaksWeb">,
+  profile: Pick<Profile, "webShare">,
+): string | null {
+  if ((profile.webShare ?? 0) === 0 || target.speaksWeb === true) return null;
+  return target.protocol === "irc"
+    ? "its clients speak IRC, and only our server's chat protocol has a WebSocket (/ws)"
+    : "only our single server opens a WebSocket (/ws); a cluster's instances run without one";
+}
+
 async function runOnce(
   target: Target,
   profile: BenchOptions["profiles"][number],
   settings: RunSettings,
 ): Promise<RunResult> {
   const web = (profile.webShare ?? 0) > 0;
-  if (web && target.speaksWeb !== true) {
-    return { kind: "failed", error: "not applicable: only our server has a WebSocket (/ws)" };
-  }
   let server;
   try {
     server = await target.start(profile.clients, { web });
@@ -145,6 +167,8 @@ function summary(result: RunResult): string {
   switch (result.kind) {
     case "failed":
       return `failed: ${result.error.split("\n")[0]}`;
+    case "not applicable":
+      return `not applicable: ${result.reason}`;
     case "traffic":
       return `logins ${result.loginSeconds.toFixed(1)} s; ` +
         `${Math.round(result.deliveriesPerSecond)} deliveries/s, p50 ${

@@ -6,7 +6,7 @@
  */
 
 import { type Profile, PROFILES } from "./profiles.ts";
-import type { IdleResult, ReportRow, TrafficResult } from "./results.ts";
+import { type IdleResult, isMeasured, type ReportRow, type TrafficResult } from "./results.ts";
 import { medianOf } from "./table.ts";
 
 /** One goal's verdict. */
@@ -242,7 +242,7 @@ function medianFor(rows: ReportRow[], profile: string, target: string) {
   const row = rows.find((r) => r.profile === profile && r.target === target);
   if (row === undefined) return null;
   return medianOf(
-    row.runs.filter((r): r is TrafficResult | IdleResult => r.kind !== "failed"),
+    row.runs.filter(isMeasured),
   );
 }
 

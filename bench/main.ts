@@ -10,7 +10,7 @@ import { BENCH_USAGE, parseBenchArgs } from "./args.ts";
 import { runBench } from "./bench.ts";
 import { checkGoals } from "./goals.ts";
 import type { Profile } from "./profiles.ts";
-import type { BenchReport } from "./results.ts";
+import { type BenchReport, isMeasured } from "./results.ts";
 import { renderNotes, renderTable } from "./table.ts";
 import { stopAllSubprocesses } from "../kit/process.ts";
 
@@ -62,7 +62,9 @@ export async function benchMain(args: string[]): Promise<number> {
     if (options.jsonPath !== null) {
       await Deno.writeTextFile(options.jsonPath, JSON.stringify(report, null, 2) + "\n");
     }
-    const failed = report.rows.every((r) => r.runs.every((x) => x.kind === "failed"));
+    // Nothing measured and something failed (a profile no target applies to is not a failure).
+    const runs = report.rows.flatMap((r) => r.runs);
+    const failed = !runs.some(isMeasured) && runs.some((x) => x.kind === "failed");
     return failed ? 1 : 0;
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);

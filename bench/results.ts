@@ -105,8 +105,22 @@ export interface FailedRun {
   error: string;
 }
 
+/**
+ * A profile the target cannot take part in by its nature (an IRC server has no WebSocket for
+ * fanout-web): not a failure, and not run.
+ */
+export interface NotApplicableRun {
+  kind: "not applicable";
+  reason: string;
+}
+
 /** Any run's outcome. */
-export type RunResult = TrafficResult | IdleResult | FailedRun;
+export type RunResult = TrafficResult | IdleResult | FailedRun | NotApplicableRun;
+
+/** True for a run that measured something (not failed, not applicable). */
+export function isMeasured(run: RunResult): run is TrafficResult | IdleResult {
+  return run.kind === "traffic" || run.kind === "idle";
+}
 
 /** All runs of one profile against one target. */
 export interface ReportRow {

@@ -4,7 +4,13 @@
  * @module
  */
 
-import type { IdleResult, ReportRow, RunResult, TrafficResult } from "./results.ts";
+import {
+  type IdleResult,
+  isMeasured,
+  type ReportRow,
+  type RunResult,
+  type TrafficResult,
+} from "./results.ts";
 
 const HEADER = [
   "profile",
@@ -31,7 +37,7 @@ const DASH = "–";
 export function renderTable(rows: ReportRow[]): string {
   const lines = [row(HEADER), row(HEADER.map((_, i) => (i < 3 ? "---" : "---:")))];
   for (const r of rows) {
-    const ok = r.runs.filter((x): x is TrafficResult | IdleResult => x.kind !== "failed");
+    const ok = r.runs.filter(isMeasured);
     if (r.runs.length > 1) {
       const median = medianOf(ok);
       lines.push(row([r.profile, r.target, "**median**", ...cells(median)]));
@@ -44,7 +50,7 @@ export function renderTable(rows: ReportRow[]): string {
   return lines.join("\n");
 }
 
-/** Notes under the table: failed runs, failed logins, drops, corrupt payloads. */
+/** Notes under the table: failed runs, why a run is not applicable, failed logins, drops, corrupt payloads. */
 export function renderNotes(rows: ReportRow[]): string[] {
   const notes: string[] = [];
   for (const r of rows) {
@@ -52,6 +58,10 @@ export function renderNotes(rows: ReportRow[]): string[] {
       const where = `${r.profile} / ${r.target} / run ${i + 1}`;
       if (result.kind === "failed") {
         notes.push(`${where}: FAILED: ${result.error.split("\n").join(" | ")}`);
+        return;
+      }
+      if (result.kind === "not applicable") {
+        notes.push(`${r.profile} / ${r.target}: not applicable: ${result.reason}`);
         return;
       }
       for (const note of result.notes) notes.push(`${where}: ${note}`);
@@ -71,6 +81,9 @@ export function renderNotes(rows: ReportRow[]): string[] {
 function cells(result: RunResult | null): string[] {
   if (result === null) return HEADER.slice(3).map(() => DASH);
   if (result.kind === "failed") return ["failed", ...HEADER.slice(4).map(() => DASH)];
+  if (result.kind === "not applicable") {
+    return ["n/a", ...HEADER.slice(4).map(() => DASH)];
+  }
   const mib = fixed(result.serverPeakRssBytes / 1048576, 1);
   if (result.kind === "traffic") {
     return [

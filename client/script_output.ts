@@ -1,6 +1,7 @@
 /**
  * The lines scripting mode prints for received frames: plain text (`HH:MM:SS <name> text`,
- * `HH:MM:SS -- notice`) made safe for a terminal, or one JSON object a line.
+ * `HH:MM:SS -- notice`, history lines as the messages they were) made safe for a terminal, or one
+ * JSON object a line.
  * @module
  */
 
@@ -30,12 +31,22 @@ export function clockTime(date: Date): string {
 
 /**
  * One plain line for a frame. Name and text go through `sanitize`, so escape sequences are
- * removed and a newline inside a message cannot fake a second line.
+ * removed and a newline inside a message cannot fake a second line. A history line is printed
+ * as the live line it was, at the time it was said: `HH:MM:SS <name> text` for a message,
+ * `HH:MM:SS -- * name text` for a `/me` (the `History: ...` and `End of history` notices around
+ * them tell a replay from live chat).
  */
 export function formatPlainLine(frame: Frame, receivedAt: Date): string {
-  const time = clockTime(receivedAt);
-  if (frame.username.length === 0) return `${time} -- ${sanitize(frame.message)}`;
-  return `${time} <${sanitize(frame.username)}> ${sanitize(frame.message)}`;
+  if (frame.username.length > 0) {
+    return `${clockTime(receivedAt)} <${sanitize(frame.username)}> ${sanitize(frame.message)}`;
+  }
+  const parsed = parseRoomNotice(frame.message);
+  if (parsed?.kind === "history") {
+    const said = clockTime(parsed.time);
+    const [from, text] = [sanitize(parsed.from), sanitize(parsed.text)];
+    return parsed.action ? `${said} -- * ${from} ${text}` : `${said} <${from}> ${text}`;
+  }
+  return `${clockTime(receivedAt)} -- ${sanitize(frame.message)}`;
 }
 
 // JSON.stringify escapes C0 controls but not C1 controls (a terminal may take U+009B as CSI),

@@ -166,7 +166,7 @@ class RunningServer implements ChatServer {
       this.#ircDoor?.stop();
       throw error;
     }
-    const { transports, tls, ircTls } = opened;
+    const { transports, tlsReloads } = opened;
     this.#transports = transports;
     if (options.metrics !== undefined) {
       try {
@@ -195,8 +195,7 @@ class RunningServer implements ChatServer {
       read: () => store.size,
     });
     registerServerReloads(this.reloads, {
-      tls,
-      ircTls,
+      tlsReloads,
       operatorsFile: options.operatorsFile,
       operators: this.operators,
     }, console);

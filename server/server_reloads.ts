@@ -11,10 +11,8 @@ import type { TlsReload } from "./transport/open.ts";
 
 /** The files the server itself read at start, for their reload hooks. */
 export interface ServerReloadFiles {
-  /** The main listener's TLS pair; null without TLS. */
-  readonly tls: TlsReload | null;
-  /** The IRC door's TLS pair; null without it. */
-  readonly ircTls: TlsReload | null;
+  /** Every TLS listener's pair (main, web, IRC door); empty without TLS. */
+  readonly tlsReloads: readonly TlsReload[];
   /** `--opers FILE`, when given. */
   readonly operatorsFile: string | undefined;
   /** The registry that file fills. */
@@ -27,9 +25,8 @@ export function registerServerReloads(
   files: ServerReloadFiles,
   console: ServerConsole,
 ): void {
-  if (files.tls !== null) reloadTlsOnSighup(reloads, "TLS certificate", files.tls, console);
-  if (files.ircTls !== null) {
-    reloadTlsOnSighup(reloads, "IRC TLS certificate", files.ircTls, console);
+  for (const { what, reloader, slot } of files.tlsReloads) {
+    reloads.add(what, () => reloader.reload(slot, (text) => console.problem(text)));
   }
   const { operatorsFile, operators } = files;
   if (operatorsFile !== undefined) {
@@ -47,15 +44,4 @@ export function runReloads(reloads: ReloadHooks, console: ServerConsole): Promis
     info: (text, event) => console.info(text, event),
     problem: (text) => console.problem(text),
   });
-}
-
-/** SIGHUP re-reads the certificate files and swaps `tls`'s listener. */
-function reloadTlsOnSighup(
-  reloads: ReloadHooks,
-  what: string,
-  tls: TlsReload,
-  console: ServerConsole,
-): void {
-  const slot = tls.transport.tlsSlot();
-  reloads.add(what, () => tls.reloader.reload(slot, (text) => console.problem(text)));
 }

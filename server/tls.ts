@@ -1,8 +1,8 @@
 /**
- * The server's TLS: reading the certificate and key files and binding a TLS listener, with one
- * clear error for each way that can fail. The handshake itself happens lazily on a connection's
- * first read or write, inside its session, so a client that fails or stalls the handshake costs
- * only its own connection (bounded by the login timeout), never the accept loop.
+ * The server's TLS pair: reading the certificate and key files and checking that they can be
+ * served, with one clear error for each way that can fail. The handshake itself runs on each
+ * accepted connection inside its session (transport/tls_socket.ts), so a client that fails or
+ * stalls it costs only its own connection, bounded by the login timeout, never the accept loop.
  * @module
  */
 
@@ -73,26 +73,9 @@ export function readTlsPair(certFile: string, keyFile: string): TlsPair {
 }
 
 /**
- * Reads the certificate and key and binds a TLS listener. Throws TlsConfigError for the files
- * (missing, unreadable, not PEM, key not matching) and ListenError for the address.
- */
-export function listenTlsFiles(
-  hostname: string,
-  port: number,
-  certFile: string,
-  keyFile: string,
-): Deno.TlsListener {
-  return listenTlsPair(hostname, port, readTlsPair(certFile, keyFile));
-}
-
-/** Binds a TLS listener with a pair already read; the errors of {@link listenTlsFiles}. */
-export function listenTlsPair(hostname: string, port: number, pair: TlsPair): Deno.TlsListener {
-  return bindTls(hostname, port, pair);
-}
-
-/**
- * Checks that Deno accepts `pair` by binding a throwaway listener on `hostname`, port 0, so a
- * reload can refuse a bad pair before it touches the listener in use. Throws TlsConfigError.
+ * Checks that `pair` can be served (the certificate parses, the key matches it) by binding a
+ * throwaway TLS listener on `hostname`, port 0: at start, and before a reload touches the
+ * listeners in use. Throws TlsConfigError.
  */
 export function checkTlsPair(hostname: string, pair: TlsPair): void {
   bindTls(hostname, 0, pair).close();
@@ -102,23 +85,18 @@ export function checkTlsPair(hostname: string, pair: TlsPair): void {
 export const REBIND_LIMIT_MS = 500;
 
 /**
- * Binds `pair` on an address a listener of this process is releasing. Deno fixes a TLS
- * listener's certificate when it binds, and two listeners share a port only with an unstable
- * flag, so a reload closes the old listener, waits for its accept loop to end (the socket is
- * released then, well under a millisecond later), and binds the new one. The port is retried for
- * up to {@link REBIND_LIMIT_MS} should the release take longer. Throws ListenError when it stays
- * taken.
+ * Binds again on an address a listener of this process is releasing: `bind` is retried for up to
+ * {@link REBIND_LIMIT_MS} while it throws ListenError (the port not yet released). Deno fixes a
+ * TLS listener's certificate when it binds, and two listeners share a port only with an unstable
+ * flag, so a reload closes the old listener, waits for it to let go of the port (well under a
+ * millisecond, usually) and binds the new one. Throws ListenError when the port stays taken, and
+ * whatever else `bind` throws at once.
  */
-export async function rebindTls(
-  hostname: string,
-  port: number,
-  pair: TlsPair,
-  sleep: (ms: number) => Promise<void>,
-): Promise<Deno.TlsListener> {
+export async function rebind<T>(bind: () => T, sleep: (ms: number) => Promise<void>): Promise<T> {
   const deadline = performance.now() + REBIND_LIMIT_MS;
   for (;;) {
     try {
-      return bindTls(hostname, port, pair);
+      return bind();
     } catch (error) {
       if (!(error instanceof ListenError) || performance.now() >= deadline) throw error;
     }

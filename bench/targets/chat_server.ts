@@ -59,6 +59,16 @@ export function launchChatServer(
   ], START_TIMEOUT_MS);
 }
 
+/** The arguments that open a web listener on a free port when a run asks for one. */
+function webArgs(start: { web?: boolean }): string[] {
+  return start.web === true ? ["--web", "127.0.0.1:0"] : [];
+}
+
+/** The web listener's port, when the server opened one. */
+function webPortOf(server: ChatServerProcess): number | undefined {
+  return server.listeners.find((l) => l.kind === "web")?.port;
+}
+
 /** The `chat` target. */
 export function chatTarget(options: ChatTargetOptions): Target {
   return {
@@ -75,14 +85,14 @@ export function chatTarget(options: ChatTargetOptions): Target {
         server = await launchChatServer(options, [
           "--max-clients",
           String(Math.max(10_000, maxClients)),
-          ...(start.web === true ? ["--web", "127.0.0.1:0"] : []),
+          ...webArgs(start),
         ]);
       } catch (error) {
         if (!(error instanceof ChatServerStartError)) throw error;
         throw new TargetUnavailableError("chat", error.message);
       }
-      const { process, port, listeners } = server;
-      const webPort = listeners.find((l) => l.kind === "web")?.port;
+      const { process, port } = server;
+      const webPort = webPortOf(server);
       return {
         pid: process.pid,
         host: "127.0.0.1",
@@ -145,8 +155,9 @@ export function chatHistoryTarget(options: ChatTargetOptions): Target {
     protocol: "chat",
     maxPendingLogins: 256,
     senderSetup: [],
+    speaksWeb: true,
     prepare: () => Promise.resolve(),
-    async start(maxClients: number): Promise<StartedTarget> {
+    async start(maxClients: number, start = {}): Promise<StartedTarget> {
       const dir = await Deno.makeTempDir({ prefix: "chat-bench-history-" });
       let server: ChatServerProcess;
       try {
@@ -162,6 +173,7 @@ export function chatHistoryTarget(options: ChatTargetOptions): Target {
           `${dir}/chat.db`,
           "--replay",
           String(HISTORY_SEED_MESSAGES),
+          ...webArgs(start),
         ]);
       } catch (error) {
         await Deno.remove(dir, { recursive: true });
@@ -169,6 +181,7 @@ export function chatHistoryTarget(options: ChatTargetOptions): Target {
         throw new TargetUnavailableError("chat-history", error.message);
       }
       const { process, port } = server;
+      const webPort = webPortOf(server);
       const stop = async () => {
         await process.stop();
         await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -179,7 +192,13 @@ export function chatHistoryTarget(options: ChatTargetOptions): Target {
         await stop();
         throw new TargetUnavailableError("chat-history", `seeding the history: ${error}`);
       }
-      return { pid: process.pid, host: "127.0.0.1", port, stop };
+      return {
+        pid: process.pid,
+        host: "127.0.0.1",
+        port,
+        ...(webPort === undefined ? {} : { webPort }),
+        stop,
+      };
     },
   };
 }

@@ -83,7 +83,10 @@ export interface Target {
   readonly senderSetup: readonly string[];
   /** Installs what is missing (IRC servers via apt-get); throws TargetUnavailableError. */
   prepare(): Promise<void>;
-  /** True when the target can serve WebSocket clients (`start` with `web`). */
+  /**
+   * True when the target can serve WebSocket clients (`start` with `web`): our single server
+   * (`chat`, `chat-history`). Elsewhere a profile with WebSocket clients is "not applicable".
+   */
   readonly speaksWeb?: boolean;
   /**
    * Starts a fresh server on 127.0.0.1 and returns when it accepts connections; with `web`, a

@@ -1,36 +1,43 @@
 /**
  * The TCP and TLS listeners as transports: the accept loop feeding the server's admission path.
- * A TLS listener can be swapped for one with a new certificate (a reload) without dropping the
- * transport.
+ * TLS runs on the accepted TCP connections (tls_socket.ts), so a reload only swaps the
+ * certificate new connections get.
  * @module
  */
 
 import { acceptLoop } from "../listener.ts";
-import type { TlsListenerSlot } from "../tls_reload.ts";
+import type { TlsTerminator } from "./tls_socket.ts";
 import type { ConnectionSink, Transport } from "./transport.ts";
 
-type SocketListener = Deno.Listener<Deno.TcpConn | Deno.TlsConn, Deno.NetAddr>;
+type SocketListener = Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
 
 /** A TCP or TLS listener's accept loop, handing every connection to the sink. */
 export class SocketTransport implements Transport {
   readonly kind: string;
   readonly #sink: ConnectionSink;
-  #listener: SocketListener;
-  /** The accept loops still running (two for a moment while a reload swaps listeners). */
-  readonly #loops = new Set<Promise<void>>();
-  /** The accept loop of the current listener. */
-  #loop: Promise<void> = Promise.resolve();
+  readonly #listener: SocketListener;
+  readonly #tls: TlsTerminator | null;
+  readonly #loop: Promise<void>;
   #stopping = false;
 
-  /** Starts accepting on a bound listener; `kind` is `tcp` or `tls`. */
-  constructor(kind: string, listener: SocketListener, sink: ConnectionSink) {
+  /**
+   * Starts accepting on a bound TCP listener; `kind` is `tcp`, `tls`, `irc` or `ircs`. With
+   * `tls`, every connection speaks TLS with its certificate.
+   */
+  constructor(
+    kind: string,
+    listener: SocketListener,
+    sink: ConnectionSink,
+    tls: TlsTerminator | null = null,
+  ) {
     this.kind = kind;
     this.#sink = sink;
     this.#listener = listener;
-    this.#accept(listener);
+    this.#tls = tls;
+    this.#loop = this.#accept(listener);
   }
 
-  /** The bound address (the same port after a reload). */
+  /** The bound address. */
   get addr(): Deno.NetAddr {
     return this.#listener.addr;
   }
@@ -42,58 +49,37 @@ export class SocketTransport implements Transport {
     } catch {
       // Already closed.
     }
-    return Promise.all(this.#loops).then(() => {});
+    return this.#loop;
   }
 
   release(): Promise<void> {
     return Promise.resolve();
   }
 
-  /** A TLS reload's view of this transport: the listener in use, released and replaced. */
-  tlsSlot(): TlsListenerSlot {
-    // deno-lint-ignore no-this-alias
-    const transport = this;
-    return {
-      get current() {
-        return transport.#listener as Deno.TlsListener;
-      },
-      get closing() {
-        return transport.#stopping;
-      },
-      release: () => {
-        this.#listener.close();
-        return this.#loop;
-      },
-      adopt: (listener) => {
-        this.#listener = listener;
-        this.#accept(listener);
-      },
-    };
+  /** True once {@link SocketTransport.stop} was called. */
+  get stopping(): boolean {
+    return this.#stopping;
   }
 
-  #accept(listener: SocketListener): void {
+  #accept(listener: SocketListener): Promise<void> {
     const sink = this.#sink;
-    const loop = acceptLoop(listener, () => this.#stopping, {
+    const tls = this.#tls;
+    return acceptLoop(listener, () => this.#stopping, {
       onConnection: (conn) => {
         tune(conn);
-        sink.admit(conn);
+        sink.admit(tls === null ? conn : tls.wrap(conn));
       },
       onAcceptError: (error) => sink.problem(`accept failed: ${describe(error)}`),
       pause: (ms) => sink.pause(ms),
     });
-    this.#loops.add(loop);
-    this.#loop = loop;
-    loop.finally(() => this.#loops.delete(loop));
   }
 }
 
 /** No Nagle delay for chat lines; keepalive so a vanished peer is noticed eventually. */
-function tune(conn: Deno.TcpConn | Deno.TlsConn): void {
+function tune(conn: Deno.TcpConn): void {
   try {
-    if ("setNoDelay" in conn) {
-      conn.setNoDelay(true);
-      conn.setKeepAlive(true);
-    }
+    conn.setNoDelay(true);
+    conn.setKeepAlive(true);
   } catch {
     // The socket may be gone already; its first read will say so.
   }

@@ -6,9 +6,10 @@
  */
 
 import { MAX_USERNAME_BYTES } from "../../protocol/mod.ts";
-import type { Clock } from "../clock.ts";
+import { type Clock, within } from "../clock.ts";
 import { describeListenFailure, listenAddress, ListenError } from "../listener.ts";
-import { isAddressFailure, readPemFile, TlsConfigError } from "../tls.ts";
+import { isAddressFailure, TlsConfigError, type TlsPair } from "../tls.ts";
+import type { TlsListenerSlot } from "../tls_reload.ts";
 import type { ConnectionSink, Transport } from "../transport/transport.ts";
 import type { Cidr } from "./cidr.ts";
 import { clientAddress } from "./client_address.ts";
@@ -20,8 +21,8 @@ import { CloseCode, fitReason, WebSocketConnection } from "./websocket_connectio
 export interface WebTransportOptions {
   readonly hostname: string;
   readonly port: number;
-  /** PEM files: serve HTTPS and WSS. */
-  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** The certificate and key (read): serve HTTPS and WSS. */
+  readonly tls?: TlsPair;
   /** Page origins besides the listener's own whose WebSockets are accepted. */
   readonly origins: readonly string[];
   /** Proxies whose `X-Forwarded-For` is believed. */
@@ -45,45 +46,20 @@ export function badOriginReason(origin: string): string {
 export class WebTransport implements Transport {
   readonly kind = "web";
   readonly addr: Deno.NetAddr;
-  readonly #server: Deno.HttpServer<Deno.NetAddr>;
+  #server: Deno.HttpServer<Deno.NetAddr>;
+  /** Servers a TLS reload replaced, until their shutdown is over. */
+  readonly #retiring = new Set<Promise<void>>();
   readonly #options: WebTransportOptions;
   readonly #sink: ConnectionSink;
   /** Upgraded sockets not yet closed, so none outlives the server. */
   readonly #sockets = new Set<WebSocket>();
   #stopping = false;
 
-  /** Binds at once; throws ListenError for the address and TlsConfigError for the files. */
+  /** Binds at once; throws ListenError for the address and TlsConfigError for the pair. */
   constructor(options: WebTransportOptions, sink: ConnectionSink) {
     this.#options = options;
     this.#sink = sink;
-    const tls = options.tls === undefined ? {} : {
-      cert: readPemFile(options.tls.certFile, "certificate"),
-      key: readPemFile(options.tls.keyFile, "key"),
-    };
-    const address = listenAddress(options.hostname, options.port);
-    try {
-      this.#server = Deno.serve({
-        hostname: options.hostname,
-        port: options.port,
-        ...tls,
-        onListen: () => {},
-        onError: (error) => {
-          // A bug serving one request: logged, answered, and the listener goes on.
-          sink.problem(`web: ${error instanceof Error ? error.message : String(error)}`);
-          return secureResponse("server error\n", 500);
-        },
-      }, (request, info) => this.#handle(request, info));
-    } catch (error) {
-      if (options.tls !== undefined && !isAddressFailure(error)) {
-        throw new TlsConfigError(
-          `cannot use TLS certificate '${options.tls.certFile}' with key '${options.tls.keyFile}' for --web: ${
-            describeListenFailure(error)
-          }`,
-          { cause: error },
-        );
-      }
-      throw new ListenError(address, describeListenFailure(error), { cause: error });
-    }
+    this.#server = this.#serve(options.port, options.tls);
     this.addr = this.#server.addr;
   }
 
@@ -93,14 +69,80 @@ export class WebTransport implements Transport {
   }
 
   async release(): Promise<void> {
+    this.#closeSockets(CloseCode.goingAway, "server shutting down");
+    await this.#server.shutdown();
+    await Promise.all(this.#retiring);
+  }
+
+  /**
+   * A TLS reload's view of this listener. Deno.serve fixes its certificate when it binds, so a
+   * reload shuts the server down and binds a new one on the same port; the shutdown closes the
+   * WebSockets it upgraded, so they are closed first with 1012 (service restart) and a reason,
+   * and the page reconnects to the new certificate.
+   */
+  tlsSlot(): TlsListenerSlot {
+    // deno-lint-ignore no-this-alias
+    const transport = this;
+    return {
+      address: this.addr,
+      get closing() {
+        return transport.#stopping;
+      },
+      release: async () => {
+        // Told first, or the shutdown's own close (1001, "Server shutting down") would be all
+        // they hear; a peer slow to answer its close costs the reload RELOAD_CLOSE_MS at most.
+        const closed = [...this.#sockets].map(whenClosed);
+        this.#closeSockets(CloseCode.serviceRestart, RELOAD_REASON);
+        await within(this.#options.clock, RELOAD_CLOSE_MS, Promise.all(closed));
+        const shutdown = this.#server.shutdown().catch(() => {});
+        this.#retiring.add(shutdown);
+        shutdown.finally(() => this.#retiring.delete(shutdown));
+      },
+      bind: (pair) => {
+        this.#server = this.#serve(this.addr.port, pair);
+      },
+    };
+  }
+
+  #closeSockets(code: number, reason: string): void {
     for (const socket of this.#sockets) {
       try {
-        socket.close(CloseCode.goingAway, "server shutting down");
+        socket.close(code, reason);
       } catch {
         // Already closed.
       }
     }
-    await this.#server.shutdown();
+  }
+
+  /** Binds the HTTP(S) server; throws ListenError for the address and TlsConfigError for `tls`. */
+  #serve(port: number, tls: TlsPair | undefined): Deno.HttpServer<Deno.NetAddr> {
+    const { hostname } = this.#options;
+    const sink = this.#sink;
+    try {
+      return Deno.serve({
+        hostname,
+        port,
+        ...(tls === undefined ? {} : { cert: tls.cert, key: tls.key }),
+        onListen: () => {},
+        onError: (error) => {
+          // A bug serving one request: logged, answered, and the listener goes on.
+          sink.problem(`web: ${error instanceof Error ? error.message : String(error)}`);
+          return secureResponse("server error\n", 500);
+        },
+      }, (request, info) => this.#handle(request, info));
+    } catch (error) {
+      if (tls !== undefined && !isAddressFailure(error)) {
+        throw new TlsConfigError(
+          `cannot use TLS certificate '${tls.certFile}' with key '${tls.keyFile}' for --web: ${
+            describeListenFailure(error)
+          }`,
+          { cause: error },
+        );
+      }
+      throw new ListenError(listenAddress(hostname, port), describeListenFailure(error), {
+        cause: error,
+      });
+    }
   }
 
   #handle(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response {
@@ -165,3 +207,16 @@ export class WebTransport implements Transport {
 }
 
 const TEXT = { "content-type": "text/plain; charset=utf-8" };
+
+/** The close reason of the WebSockets a certificate reload closes (the page reconnects). */
+export const RELOAD_REASON = "the server reloaded its certificate: reconnect";
+
+/** How long a reload waits for the WebSockets it closes to finish their close handshake. */
+const RELOAD_CLOSE_MS = 1000;
+
+function whenClosed(socket: WebSocket): Promise<void> {
+  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) =>
+    socket.addEventListener("close", () => resolve(), { once: true })
+  );
+}

@@ -23,6 +23,8 @@ export const CloseCode = {
   unsupportedData: 1003,
   policyViolation: 1008,
   tooBig: 1009,
+  /** The server restarts a listener (a certificate reload): reconnect. */
+  serviceRestart: 1012,
 } as const;
 
 /** The close reason sent for a text message. */

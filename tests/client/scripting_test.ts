@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { LineReader } from "../../client/line_reader.ts";
 import { clockTime, formatJsonLine, formatPlainLine } from "../../client/script_output.ts";
+import type { ChatConnection } from "../../client/connection.ts";
 import { runScripting, type ScriptIO, type ScriptOptions } from "../../client/scripting.ts";
 import { FakeChatServer } from "../helpers/fake_chat_server.ts";
 import { chats, loggedIn, serve, withServerAndBob } from "../helpers/chat_peers.ts";
@@ -380,6 +381,47 @@ Deno.test("--json: errors are JSON objects on stdout, a refusal reported once", 
     assert.match(error.text, /^login refused: name 'BOB' is already taken$/i);
     assert.match(error.time, /^\d{4}-\d\d-\d\dT/);
   });
+});
+
+Deno.test("history lines print as the messages they were, at the time they were said", async () => {
+  // The server keeps history and replays it by default.
+  await withServerAndBob(async ({ port, bob }) => {
+    bob.send("good \x1b[31mmorning");
+    bob.send("/me waves");
+    bob.send("/users");
+    await withTimeout(onlineList(bob), 5000, "bob's /users answer");
+    const io = new TestIO();
+    const running = runScripting(options(port), io);
+    await io.waitLine(/-- End of history$/);
+    io.end();
+    assert.equal(await withTimeout(running, 5000, "exit"), 0);
+    const start = io.lines.findIndex((l) => / -- History: 2 messages since /.test(l));
+    assert.ok(start > 0, io.lines.join("\n"));
+    const [message, action, end] = io.lines.slice(start + 1, start + 4);
+    assert.match(message, /^\d\d:\d\d:\d\d <bob> good morning$/, "sanitized, as live lines are");
+    assert.match(action, /^\d\d:\d\d:\d\d -- \* bob waves$/);
+    assert.match(end, /^\d\d:\d\d:\d\d -- End of history$/);
+    assert.equal(io.lines.some((l) => l.includes("[history ")), false, "no wire form");
+  });
+});
+
+/** Waits for the answer to a `/users` (so everything sent before it was handled). */
+async function onlineList(conn: ChatConnection): Promise<void> {
+  for await (const event of conn.events()) {
+    if (event.type === "frame" && event.frame.message.startsWith("Online (")) return;
+  }
+}
+
+Deno.test("a history line's plain time is when it was said, not when it arrived", () => {
+  const said = new Date(2026, 11, 3, 12, 3, 11, 250);
+  const arrived = new Date(2026, 11, 3, 15, 0, 0);
+  const history = (rest: string) => ({
+    username: "",
+    message: `[history ${said.toISOString()}] ${rest}`,
+  });
+  assert.equal(formatPlainLine(history("<bob> hi"), arrived), "12:03:11 <bob> hi");
+  assert.equal(formatPlainLine(history("* bob waves"), arrived), "12:03:11 -- * bob waves");
+  assert.equal(formatPlainLine(history("<bob> a\x1b[2Jb\nc"), arrived), "12:03:11 <bob> ab↵c");
 });
 
 Deno.test("--json: history lines and actions in their own forms", async () => {

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { parseBenchArgs } from "../../bench/args.ts";
-import { runBench } from "../../bench/bench.ts";
+import { makeTargets, notApplicableReason, runBench } from "../../bench/bench.ts";
 import { addressFor, onWeb } from "../../bench/crowd.ts";
 import { nextLineFeed } from "../../bench/irc_client.ts";
 import { DeliveryLedger } from "../../bench/ledger.ts";
@@ -415,6 +415,66 @@ Deno.test(
     );
   },
 );
+
+Deno.test(
+  "bench: fanout-web runs against chat-history; an IRC target is not applicable, not failed",
+  skipRuns,
+  async () => {
+    const opts = options([
+      "--profile",
+      "fanout-web",
+      "-N",
+      "4",
+      "-S",
+      "2",
+      "-R",
+      "50",
+      "-B",
+      "64",
+      "-D",
+      "1",
+      "--warmup",
+      "0.3",
+      "--runs",
+      "2",
+    ], "chat-history,chat-irc");
+    const log: string[] = [];
+    const report = await runBench(opts, (line) => log.push(line), "smoke");
+    const history = report.rows.find((r) => r.target === "chat-history");
+    assert.ok(history !== undefined);
+    assert.equal(history.runs.length, 2);
+    for (const run of history.runs) {
+      assert.ok(run.kind === "traffic", `run failed: ${JSON.stringify(run)}`);
+      assert.equal(run.lost, 0);
+      assert.equal(run.outOfOrder, 0);
+      assert.ok(run.sent > 0);
+    }
+    const irc = report.rows.find((r) => r.target === "chat-irc");
+    // Said once, however many runs were asked for, and never started.
+    assert.deepEqual(irc?.runs.map((r) => r.kind), ["not applicable"]);
+    assert.equal(log.filter((l) => l.includes("against chat-irc")).length, 1);
+    const text = renderReport(report, opts.profiles);
+    assert.match(text, /\| fanout-web \| chat-irc \| 1 \| n\/a \|/);
+    assert.match(text, /fanout-web \/ chat-irc: not applicable: its clients speak IRC/);
+    assert.doesNotMatch(text, /FAILED|failed/);
+  },
+);
+
+Deno.test("bench: only our single server takes WebSocket clients; the others say why not", () => {
+  const web = { webShare: 0.5 };
+  assert.equal(notApplicableReason({ protocol: "chat", speaksWeb: true }, web), null);
+  assert.match(notApplicableReason({ protocol: "irc" }, web) ?? "", /speak IRC/);
+  assert.match(notApplicableReason({ protocol: "chat" }, web) ?? "", /cluster/);
+  assert.equal(notApplicableReason({ protocol: "irc" }, {}), null);
+  const targets = makeTargets(
+    ["chat", "chat-history", "chat-irc", "ngircd", "inspircd", "chat-cluster2"],
+    options(["--profile", "fanout-web"]),
+  );
+  assert.deepEqual(
+    targets.filter((t) => notApplicableReason(t, web) === null).map((t) => t.name),
+    ["chat", "chat-history"],
+  );
+});
 
 Deno.test("bench: a WebSocket share is spread evenly over the clients", () => {
   const half = Array.from({ length: 6 }, (_, i) => onWeb(i, 0.5));

@@ -15,6 +15,8 @@ import { CapturedConsole, testServerOptions } from "../helpers/server.ts";
 import { childSignalUnavailable, firstReason, skipWhen } from "../helpers/platform.ts";
 import { certificatesUnavailable, makeTestCertificates } from "../helpers/tls.ts";
 import { withTimeout } from "../helpers/timeout.ts";
+import { WsTestClient } from "../helpers/ws_client.ts";
+import { RELOAD_REASON } from "../../server/web/web_transport.ts";
 
 const opts = {
   sanitizeOps: true,
@@ -177,6 +179,84 @@ Deno.test(
       assert.equal(await trusts(server.addr.port, second.caPem), true);
     } finally {
       await server.shutdown();
+      await first.remove();
+      await second.remove();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+/** True when an HTTPS client trusting only `caPem` fetches the page from `port`. */
+async function pageTrusted(port: number, caPem: string): Promise<boolean> {
+  const client = Deno.createHttpClient({ caCerts: [caPem] });
+  try {
+    const page = await fetch(`https://localhost:${port}/`, { client });
+    await page.body?.cancel();
+    return page.ok;
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
+}
+
+Deno.test(
+  "a reload covers every TLS listener: main, IRC door and web (HTTPS and WSS)",
+  opts,
+  async () => {
+    const first = await makeTestCertificates("chat reload CA one");
+    const second = await makeTestCertificates("chat reload CA two");
+    const dir = await Deno.makeTempDir({ prefix: "chat-reload-" });
+    const certFile = `${dir}/cert.pem`;
+    const keyFile = `${dir}/key.pem`;
+    await Deno.writeTextFile(certFile, first.certPem);
+    await Deno.writeTextFile(keyFile, first.keyPem);
+    const console = new CapturedConsole();
+    const server = await startServer(
+      testServerOptions({
+        tlsCert: certFile,
+        tlsKey: keyFile,
+        webHost: "127.0.0.1",
+        webPort: 0,
+        ircHost: "127.0.0.1",
+        ircPort: 0,
+      }),
+      { console },
+    );
+    const firstClient = Deno.createHttpClient({ caCerts: [first.caPem] });
+    const secondClient = Deno.createHttpClient({ caCerts: [second.caPem] });
+    const clients: WsTestClient[] = [];
+    try {
+      const port = (kind: string) => server.listeners.find((l) => l.kind === kind)?.addr.port ?? 0;
+      const web = port("web");
+      assert.equal(await pageTrusted(web, first.caPem), true);
+      const alice = await WsTestClient.open(`wss://localhost:${web}/ws`, {}, firstClient);
+      clients.push(alice);
+      await alice.login("alice");
+
+      await Deno.writeTextFile(certFile, second.certPem);
+      await Deno.writeTextFile(keyFile, second.keyPem);
+      assert.equal(await server.reload(), 0, console.errors.join("\n"));
+      const reloaded = console.lines.filter((l) => l.includes("reloaded TLS certificate"));
+      assert.equal(reloaded.length, 3, reloaded.join("\n"));
+      assert.ok(reloaded.some((l) => l.includes(`127.0.0.1:${web} `)), "the web listener's line");
+
+      assert.equal(await pageTrusted(web, second.caPem), true, "HTTPS: the new certificate");
+      assert.equal(await pageTrusted(web, first.caPem), false, "HTTPS: the old one is gone");
+      const bob = await WsTestClient.open(`wss://localhost:${web}/ws`, {}, secondClient);
+      clients.push(bob);
+      await bob.login("bob");
+      for (const kind of ["tls", "ircs"]) {
+        assert.equal(await trusts(port(kind), second.caPem), true, `${kind}: new certificate`);
+        assert.equal(await trusts(port(kind), first.caPem), false, `${kind}: old one gone`);
+      }
+      // Deno.serve's shutdown closes what it upgraded: alice is told to reconnect.
+      assert.deepEqual(await alice.closed(), { code: 1012, reason: RELOAD_REASON });
+    } finally {
+      await Promise.all(clients.map((c) => c.close().catch(() => {})));
+      await server.shutdown();
+      firstClient.close();
+      secondClient.close();
       await first.remove();
       await second.remove();
       await Deno.remove(dir, { recursive: true });
