@@ -27,7 +27,7 @@ export type TargetName = typeof TARGET_NAMES[number];
 
 /**
  * The targets run when `--targets` is not given: the cluster targets are left out, since they
- * would make the default run (already about 15 minutes) two thirds longer and answer a different
+ * would make the default run (already about 40 minutes) much longer and answer a different
  * question (what a cluster costs, not how our server compares with IRC servers).
  */
 export const DEFAULT_TARGET_NAMES: readonly TargetName[] = [
