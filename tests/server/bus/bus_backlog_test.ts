@@ -6,13 +6,14 @@
 
 import assert from "node:assert/strict";
 import { BusBacklog, type BusBacklogLimits } from "../../../server/bus/backlog.ts";
-import { type ClusterServer, startClusterServer } from "../../../server/bus/cluster_server.ts";
+import type { ClusterServer } from "../../../server/bus/cluster_server.ts";
+import { DEFAULT_PRESENCE_TIMEOUT_SECONDS } from "../../../server/options.ts";
 import { encodeFrame } from "../../../protocol/mod.ts";
 import { ManualClock } from "../../helpers/clock.ts";
-import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
-import { type RedisServer, redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
+import { withCluster, type WithClusterSettings } from "../../helpers/cluster.ts";
+import { redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
 import { skipWhen } from "../../helpers/platform.ts";
-import { TestClient, waitUntil } from "../../helpers/wire.ts";
+import { type TestClient, waitUntil } from "../../helpers/wire.ts";
 
 const clusterOpts = {
   sanitizeOps: true,
@@ -54,32 +55,13 @@ Deno.test("backlog: pressure past half, shedding at the bound, a wait bounded in
   });
 });
 
-/** Two instances on one Redis with a small bus bound; clients closed and servers shut down. */
-async function withTwoInstances(
-  redis: RedisServer,
-  backlog: BusBacklogLimits,
-  body: (servers: ClusterServer[], connect: (i: number) => Promise<TestClient>) => Promise<void>,
-): Promise<void> {
-  const servers: ClusterServer[] = [];
-  const clients: TestClient[] = [];
-  try {
-    for (const id of ["a", "b"]) {
-      servers.push(
-        await startClusterServer(
-          testServerOptions({ redis: redis.url, instanceId: id, floodRate: 0 }),
-          { console: new CapturedConsole(), busBacklog: backlog },
-        ),
-      );
-    }
-    await body(servers, async (i) => {
-      const client = await TestClient.connect(servers[i].addr);
-      clients.push(client);
-      return client;
-    });
-  } finally {
-    await Promise.all(servers.map((s) => s.shutdown()));
-    await Promise.all(clients.map((c) => c.close()));
-  }
+/** Two instances on one Redis with a small bus bound and the default presence timeout. */
+function twoInstances(busBacklog: BusBacklogLimits): WithClusterSettings {
+  return {
+    instances: [{ id: "a" }, { id: "b" }],
+    options: { floodRate: 0, presenceTimeoutSeconds: DEFAULT_PRESENCE_TIMEOUT_SECONDS },
+    deps: { busBacklog },
+  };
 }
 
 /** `count` numbered chat frames from `name` in one buffer. */
@@ -119,7 +101,7 @@ Deno.test(
   async () => {
     await withRedis(async (redis) => {
       const limits = { maxPublications: 16, maxBytes: 1 << 20, waitMs: 5000 };
-      await withTwoInstances(redis, limits, async (servers, connect) => {
+      await withCluster(redis, twoInstances(limits), async ({ servers, connect }) => {
         const [sender, reader] = await loginBoth(servers, connect);
         const count = 2000;
         await sender.sendRaw(numbered("sender", count));
@@ -142,7 +124,7 @@ Deno.test(
   async () => {
     await withRedis(async (redis) => {
       const limits = { maxPublications: 8, maxBytes: 1 << 20, waitMs: 20 };
-      await withTwoInstances(redis, limits, async (servers, connect) => {
+      await withCluster(redis, twoInstances(limits), async ({ servers, connect }) => {
         const [sender, reader] = await loginBoth(servers, connect);
         const local = await connect(0);
         await local.login("local");

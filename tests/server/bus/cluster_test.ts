@@ -10,11 +10,7 @@
 
 import assert from "node:assert/strict";
 import type { Frame } from "../../../protocol/mod.ts";
-import {
-  type ClusterServer,
-  DEFAULT_CLUSTER_ROOM,
-  startClusterServer,
-} from "../../../server/bus/cluster_server.ts";
+import { DEFAULT_CLUSTER_ROOM, startClusterServer } from "../../../server/bus/cluster_server.ts";
 import { BUS_FORMAT_VERSION } from "../../../server/bus/codec.ts";
 import { ClusterUnavailableError } from "../../../server/bus/link.ts";
 import { LINK_DOWN_NOTICE, LINK_UP_NOTICE } from "../../../server/bus/notices.ts";
@@ -25,6 +21,7 @@ import { systemClock } from "../../../server/clock.ts";
 import { sourceCommand } from "../../../scripts/chat_process.ts";
 import { type ChatServerProcess, startChatServer } from "../../../kit/chat_process.ts";
 import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
+import { CLUSTER_PRESENCE_SECONDS, withCluster } from "../../helpers/cluster.ts";
 import {
   freePort,
   redisCommand,
@@ -44,67 +41,7 @@ const opts = {
 };
 
 /** Presence timeout for tests: a dead instance's users leave within 2 s. */
-const PRESENCE_SECONDS = 2;
-
-/** What a cluster test body gets. */
-interface ClusterFixture {
-  servers: ClusterServer[];
-  consoles: CapturedConsole[];
-  /** Connects a client to instance `index` (closed at the end of the test). */
-  connect(index: number): Promise<TestClient>;
-  /** Logs in on instance `index` and waits until every instance lists the name. */
-  login(index: number, name: string): Promise<TestClient>;
-}
-
-/**
- * Runs `body` against `count` instances sharing the room through `redis`. `redisUrl` gives an
- * instance another way to the same Redis (a TcpProxy the test can cut).
- */
-async function withCluster(
-  redis: RedisServer,
-  count: number,
-  body: (fixture: ClusterFixture) => Promise<void>,
-  redisUrl: (index: number) => string = () => redis.url,
-): Promise<void> {
-  const servers: ClusterServer[] = [];
-  const consoles: CapturedConsole[] = [];
-  const clients: TestClient[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const console = new CapturedConsole();
-      consoles.push(console);
-      servers.push(
-        await startClusterServer(
-          testServerOptions({
-            redis: redisUrl(i),
-            instanceId: `i${i}`,
-            presenceTimeoutSeconds: PRESENCE_SECONDS,
-          }),
-          { console },
-        ),
-      );
-    }
-    const connect = async (index: number) => {
-      const client = await TestClient.connect(servers[index].addr);
-      clients.push(client);
-      return client;
-    };
-    const login = async (index: number, name: string) => {
-      const client = await connect(index);
-      await client.login(name);
-      await waitUntil(
-        () => servers.every((s) => s.onlineNames().includes(name)),
-        5000,
-        `every instance to list ${name}`,
-      );
-      return client;
-    };
-    await body({ servers, consoles, connect, login });
-  } finally {
-    await Promise.all(servers.map((s) => s.shutdown()));
-    await Promise.all(clients.map((c) => c.close()));
-  }
-}
+const PRESENCE_SECONDS = CLUSTER_PRESENCE_SECONDS;
 
 /** Sends /users and resolves with the reply. */
 async function users(client: TestClient): Promise<string> {
@@ -125,7 +62,7 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withCluster(redis, 2, async ({ login, connect, servers }) => {
+      await withCluster(redis, { instances: 2 }, async ({ login, connect, servers }) => {
         const alice = await login(0, "alice");
         const bob = await login(1, "Bob");
         assert.match(bob.received[0].message, /^Welcome, Bob! Online \(2\): alice, Bob$/);
@@ -183,7 +120,7 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withCluster(redis, 2, async ({ login, servers }) => {
+      await withCluster(redis, { instances: 2 }, async ({ login, servers }) => {
         const observer = await login(1, "observer");
         const names = Array.from({ length: 20 }, (_, i) => `crowd${i}`);
         const crowd = await Promise.all(names.map((name) => login(0, name)));
@@ -202,7 +139,7 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withCluster(redis, 3, async ({ login, servers, consoles }) => {
+      await withCluster(redis, { instances: 3 }, async ({ login, servers, consoles }) => {
         const placement = [0, 0, 1, 2, 2];
         const clients: TestClient[] = [];
         for (const [i, index] of placement.entries()) clients.push(await login(index, `u${i}`));
@@ -255,7 +192,7 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withCluster(redis, 2, async ({ connect, servers }) => {
+      await withCluster(redis, { instances: 2 }, async ({ connect, servers }) => {
         for (let round = 0; round < 5; round++) {
           const name = `racer${round}`;
           const a = await connect(0);
@@ -302,7 +239,7 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withCluster(redis, 1, async ({ login, servers, consoles }) => {
+      await withCluster(redis, { instances: 1 }, async ({ login, servers, consoles }) => {
         const alice = await login(0, "alice");
         const victim = await spawnInstance(redis.url, "victim");
         try {
@@ -341,7 +278,7 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withCluster(redis, 2, async ({ login, servers, consoles }) => {
+      await withCluster(redis, { instances: 2 }, async ({ login, servers, consoles }) => {
         const alice = await login(0, "alice");
         const carol = await login(0, "carol");
         const bob = await login(1, "bob");
@@ -446,29 +383,17 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      const captured = new CapturedConsole();
-      const other = await startClusterServer(
-        testServerOptions({ redis: redis.url, instanceId: "b" }),
-        { console: new CapturedConsole() },
-      );
-      const listing = await startClusterServer(
-        testServerOptions({ redis: redis.url, instanceId: "a", listIntervalSeconds: 1 }),
-        { console: captured },
-      );
-      const clients: TestClient[] = [];
-      try {
+      const instances = [{ id: "b" }, { id: "a", options: { listIntervalSeconds: 1 } }];
+      await withCluster(redis, { instances }, async ({ servers, consoles, connect }) => {
+        const [other, listing] = servers;
         for (const [server, name] of [[listing, "x"], [other, "y"], [other, "z"]] as const) {
-          const client = await TestClient.connect(server.addr);
-          clients.push(client);
+          const client = await connect(server);
           await client.login(name);
         }
         await waitUntil(() => listing.onlineNames().length === 3, 5000, "3 users listed");
-        const line = await captured.waitForLine("Online (3)", 3000);
+        const line = await consoles[1].waitForLine("Online (3)", 3000);
         assert.match(line, /Online \(3\): x, y, z \[instances: a \(this\) 1, b 2\]$/);
-      } finally {
-        await Promise.all([listing.shutdown(), other.shutdown()]);
-        await Promise.all(clients.map((c) => c.close()));
-      }
+      });
     });
   },
 );
@@ -478,7 +403,7 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withCluster(redis, 2, async ({ login, consoles }) => {
+      await withCluster(redis, { instances: 2 }, async ({ login, consoles }) => {
         const alice = await login(0, "alice");
         const bob = await login(1, "bob");
         await redisCommand(redis.port, "PUBLISH", "chat:chat:events", "{not json");
@@ -526,7 +451,8 @@ Deno.test(
       // Instance 0 reaches Redis through a proxy the test cuts; 1 and 2 keep their link.
       const proxy = TcpProxy.start({ hostname: "127.0.0.1", port: redis.port });
       try {
-        await withCluster(redis, 3, async ({ login, connect, servers, consoles }) => {
+        const instances = [{ options: { redis: `redis://127.0.0.1:${proxy.port}` } }, {}, {}];
+        await withCluster(redis, { instances }, async ({ login, connect, servers, consoles }) => {
           const lostAlice = await login(0, "alice");
           const carol = await login(0, "carol");
           const dave = await login(1, "dave");
@@ -612,7 +538,7 @@ Deno.test(
             const twice = console.errors.filter((l) => l.includes("is online here and on"));
             assert.deepEqual(twice, [], `instance console: ${twice.join(" | ")}`);
           }
-        }, (index) => index === 0 ? `redis://127.0.0.1:${proxy.port}` : redis.url);
+        });
       } finally {
         await proxy.close();
       }

@@ -6,12 +6,11 @@
 
 import assert from "node:assert/strict";
 import { parseHistoryLine } from "../../../protocol/mod.ts";
-import { type ClusterServer, startClusterServer } from "../../../server/bus/cluster_server.ts";
-import type { ServerOptions } from "../../../server/options.ts";
-import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
-import { type RedisServer, redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
+import type { ClusterServer } from "../../../server/bus/cluster_server.ts";
+import { type ClusterFixture, withCluster } from "../../helpers/cluster.ts";
+import { redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
 import { skipWhen } from "../../helpers/platform.ts";
-import { TestClient, waitUntil } from "../../helpers/wire.ts";
+import { type TestClient, waitUntil } from "../../helpers/wire.ts";
 
 const opts = {
   sanitizeOps: true,
@@ -19,43 +18,19 @@ const opts = {
   ignore: skipWhen("cluster history tests", await redisUnavailableReason()),
 };
 
-/** Starts instances on demand; every one started is shut down, every client closed. */
-async function withInstances(
-  redis: RedisServer,
-  body: (
-    start: (id: string, options?: Partial<ServerOptions>) => Promise<ClusterServer>,
-    connect: (server: ClusterServer, name: string) => Promise<TestClient>,
-  ) => Promise<void>,
-): Promise<void> {
-  const servers: ClusterServer[] = [];
-  const clients: TestClient[] = [];
-  const start = async (id: string, options: Partial<ServerOptions> = {}) => {
-    const server = await startClusterServer(
-      testServerOptions({
-        redis: redis.url,
-        instanceId: id,
-        presenceTimeoutSeconds: 2,
-        floodRate: 0,
-        ...options,
-      }),
-      { console: new CapturedConsole() },
-    );
-    servers.push(server);
-    return server;
-  };
-  const connect = async (server: ClusterServer, name: string) => {
-    const client = await TestClient.connect(server.addr);
-    clients.push(client);
-    await client.send({ username: name, message: "" });
-    assert.match((await client.nextFrame()).message, /^Welcome, /);
-    return client;
-  };
-  try {
-    await body(start, connect);
-  } finally {
-    await Promise.all(clients.map((c) => c.close()));
-    await Promise.all(servers.map((s) => s.shutdown()));
-  }
+/** Instances started on demand, flood control off. */
+const ON_DEMAND = { instances: 0, options: { floodRate: 0 } };
+
+/** Connects to `server` as `name`, taking its welcome (without waiting for other instances). */
+async function join(
+  fixture: ClusterFixture,
+  server: ClusterServer,
+  name: string,
+): Promise<TestClient> {
+  const client = await fixture.connect(server);
+  await client.send({ username: name, message: "" });
+  assert.match((await client.nextFrame()).message, /^Welcome, /);
+  return client;
 }
 
 /**
@@ -79,11 +54,12 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withInstances(redis, async (start, connect) => {
-        const a = await start("a");
-        const b = await start("b");
-        const alice = await connect(a, "alice");
-        const carol = await connect(b, "carol");
+      await withCluster(redis, ON_DEMAND, async (fixture) => {
+        const { start } = fixture;
+        const a = await start({ id: "a" });
+        const b = await start({ id: "b" });
+        const alice = await join(fixture, a, "alice");
+        const carol = await join(fixture, b, "carol");
         await waitUntil(() => a.onlineNames().includes("carol"), 5000, "carol seen on a");
         await alice.say("hello from a");
         await alice.say("/me waves at b");
@@ -92,7 +68,7 @@ Deno.test(
         await carol.say("and back from b");
         await alice.waitForMessage("carol", "and back from b");
 
-        const bob = await connect(b, "bob");
+        const bob = await join(fixture, b, "bob");
         assert.deepEqual(await block(bob), [
           ["alice", "hello from a", false],
           ["alice", "waves at b", true],
@@ -101,8 +77,8 @@ Deno.test(
 
         // Instance b goes away; a new instance starts fresh and reads the history from Redis.
         await b.shutdown();
-        const c = await start("c");
-        const dave = await connect(c, "dave");
+        const c = await start({ id: "c" });
+        const dave = await join(fixture, c, "dave");
         const replay = await block(dave);
         assert.deepEqual(replay.map(([, text]) => text), [
           "hello from a",
@@ -134,11 +110,12 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withInstances(redis, async (start, connect) => {
-        const a = await start("a", { replay: 0 });
-        const b = await start("b", { replay: 0 });
-        const alice = await connect(a, "alice");
-        const bob = await connect(b, "bob");
+      await withCluster(redis, ON_DEMAND, async (fixture) => {
+        const { start } = fixture;
+        const a = await start({ id: "a", options: { replay: 0 } });
+        const b = await start({ id: "b", options: { replay: 0 } });
+        const alice = await join(fixture, a, "alice");
+        const bob = await join(fixture, b, "bob");
         await waitUntil(
           () => a.onlineNames().length === 2 && b.onlineNames().length === 2,
           5000,
@@ -177,35 +154,28 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      const console = new CapturedConsole();
-      const server = await startClusterServer(
-        testServerOptions({ redis: redis.url, instanceId: "a", floodRate: 0, replay: 0 }),
-        { console },
+      const settings = { instances: [{ id: "a" }], options: { floodRate: 0, replay: 0 } };
+      await withCluster(
+        redis,
+        settings,
+        async ({ servers: [server], consoles: [console], login }) => {
+          const alice = await login(server, "alice");
+          const carol = await login(server, "carol");
+          await redis.stop();
+          await console.waitForLine("cluster link down");
+          await alice.say("during the outage");
+          await carol.waitForMessage("alice", "during the outage");
+          await console.waitForLine("history: cannot save messages");
+          await alice.say("still during it");
+          await carol.waitForMessage("alice", "still during it");
+          await redis.restart();
+          await console.waitForLine("history: saving again; nothing was lost", 8000);
+          assert.equal(console.errors.filter((l) => l.includes("cannot save messages")).length, 1);
+          await carol.say("/history");
+          const lines = await block(carol);
+          assert.deepEqual(lines.map(([, text]) => text), ["during the outage", "still during it"]);
+        },
       );
-      const clients: TestClient[] = [];
-      try {
-        const alice = await TestClient.connect(server.addr);
-        const carol = await TestClient.connect(server.addr);
-        clients.push(alice, carol);
-        await alice.login("alice");
-        await carol.login("carol");
-        await redis.stop();
-        await console.waitForLine("cluster link down");
-        await alice.say("during the outage");
-        await carol.waitForMessage("alice", "during the outage");
-        await console.waitForLine("history: cannot save messages");
-        await alice.say("still during it");
-        await carol.waitForMessage("alice", "still during it");
-        await redis.restart();
-        await console.waitForLine("history: saving again; nothing was lost", 8000);
-        assert.equal(console.errors.filter((l) => l.includes("cannot save messages")).length, 1);
-        await carol.say("/history");
-        const lines = await block(carol);
-        assert.deepEqual(lines.map(([, text]) => text), ["during the outage", "still during it"]);
-      } finally {
-        await Promise.all(clients.map((c) => c.close()));
-        await server.shutdown();
-      }
     });
   },
 );

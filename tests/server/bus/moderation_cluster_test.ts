@@ -5,13 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import { type ClusterServer, startClusterServer } from "../../../server/bus/cluster_server.ts";
 import { hashPassword } from "../../../server/moderation/password_hash.ts";
 import { skipWhen } from "../../helpers/platform.ts";
 import { redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
-import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
+import { withCluster } from "../../helpers/cluster.ts";
 import { TcpProxy } from "../../helpers/tcp_proxy.ts";
-import { TestClient, waitUntil } from "../../helpers/wire.ts";
+import { waitUntil } from "../../helpers/wire.ts";
 import { LINK_DOWN_NOTICE } from "../../../server/bus/notices.ts";
 
 const opts = {
@@ -25,41 +24,9 @@ const WITHIN_MS = 1000;
 
 Deno.test("cluster: kicks, bans, mutes and the topic reach every instance", opts, async () => {
   await withRedis(async (redis) => {
-    const servers: ClusterServer[] = [];
-    const clients: TestClient[] = [];
-    const consoles = new Map<string, CapturedConsole>();
-    const start = async (id: string) => {
-      const console = new CapturedConsole();
-      consoles.set(id, console);
-      const server = await startClusterServer(
-        testServerOptions({
-          redis: redis.url,
-          instanceId: id,
-          presenceTimeoutSeconds: 2,
-          operators: OPERS,
-        }),
-        { console },
-      );
-      servers.push(server);
-      return server;
-    };
-    const connect = async (server: ClusterServer) => {
-      const client = await TestClient.connect(server.addr);
-      clients.push(client);
-      return client;
-    };
-    const login = async (server: ClusterServer, name: string) => {
-      const client = await connect(server);
-      await client.login(name);
-      await waitUntil(
-        () => servers.every((s) => s.onlineNames().includes(name)),
-        5000,
-        `every instance to list ${name}`,
-      );
-      return client;
-    };
-    try {
-      const [one, two] = [await start("i0"), await start("i1")];
+    const settings = { options: { operators: OPERS } };
+    await withCluster(redis, settings, async ({ servers, consoles, start, connect, login }) => {
+      const [one, two] = servers;
       const alice = await login(one, "alice");
       await alice.say("/oper pw");
       await alice.waitForNotice("You are now an operator");
@@ -77,7 +44,7 @@ Deno.test("cluster: kicks, bans, mutes and the topic reach every instance", opts
       await olga.say("/oper pw2");
       await olga.waitForNotice("You are now an operator");
       await alice.say("/kick olga");
-      await consoles.get("i1")?.waitForLine("refused a kick of operator olga by alice");
+      await consoles[1].waitForLine("refused a kick of operator olga by alice");
       await one.consoleCommand("/kick olga console says so");
       await olga.expectClosed();
       await carol.waitForNotice("olga left (kicked by server: console says so)");
@@ -106,7 +73,7 @@ Deno.test("cluster: kicks, bans, mutes and the topic reach every instance", opts
       await carol.waitForNotice("from the console of i1");
 
       // Kept in Redis: an instance started now has them all.
-      const three = await start("i2");
+      const three = await start({ id: "i2" });
       assert.deepEqual(three.moderation.bans().map((b) => b.target), ["dave"]);
       assert.equal(three.moderation.muteFor("carol")?.setBy, "alice");
       assert.equal(three.moderation.topic?.text, "shared by all");
@@ -115,10 +82,7 @@ Deno.test("cluster: kicks, bans, mutes and the topic reach every instance", opts
       await alice.waitForNotice("Ban on dave lifted");
       await waitUntil(() => two.moderation.banForName("dave") === null, WITHIN_MS, "the unban");
       await login(two, "dave");
-    } finally {
-      await Promise.all(servers.map((s) => s.shutdown()));
-      await Promise.all(clients.map((c) => c.close()));
-    }
+    });
   });
 });
 
@@ -128,36 +92,24 @@ Deno.test(
   async () => {
     await withRedis(async (redis) => {
       const proxy = TcpProxy.start({ hostname: "127.0.0.1", port: redis.port });
-      const servers: ClusterServer[] = [];
-      const clients: TestClient[] = [];
       try {
-        for (const [id, url] of [["i0", redis.url], ["i1", `redis://127.0.0.1:${proxy.port}`]]) {
-          servers.push(
-            await startClusterServer(
-              testServerOptions({ redis: url, instanceId: id, presenceTimeoutSeconds: 2 }),
-              { console: new CapturedConsole() },
-            ),
-          );
-        }
-        const [one, two] = servers;
-        const bob = await TestClient.connect(two.addr);
-        clients.push(bob);
-        await bob.login("bob");
-        await waitUntil(() => one.onlineNames().includes("bob"), 5000, "i0 to list bob");
+        const instances = [{}, { options: { redis: `redis://127.0.0.1:${proxy.port}` } }];
+        await withCluster(redis, { instances }, async ({ servers, login }) => {
+          const [one, two] = servers;
+          const bob = await login(two, "bob");
 
-        proxy.cut();
-        await bob.waitForNotice(LINK_DOWN_NOTICE, 5000);
-        await one.consoleCommand("/ban bob 1h missed event");
-        await one.consoleCommand("/topic set while i1 was away");
-        assert.equal(two.moderation.banForName("bob"), null, "i1 did not hear of it");
+          proxy.cut();
+          await bob.waitForNotice(LINK_DOWN_NOTICE, 5000);
+          await one.consoleCommand("/ban bob 1h missed event");
+          await one.consoleCommand("/topic set while i1 was away");
+          assert.equal(two.moderation.banForName("bob"), null, "i1 did not hear of it");
 
-        proxy.restore();
-        const told = await bob.expectClosed(8000);
-        assert.ok(told.some((f) => /^error: banned \(missed event; /.test(f.message)));
-        assert.equal(two.moderation.topic?.text, "set while i1 was away");
+          proxy.restore();
+          const told = await bob.expectClosed(8000);
+          assert.ok(told.some((f) => /^error: banned \(missed event; /.test(f.message)));
+          assert.equal(two.moderation.topic?.text, "set while i1 was away");
+        });
       } finally {
-        await Promise.all(servers.map((s) => s.shutdown()));
-        await Promise.all(clients.map((c) => c.close()));
         await proxy.close();
       }
     });

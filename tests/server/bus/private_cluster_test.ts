@@ -7,19 +7,13 @@
 
 import assert from "node:assert/strict";
 import type { Frame } from "../../../protocol/mod.ts";
-import { type ClusterServer, startClusterServer } from "../../../server/bus/cluster_server.ts";
 import { BUS_FORMAT_VERSION } from "../../../server/bus/codec.ts";
 import { notOnlineNotice, privateBusyNotice } from "../../../server/notices.ts";
 import type { ServerOptions } from "../../../server/options.ts";
-import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
-import {
-  redisCommand,
-  type RedisServer,
-  redisUnavailableReason,
-  withRedis,
-} from "../../helpers/redis.ts";
+import { withCluster, type WithClusterSettings } from "../../helpers/cluster.ts";
+import { redisCommand, redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
 import { skipWhen } from "../../helpers/platform.ts";
-import { TestClient, waitUntil } from "../../helpers/wire.ts";
+import type { TestClient } from "../../helpers/wire.ts";
 
 const opts = {
   sanitizeOps: true,
@@ -30,46 +24,10 @@ const opts = {
 /** The cluster's event channel for the default room. */
 const CHANNEL = "chat:chat:events";
 
-/** Instance "a" and instance "b" (with `bOptions`); every client closed, both shut down. */
-async function withTwo(
-  redis: RedisServer,
-  bOptions: Partial<ServerOptions>,
-  body: (
-    a: ClusterServer,
-    b: ClusterServer,
-    login: (server: ClusterServer, name: string) => Promise<TestClient>,
-  ) => Promise<void>,
-): Promise<void> {
-  const servers: ClusterServer[] = [];
-  const clients: TestClient[] = [];
-  const start = async (instanceId: string, options: Partial<ServerOptions>) => {
-    const server = await startClusterServer(
-      testServerOptions({ redis: redis.url, instanceId, presenceTimeoutSeconds: 2, ...options }),
-      { console: new CapturedConsole() },
-    );
-    servers.push(server);
-    return server;
-  };
-  const login = async (server: ClusterServer, name: string) => {
-    const client = await TestClient.connect(server.addr);
-    clients.push(client);
-    await client.login(name);
-    await waitUntil(
-      () => servers.every((s) => s.onlineNames().includes(name)),
-      5000,
-      `every instance to list ${name}`,
-    );
-    return client;
-  };
-  try {
-    // Flood control off on the sender's instance: only the target's budget refuses.
-    const a = await start("a", { floodRate: 0 });
-    const b = await start("b", bOptions);
-    await body(a, b, login);
-  } finally {
-    await Promise.all(clients.map((c) => c.close()));
-    await Promise.all(servers.map((s) => s.shutdown()));
-  }
+/** Instance "a" and instance "b" (with `bOptions`). */
+function twoInstances(bOptions: Partial<ServerOptions>): WithClusterSettings {
+  // Flood control off on the sender's instance: only the target's budget refuses.
+  return { instances: [{ id: "a", options: { floodRate: 0 } }, { id: "b", options: bOptions }] };
 }
 
 function notices(client: TestClient, text: string): Frame[] {
@@ -83,7 +41,7 @@ Deno.test(
     await withRedis(async (redis) => {
       // The target's budget: a burst of 1,000 bytes, refilled at 1 byte a second.
       const budget = { floodBytes: 1, floodBytesBurst: 1000, maxMessageBytes: 1000 };
-      await withTwo(redis, budget, async (a, b, login) => {
+      await withCluster(redis, twoInstances(budget), async ({ servers: [a, b], login }) => {
         const target = await login(b, "target");
         const sender = await login(a, "sender");
         const sent = 20;
@@ -123,7 +81,7 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withTwo(redis, {}, async (a, b, login) => {
+      await withCluster(redis, twoInstances({}), async ({ servers: [a, b], login }) => {
         const alice = await login(a, "alice");
         const carol = await login(a, "carol");
         await login(b, "bob");
@@ -170,7 +128,7 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withTwo(redis, {}, async (a, b, login) => {
+      await withCluster(redis, twoInstances({}), async ({ servers: [a, b], login }) => {
         const alice = await login(a, "alice");
         const bob = await login(b, "bob");
         const refusal = (to: string, toInstance: string) =>

@@ -6,13 +6,12 @@
  */
 
 import assert from "node:assert/strict";
-import { type ClusterServer, startClusterServer } from "../../../server/bus/cluster_server.ts";
 import { hashPassword } from "../../../server/moderation/password_hash.ts";
 import type { ServerOptions } from "../../../server/options.ts";
 import { ircAddress, IrcTestClient } from "../../helpers/irc_wire.ts";
-import { type RedisServer, redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
+import { withCluster, type WithClusterSettings } from "../../helpers/cluster.ts";
+import { redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
 import { skipWhen } from "../../helpers/platform.ts";
-import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
 import { TestClient, waitUntil } from "../../helpers/wire.ts";
 
 const opts = {
@@ -21,32 +20,10 @@ const opts = {
   ignore: skipWhen("IRC cluster test", await redisUnavailableReason()),
 };
 
-/** Two instances on `redis`; instance 0 has an IRC door. */
-async function withTwo(
-  redis: RedisServer,
-  body: (servers: ClusterServer[]) => Promise<void>,
-  options: Partial<ServerOptions> = {},
-): Promise<void> {
-  const servers: ClusterServer[] = [];
-  try {
-    for (let i = 0; i < 2; i++) {
-      servers.push(
-        await startClusterServer(
-          testServerOptions({
-            redis: redis.url,
-            instanceId: `irc${i}`,
-            presenceTimeoutSeconds: 2,
-            ...options,
-            ...(i === 0 ? { ircPort: 0, ircHost: "127.0.0.1" } : {}),
-          }),
-          { console: new CapturedConsole() },
-        ),
-      );
-    }
-    await body(servers);
-  } finally {
-    await Promise.all(servers.map((server) => server.shutdown()));
-  }
+/** Two instances; instance 0 has an IRC door. */
+function twoInstances(options: Partial<ServerOptions> = {}): WithClusterSettings {
+  const door = { ircPort: 0, ircHost: "127.0.0.1" };
+  return { instances: [{ id: "irc0", options: door }, { id: "irc1" }], options };
 }
 
 Deno.test(
@@ -54,7 +31,7 @@ Deno.test(
   opts,
   async () => {
     await withRedis(async (redis) => {
-      await withTwo(redis, async (servers) => {
+      await withCluster(redis, twoInstances(), async ({ servers }) => {
         const bob = await TestClient.connect(servers[1].addr);
         const alice = await IrcTestClient.connect(ircAddress(servers[0]));
         const taken = await IrcTestClient.connect(ircAddress(servers[0]));
@@ -101,7 +78,7 @@ Deno.test(
   async () => {
     const operators = [`alice:${await hashPassword("pw")}`, `bob:${await hashPassword("pw")}`];
     await withRedis(async (redis) => {
-      await withTwo(redis, async (servers) => {
+      await withCluster(redis, twoInstances({ operators }), async ({ servers }) => {
         const bob = await TestClient.connect(servers[1].addr);
         const carol = await TestClient.connect(servers[1].addr);
         const alice = await IrcTestClient.connect(ircAddress(servers[0]));
@@ -129,7 +106,7 @@ Deno.test(
         } finally {
           await Promise.all([bob.close(), carol.close(), alice.close()]);
         }
-      }, { operators });
+      });
     });
   },
 );

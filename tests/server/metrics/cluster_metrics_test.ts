@@ -5,11 +5,11 @@
  */
 
 import assert from "node:assert/strict";
-import { type ClusterServer, startClusterServer } from "../../../server/bus/cluster_server.ts";
+import type { ClusterServer } from "../../../server/bus/cluster_server.ts";
+import { withCluster } from "../../helpers/cluster.ts";
 import { skipWhen } from "../../helpers/platform.ts";
 import { httpGet, pollUntil, sampleValue } from "../../helpers/prometheus.ts";
 import { redisUnavailableReason, withRedis } from "../../helpers/redis.ts";
-import { CapturedConsole, testServerOptions } from "../../helpers/server.ts";
 
 const opts = {
   sanitizeOps: true,
@@ -28,21 +28,11 @@ async function scrape(server: ClusterServer, series: string): Promise<number | u
 
 Deno.test("a cluster instance is not ready while Redis is unreachable", opts, async () => {
   await withRedis(async (redis) => {
-    const servers: ClusterServer[] = [];
-    try {
-      for (const id of ["m0", "m1"]) {
-        servers.push(
-          await startClusterServer(
-            testServerOptions({
-              redis: redis.url,
-              instanceId: id,
-              presenceTimeoutSeconds: 2,
-              metrics: { hostname: "127.0.0.1", port: 0 },
-            }),
-            { console: new CapturedConsole() },
-          ),
-        );
-      }
+    const settings = {
+      instances: [{ id: "m0" }, { id: "m1" }],
+      options: { metrics: { hostname: "127.0.0.1", port: 0 } },
+    };
+    await withCluster(redis, settings, async ({ servers }) => {
       const [first] = servers;
       assert.equal((await httpGet(`${base(first)}/readyz`)).status, 200);
       await pollUntil(
@@ -69,8 +59,6 @@ Deno.test("a cluster instance is not ready while Redis is unreachable", opts, as
         "/readyz to say 200 with Redis back",
       );
       assert.ok((await scrape(first, "chat_redis_reconnects_total") ?? 0) > reconnectsBefore);
-    } finally {
-      await Promise.all(servers.map((s) => s.shutdown()));
-    }
+    });
   });
 });
