@@ -1,7 +1,8 @@
 /**
  * The server's periodic work, none of it per message: the console's list of who is online, the
- * `--idle-timeout` sweep, and giving memory back after a crowd came or went. Started with the
- * server and stopped, all at once, at the start of its shutdown.
+ * `--idle-timeout` sweep, and giving memory back after a crowd came or went or the heap grew
+ * (looked at once a second). Started with the server and stopped, all at once, at the start of its
+ * shutdown.
  * @module
  */
 
