@@ -18,6 +18,7 @@ import {
   welcomeNotice,
 } from "./notices.ts";
 import { type BatchOptions, NoticeBatcher } from "./notice_batcher.ts";
+import { Roster } from "./roster.ts";
 
 /** Someone in the room: a local session today, perhaps a remote user later. */
 export interface Member {
@@ -91,9 +92,8 @@ export interface RoomOptions {
 }
 
 /**
- * The set of members keyed by name, kept sorted case-insensitively so that welcome, /users and
- * the console list need no sort. Every broadcast encodes its frame once and hands the same bytes
- * to each recipient.
+ * The members (a {@link Roster}: unique keys, display order, look-alikes) and everything said to
+ * them. Every broadcast encodes its frame once and hands the same bytes to each recipient.
  *
  * Join and leave notices may be gathered (see {@link RoomOptions.batching}); whatever the room
  * sends next first announces what is gathered, so nobody sees a newcomer's message, leave or
@@ -103,23 +103,18 @@ export interface RoomOptions {
  * are emitted at once, one per join or leave.
  */
 export class Room {
-  readonly #members = new Map<string, Member>();
-  /** Member keys in display order (key order, which is case-insensitive name order). */
-  readonly #sortedKeys: string[] = [];
+  readonly #roster: Roster<Member>;
   readonly #listeners = new Set<RoomListener>();
   readonly #joins: NoticeBatcher<Member> | null;
   readonly #leaves: NoticeBatcher<GatheredLeave> | null;
   /** Which kind of notice is gathered now, if any (never both). */
   #gathered: "joins" | "leaves" | null = null;
-  /** Members by their names' skeletons (the first with each), when a skeleton is given. */
-  readonly #skeleton: ((name: string) => string) | null;
-  readonly #bySkeleton = new Map<string, Member>();
   #replay: (() => Uint8Array | null) | null = null;
   /** The topic notice every newcomer gets right after its welcome, encoded once; null: none. */
   #topic: Uint8Array | null = null;
 
   constructor(options: RoomOptions = {}) {
-    this.#skeleton = options.skeleton ?? null;
+    this.#roster = new Roster<Member>(options.skeleton ?? null);
     const batching = options.batching;
     this.#joins = batching === undefined
       ? null
@@ -131,12 +126,12 @@ export class Room {
 
   /** How many members are online. */
   get size(): number {
-    return this.#members.size;
+    return this.#roster.size;
   }
 
   /** The member registered under this name (compared case-insensitively), if any. */
   find(key: string): Member | undefined {
-    return this.#members.get(key);
+    return this.#roster.find(key);
   }
 
   /**
@@ -144,24 +139,17 @@ export class Room {
    * `оbs0` with a Cyrillic о finds `obs0`.
    */
   lookalike(name: string, key: string): Member | undefined {
-    if (this.#skeleton === null) return undefined;
-    const holder = this.#bySkeleton.get(this.#skeleton(name));
-    return holder !== undefined && holder.key !== key ? holder : undefined;
+    return this.#roster.lookalike(name, key);
   }
 
   /** True if this exact member is in the room. */
   contains(member: Member): boolean {
-    return this.#members.get(member.key) === member;
+    return this.#roster.contains(member);
   }
 
   /** Names in display order; `limit` takes only the first ones. */
   names(limit = Infinity): string[] {
-    const count = Math.min(limit, this.#sortedKeys.length);
-    const out = new Array<string>(count);
-    for (let i = 0; i < count; i++) {
-      out[i] = this.#members.get(this.#sortedKeys[i])?.name ?? "";
-    }
-    return out;
+    return this.#roster.names(limit);
   }
 
   /**
@@ -197,15 +185,10 @@ export class Room {
    * notice. Returns false (and changes nothing) when the name is taken.
    */
   join(member: Member): boolean {
-    if (this.#members.has(member.key)) return false;
+    if (this.#roster.has(member.key)) return false;
     // Those who left before this join are told of it first; the newcomer never hears of them.
     if (this.#gathered === "leaves") this.announceGathered();
-    this.#members.set(member.key, member);
-    this.#sortedKeys.splice(this.#insertionPoint(member.key), 0, member.key);
-    if (this.#skeleton !== null) {
-      const skeleton = this.#skeleton(member.name);
-      if (!this.#bySkeleton.has(skeleton)) this.#bySkeleton.set(skeleton, member);
-    }
+    this.#roster.add(member);
     const welcome = welcomeNotice(member.name, this.size, this.names(WELCOME_NAME_LIMIT));
     if (member.followsEvents !== true) {
       member.deliver(encodeFrame(notice(welcome)));
@@ -227,13 +210,7 @@ export class Room {
   leave(member: Member, reason: string, options: LeaveOptions = {}): boolean {
     if (!this.contains(member)) return false;
     if (this.#gathered === "joins") this.announceGathered();
-    this.#members.delete(member.key);
-    if (this.#skeleton !== null) {
-      const skeleton = this.#skeleton(member.name);
-      if (this.#bySkeleton.get(skeleton) === member) this.#bySkeleton.delete(skeleton);
-    }
-    const at = this.#indexOf(member.key);
-    if (at >= 0) this.#sortedKeys.splice(at, 1);
+    this.#roster.remove(member);
     if (options.announce ?? true) {
       if (this.#leaves === null || isModerationLeave(reason)) {
         this.announceGathered();
@@ -273,7 +250,7 @@ export class Room {
    * online or the target already receives private messages as fast as its budget allows.
    */
   sendPrivate(from: Member, targetKey: string, text: string): PrivateOutcome {
-    const target = this.#members.get(targetKey);
+    const target = this.#roster.find(targetKey);
     if (target === undefined) return "offline";
     if (target.admitPrivate !== undefined && !target.admitPrivate(utf8ByteLength(text))) {
       return "busy";
@@ -320,7 +297,7 @@ export class Room {
     const names = joiners.map((member) => member.name);
     const inBatch = new Set(joiners);
     const all = encodeFrame(notice(joinNotice(names)));
-    for (const member of this.#members.values()) {
+    for (const member of this.#roster.members()) {
       if (!inBatch.has(member) && member.followsEvents !== true) member.deliver(all, true);
     }
     const firstNames = JOIN_NAME_LIMIT + 1;
@@ -356,7 +333,7 @@ export class Room {
   }
 
   #fanOut(bytes: Uint8Array, except: Member | null): void {
-    for (const member of this.#members.values()) {
+    for (const member of this.#roster.members()) {
       if (member !== except) member.deliver(bytes, true);
     }
   }
@@ -366,29 +343,12 @@ export class Room {
    * others tell them in their own protocol).
    */
   #fanOutRoster(bytes: Uint8Array, except: Member | null): void {
-    for (const member of this.#members.values()) {
+    for (const member of this.#roster.members()) {
       if (member !== except && member.followsEvents !== true) member.deliver(bytes, true);
     }
   }
 
   #emit(event: RoomEvent): void {
     for (const listener of this.#listeners) listener(event);
-  }
-
-  #insertionPoint(key: string): number {
-    const keys = this.#sortedKeys;
-    let low = 0;
-    let high = keys.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (keys[mid] < key) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  }
-
-  #indexOf(key: string): number {
-    const at = this.#insertionPoint(key);
-    return this.#sortedKeys[at] === key ? at : -1;
   }
 }
