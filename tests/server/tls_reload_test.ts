@@ -69,6 +69,22 @@ function samePem(a: string, b: string): boolean {
 }
 
 /** Reads frames from `conn` until a notice containing `text`. */
+/**
+ * Two certificate pairs from two CAs, the first written to `cert.pem` and `key.pem` in a new
+ * temporary directory (the caller removes it): the files a reload re-reads after the test swaps
+ * in the second pair.
+ */
+async function rotatingPairs() {
+  const first = await makeTestCertificates("chat reload CA one");
+  const second = await makeTestCertificates("chat reload CA two");
+  const dir = await Deno.makeTempDir({ prefix: "chat-reload-" });
+  const certFile = `${dir}/cert.pem`;
+  const keyFile = `${dir}/key.pem`;
+  await Deno.writeTextFile(certFile, first.certPem);
+  await Deno.writeTextFile(keyFile, first.keyPem);
+  return { first, second, dir, certFile, keyFile };
+}
+
 async function readNotice(conn: Deno.TlsConn, decoder: FrameDecoder, text: string) {
   const buffer = new Uint8Array(4096);
   for (;;) {
@@ -83,13 +99,7 @@ async function readNotice(conn: Deno.TlsConn, decoder: FrameDecoder, text: strin
 }
 
 Deno.test("SIGHUP: new clients get the new certificate, connected ones stay", opts, async () => {
-  const first = await makeTestCertificates("chat reload CA one");
-  const second = await makeTestCertificates("chat reload CA two");
-  const dir = await Deno.makeTempDir({ prefix: "chat-reload-" });
-  const certFile = `${dir}/cert.pem`;
-  const keyFile = `${dir}/key.pem`;
-  await Deno.writeTextFile(certFile, first.certPem);
-  await Deno.writeTextFile(keyFile, first.keyPem);
+  const { first, second, dir, certFile, keyFile } = await rotatingPairs();
   const server = new ChatProcess(sourceCommand(), [
     "server",
     "--host",
@@ -154,13 +164,7 @@ Deno.test(
   "a certificate that does not match its key is refused; the old pair serves",
   opts,
   async () => {
-    const first = await makeTestCertificates("chat reload CA one");
-    const second = await makeTestCertificates("chat reload CA two");
-    const dir = await Deno.makeTempDir({ prefix: "chat-reload-" });
-    const certFile = `${dir}/cert.pem`;
-    const keyFile = `${dir}/key.pem`;
-    await Deno.writeTextFile(certFile, first.certPem);
-    await Deno.writeTextFile(keyFile, first.keyPem);
+    const { first, second, dir, certFile, keyFile } = await rotatingPairs();
     const console = new CapturedConsole();
     const server = await startServer(testServerOptions({ tlsCert: certFile, tlsKey: keyFile }), {
       console,
@@ -204,13 +208,7 @@ Deno.test(
   "a reload covers every TLS listener: main, IRC door and web (HTTPS and WSS)",
   opts,
   async () => {
-    const first = await makeTestCertificates("chat reload CA one");
-    const second = await makeTestCertificates("chat reload CA two");
-    const dir = await Deno.makeTempDir({ prefix: "chat-reload-" });
-    const certFile = `${dir}/cert.pem`;
-    const keyFile = `${dir}/key.pem`;
-    await Deno.writeTextFile(certFile, first.certPem);
-    await Deno.writeTextFile(keyFile, first.keyPem);
+    const { first, second, dir, certFile, keyFile } = await rotatingPairs();
     const console = new CapturedConsole();
     const server = await startServer(
       testServerOptions({
